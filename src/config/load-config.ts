@@ -1,0 +1,205 @@
+// YAML file → validated, typed, frozen Config. Every problem is collected with its file, line and
+// column before anything is thrown, so `check` shows them all at once.
+
+import { readFileSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { LineCounter, parseDocument, type Document } from "yaml";
+import type { z } from "zod";
+import { ConfigError, type ConfigProblem } from "../errors.ts";
+import type { Config, ForgeConfig, ForgeName, JobRule, RepositoryConfig } from "../types.ts";
+import { locate, type DocPath } from "./locate.ts";
+import { resolveSecret, type SecretSources } from "./resolve-secret.ts";
+import { configSchema, type RawConfig, type RawJobRule, type SecretRef } from "./schema.ts";
+import type { Secret } from "./secret.ts";
+
+export interface LoadOptions {
+  env?: Readonly<Record<string, string | undefined>>;
+  readFile?: (path: string) => string;
+}
+
+/** Reads, validates and freezes the config at `file`; throws ConfigError listing every problem. */
+export function loadConfig(file: string, options: LoadOptions = {}): Config {
+  const path = resolve(file);
+  const readFile = options.readFile ?? ((p: string) => readFileSync(p, "utf8"));
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new ConfigError([{ file: path, line: 1, col: 1, message: `cannot read the config file (${code})` }]);
+  }
+  return parseConfig(text, path, { env: options.env ?? process.env, readFile, baseDir: dirname(path) });
+}
+
+/** The same, from text already read: `file` names it in messages and anchors relative paths. */
+export function parseConfig(text: string, file: string, sources: SecretSources): Config {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const problems: ConfigProblem[] = [];
+  const at = (path: DocPath, message: string, key = false) => {
+    const { line, col } = locate(doc, lineCounter, path, { key });
+    problems.push({ file, line, col, message });
+  };
+
+  for (const error of doc.errors) {
+    const pos = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);
+    problems.push({ file, line: pos.line, col: pos.col, message: error.message.split("\n")[0] ?? error.code });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const parsed = configSchema.safeParse(doc.toJS() ?? {});
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) reportIssue(issue, doc, at);
+    throw new ConfigError(sortProblems(problems));
+  }
+
+  const config = buildConfig(parsed.data, file, sources, at);
+  if (problems.length > 0) throw new ConfigError(sortProblems(problems));
+  return deepFreeze(config);
+}
+
+type Report = (path: DocPath, message: string, key?: boolean) => void;
+
+function reportIssue(issue: z.core.$ZodIssue, doc: Document, at: Report): void {
+  const where = issue.path.length > 0 ? issue.path.join(".") : "the file";
+  if (issue.code === "unrecognized_keys") {
+    for (const key of issue.keys) at([...issue.path, key], `unknown key "${key}" in ${where}`, true);
+    return;
+  }
+  if (issue.code === "invalid_type" && doc.getIn(issue.path.filter((p) => typeof p !== "symbol") as (string | number)[]) === undefined) {
+    at(issue.path, `${where} is required`);
+    return;
+  }
+  if (issue.code === "invalid_key") {
+    // A record key (a parameter name) failed: the inner issue carries our explanation.
+    at(issue.path, `${where}: ${issue.issues[0]?.message ?? issue.message}`, true);
+    return;
+  }
+  at(issue.path, `${where}: ${issue.message}`);
+}
+
+function buildConfig(raw: RawConfig, file: string, sources: SecretSources, at: Report): Config {
+  const secret = (ref: SecretRef | undefined, path: DocPath): Secret | undefined => {
+    if (ref === undefined) return undefined;
+    const resolved = resolveSecret(ref, sources);
+    if (typeof resolved === "string") {
+      at(path, `${path.join(".")}: ${resolved}`);
+      return undefined;
+    }
+    return resolved;
+  };
+
+  const forges: Partial<Record<ForgeName, ForgeConfig>> = {};
+  for (const [name, forge] of Object.entries(raw.forges) as [ForgeName, RawConfig["forges"][ForgeName]][]) {
+    if (!forge) continue;
+    const resolved = secret(forge.secret, ["forges", name, "secret"]);
+    forges[name] = { insecure: forge.insecure, ...(resolved ? { secret: resolved } : {}) };
+  }
+
+  const repositories = raw.repositories.map((repo, index): RepositoryConfig => {
+    const path = ["repositories", index];
+    const resolved = secret(repo.secret, [...path, "secret"]);
+    if (!repo.secret && !repo.insecure) {
+      const problem = missingSecret(repo.forge, raw.forges);
+      if (problem) at(path, `repositories.${index} (${repo.repo}): ${problem}`);
+    }
+    return {
+      repo: repo.repo,
+      insecure: repo.insecure,
+      jobs: repo.jobs.map((job, jobIndex) => buildJob(job, [...path, "jobs", jobIndex], at)),
+      ...(repo.forge ? { forge: repo.forge } : {}),
+      ...(resolved ? { secret: resolved } : {}),
+    };
+  });
+
+  const journalPath = isAbsolute(raw.journal.path) ? raw.journal.path : resolve(sources.baseDir, raw.journal.path);
+  return {
+    file,
+    server: {
+      listen: raw.server.listen,
+      path: raw.server.path,
+      trustProxy: raw.server.trust_proxy,
+      bodyLimitBytes: raw.server.body_limit,
+      headerTimeoutMs: raw.server.header_timeout,
+      requestTimeoutMs: raw.server.request_timeout,
+    },
+    log: { level: raw.log.level },
+    laminar: {
+      laminarc: raw.laminar.laminarc,
+      host: raw.laminar.host,
+      concurrency: raw.laminar.concurrency,
+      timeoutMs: raw.laminar.timeout,
+      retry: { attempts: raw.laminar.retry.attempts, delayMs: raw.laminar.retry.delay, maxDelayMs: raw.laminar.retry.max_delay },
+      ...(raw.laminar.base_url ? { baseUrl: raw.laminar.base_url } : {}),
+    },
+    journal: { path: journalPath, retentionMs: raw.journal.retention },
+    forges,
+    repositories,
+  };
+}
+
+/**
+ * A repository without its own secret is verified with its forge's. Refuse, at load, the
+ * configurations where no secret could apply: they would accept unsigned deliveries.
+ */
+function missingSecret(forge: ForgeName | undefined, forges: RawConfig["forges"]): string | undefined {
+  if (forge) {
+    const entry = forges[forge];
+    if (entry?.secret || entry?.insecure) return undefined;
+    return `no secret: set secret here or in forges.${forge}, or say insecure: true`;
+  }
+  const any = Object.values(forges).some((entry) => entry?.secret || entry?.insecure);
+  if (any) return undefined;
+  return "no secret: set secret here, or forge: and a secret in forges, or say insecure: true";
+}
+
+function buildJob(job: RawJobRule, path: DocPath, at: Report): JobRule {
+  const events = new Set(job.events);
+  if (job.branches && !events.has("push") && !events.has("pull_request")) {
+    at([...path, "branches"], `${path.join(".")}.branches has no effect without push or pull_request in events`, true);
+  }
+  if (job.tags && !events.has("tag") && !events.has("release")) {
+    at([...path, "tags"], `${path.join(".")}.tags has no effect without tag or release in events`, true);
+  }
+  if (job.actions && !events.has("pull_request") && !events.has("release")) {
+    at([...path, "actions"], `${path.join(".")}.actions has no effect without pull_request or release in events`, true);
+  }
+  for (const name of Object.keys(job.params)) {
+    if (BUILT_IN_PARAMS.has(name)) {
+      at([...path, "params", name], `parameter "${name}" is set by laminar-hooks itself; choose another name`, true);
+    } else if (LAMINAR_OWN_VARIABLES.has(name)) {
+      at([...path, "params", name], `parameter "${name}" would be ignored: Laminar sets ${name} for every run`, true);
+    }
+  }
+  return {
+    job: job.job,
+    events: [...events],
+    params: job.params,
+    ...(job.branches ? { branches: job.branches } : {}),
+    ...(job.tags ? { tags: job.tags } : {}),
+    ...(job.actions ? { actions: job.actions } : {}),
+  };
+}
+
+/** Parameters laminar-hooks derives from every delivery (DESIGN.md, "Events and parameters"). */
+export const BUILT_IN_PARAMS: ReadonlySet<string> = new Set([
+  "rev", "ref", "branch", "tag", "before", "repo", "clone_url", "ssh_url", "event", "forge", "pr", "base_branch",
+  "sender", "delivery",
+]);
+
+/** A parameter never overrides these (reference/laminarc.md). */
+const LAMINAR_OWN_VARIABLES: ReadonlySet<string> = new Set([
+  "JOB", "RUN", "CONTEXT", "RESULT", "LAST_RESULT", "WORKSPACE", "ARCHIVE", "PATH", "HOME",
+]);
+
+function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
+  return problems.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

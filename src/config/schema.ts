@@ -1,0 +1,125 @@
+// The shape of the YAML file, checked with zod. Strict objects everywhere: an unknown key is an
+// error, because a misspelt `branchs:` would otherwise silently build every branch.
+// Values come out already converted (durations in ms, sizes in bytes); secrets are still
+// references here and are resolved by resolve-secret.ts, which does the I/O.
+
+import { z } from "zod";
+import { EVENT_KINDS, FORGE_NAMES, type ListenAddress } from "../types.ts";
+import { parseDuration, parseSize } from "./units.ts";
+
+const duration = z.string({ error: "expected a duration such as 500ms, 30s, 10m or 30d" }).transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({ code: "custom", message: `"${text}" is not a duration such as 500ms, 30s, 10m or 30d` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const size = z.union([z.number().int().nonnegative(), z.string()], { error: "expected a size such as 512kb or 25mb" })
+  .transform((value, ctx) => {
+    const bytes = typeof value === "number" ? value : parseSize(value);
+    if (bytes === undefined || bytes <= 0) {
+      ctx.addIssue({ code: "custom", message: `"${value}" is not a size such as 512kb or 25mb` });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+
+const listen = z.string().transform((text, ctx): ListenAddress => {
+  if (text.startsWith("unix:")) {
+    const path = text.slice("unix:".length);
+    if (!path.startsWith("/")) {
+      ctx.addIssue({ code: "custom", message: `"${text}": a unix socket needs an absolute path, as in unix:/run/laminar-hooks/hooks.sock` });
+      return z.NEVER;
+    }
+    return { kind: "unix", path };
+  }
+  // HOST:PORT, with IPv6 hosts in brackets: [::1]:9090.
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
+  const port = Number(match?.[3]);
+  if (!match || port > 65535) {
+    ctx.addIssue({ code: "custom", message: `"${text}" is not HOST:PORT (127.0.0.1:9090, [::1]:9090) or unix:/path/to.sock` });
+    return z.NEVER;
+  }
+  return { kind: "tcp", host: match[1] ?? match[2]!, port };
+});
+
+const urlPath = z.string().regex(/^\/[A-Za-z0-9._~\/-]*$/, "a URL path starting with /, such as /hooks")
+  .transform((path) => path.replace(/\/+$/, "") || "/");
+
+/** `{ env: NAME }`, `{ file: PATH }` or the secret itself. */
+const secretRef = z.union([
+  z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name") }),
+  z.strictObject({ file: z.string().min(1) }),
+  z.string().min(1, "an empty secret would accept any signature made with an empty key"),
+], { error: "a secret is { env: NAME }, { file: PATH } or the secret itself" });
+export type SecretRef = z.infer<typeof secretRef>;
+
+/** Laminar runs a job from cfg/jobs/NAME.run; other characters break its URLs (reference/laminarc.md). */
+export const JOB_NAME = /^[A-Za-z0-9._-]+$/;
+/** Only these names can be read from a job's shell script. */
+export const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const glob = z.string().min(1);
+
+const jobRule = z.strictObject({
+  job: z.string().regex(JOB_NAME, "a Laminar job name: letters, digits, '.', '_' and '-' only"),
+  events: z.array(z.enum(EVENT_KINDS, { error: `an event is one of ${EVENT_KINDS.join(", ")}` })).min(1).default(["push"]),
+  branches: z.array(glob).min(1).optional(),
+  tags: z.array(glob).min(1).optional(),
+  actions: z.array(z.string().min(1)).min(1).optional(),
+  params: z.record(
+    z.string().regex(PARAM_NAME, "a parameter name usable in a shell script: [A-Za-z_][A-Za-z0-9_]*"),
+    z.union([z.string(), z.number(), z.boolean()]).transform(String),
+  ).default({}),
+});
+export type RawJobRule = z.infer<typeof jobRule>;
+
+const repository = z.strictObject({
+  repo: z.string().regex(/^[^\s]+$/, "owner/name as the forge sends it, or a glob such as owner/*"),
+  forge: z.enum(FORGE_NAMES).optional(),
+  secret: secretRef.optional(),
+  insecure: z.boolean().default(false),
+  jobs: z.array(jobRule).min(1, "a repository needs at least one job"),
+});
+export type RawRepository = z.infer<typeof repository>;
+
+const forge = z.strictObject({
+  secret: secretRef.optional(),
+  insecure: z.boolean().default(false),
+});
+
+export const configSchema = z.strictObject({
+  server: z.strictObject({
+    listen: listen.default({ kind: "tcp", host: "127.0.0.1", port: 9090 }),
+    path: urlPath.default("/hooks"),
+    trust_proxy: z.boolean().default(false),
+    body_limit: size.default(25 * 1024 ** 2),
+    header_timeout: duration.default(10_000),
+    request_timeout: duration.default(30_000),
+  }).prefault({}),
+  laminar: z.strictObject({
+    laminarc: z.string().min(1).default("laminarc"),
+    host: z.string().min(1).default("unix-abstract:laminar"),
+    base_url: z.url({ protocol: /^https?$/, error: "an http(s) URL such as http://ci.example.com" })
+      .transform((url) => url.replace(/\/+$/, "")).optional(),
+    concurrency: z.number().int().min(1).max(256).default(4),
+    timeout: duration.default(30_000),
+    retry: z.strictObject({
+      attempts: z.number().int().min(1).max(1000).default(10),
+      delay: duration.default(2_000),
+      max_delay: duration.default(600_000),
+    }).prefault({}),
+  }).prefault({}),
+  journal: z.strictObject({
+    path: z.string().min(1).default("./data/journal.db"),
+    retention: duration.default(30 * 86_400_000),
+  }).prefault({}),
+  log: z.strictObject({
+    level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  }).prefault({}),
+  forges: z.partialRecord(z.enum(FORGE_NAMES), forge).default({}),
+  repositories: z.array(repository),
+});
+export type RawConfig = z.infer<typeof configSchema>;

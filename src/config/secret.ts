@@ -1,0 +1,41 @@
+import { timingSafeEqual } from "node:crypto";
+import { inspect } from "node:util";
+
+/**
+ * A resolved secret. It hides its value from JSON, `util.inspect`, string conversion and so from
+ * every logger, so that passing a Config around can never leak it; only `reveal()` reads it.
+ */
+export class Secret {
+  readonly #value: string;
+  /** Where it came from, for messages: `env GITHUB_WEBHOOK_SECRET`, `file /etc/…`, `inline`. */
+  readonly source: string;
+
+  constructor(value: string, source: string) {
+    this.#value = value;
+    this.source = source;
+  }
+
+  reveal(): string {
+    return this.#value;
+  }
+
+  /** Constant-time comparison with a value a client sent (GitLab's token is the secret itself). */
+  equals(candidate: string): boolean {
+    const expected = Buffer.from(this.#value, "utf8");
+    const given = Buffer.from(candidate, "utf8");
+    // timingSafeEqual throws on different lengths; the length of a secret is not worth hiding.
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  }
+
+  toJSON(): string {
+    return "[secret]";
+  }
+
+  toString(): string {
+    return "[secret]";
+  }
+
+  [inspect.custom](): string {
+    return `[secret from ${this.source}]`;
+  }
+}

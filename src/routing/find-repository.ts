@@ -1,0 +1,30 @@
+import picomatch from "picomatch";
+import type { Config, ForgeConfig, ForgeName, RepositoryConfig } from "../types.ts";
+import type { Secret } from "../config/secret.ts";
+
+/**
+ * The repository entry a delivery belongs to. An exact name wins over a glob; among globs the
+ * first in the file wins. Names compare case-insensitively: GitHub and Gitea treat `Owner/Repo`
+ * and `owner/repo` as the same repository.
+ */
+export function findRepository(config: Config, forge: ForgeName, repo: string): RepositoryConfig | undefined {
+  const candidates = config.repositories.filter((entry) => entry.forge === undefined || entry.forge === forge);
+  const wanted = repo.toLowerCase();
+  return candidates.find((entry) => entry.repo.toLowerCase() === wanted)
+    ?? candidates.find((entry) => picomatch.isMatch(repo, entry.repo, { nocase: true, dot: true }));
+}
+
+/** How a delivery must be verified: with this secret, or not at all (insecure), or impossible. */
+export type Verification =
+  | { kind: "secret"; secret: Secret }
+  | { kind: "insecure" }
+  | { kind: "none"; reason: string };
+
+/** The repository's own secret, else its forge's; `insecure: true` on either waives the check. */
+export function verificationFor(config: Config, forge: ForgeName, repository: RepositoryConfig | undefined): Verification {
+  if (repository?.secret) return { kind: "secret", secret: repository.secret };
+  const forgeConfig: ForgeConfig | undefined = config.forges[forge];
+  if (forgeConfig?.secret) return { kind: "secret", secret: forgeConfig.secret };
+  if (repository?.insecure || forgeConfig?.insecure) return { kind: "insecure" };
+  return { kind: "none", reason: `no secret is configured for ${forge} deliveries${repository ? ` to ${repository.repo}` : ""}` };
+}

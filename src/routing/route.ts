@@ -1,0 +1,28 @@
+import type { Config, HookEvent, JobRequest, RepositoryConfig, RoutingResult, TraceLine } from "../types.ts";
+import { buildParams } from "./build-params.ts";
+import { buildReason } from "./build-reason.ts";
+import { matchJob } from "./match-job.ts";
+
+/**
+ * The jobs a delivery starts, with their parameters, and for every job of the repository the
+ * reason it matched or not. Pure: the same event and config always give the same answer.
+ */
+export function route(event: HookEvent, repository: RepositoryConfig, config: Config, deliveryId: string): RoutingResult {
+  const trace: TraceLine[] = [];
+  const jobs: JobRequest[] = [];
+  const builtIns = buildParams(event, deliveryId);
+  const reason = buildReason(event);
+  for (const rule of repository.jobs) {
+    const match = matchJob(rule, event);
+    trace.push({ job: rule.job, matched: match.matched, reason: match.reason });
+    if (!match.matched) continue;
+    jobs.push({
+      job: rule.job,
+      params: { ...builtIns, ...rule.params },
+      host: config.laminar.host,
+      reason,
+    });
+  }
+  const note = event.deleted ? `a ${event.kind === "tag" ? "tag" : "branch"} deletion starts nothing` : undefined;
+  return { jobs, trace, ...(note ? { note } : {}) };
+}

@@ -1,0 +1,205 @@
+// Types shared across the stages of the data flow: http → forges → routing → journal → dispatch →
+// laminar. Each stage imports what it needs with `import type`; nothing here does any work.
+
+import type { Secret } from "./config/secret.ts";
+
+/** The forges laminar-hooks understands. Forgejo and Gogs speak Gitea's dialect with their own headers. */
+export const FORGE_NAMES = ["github", "gitea", "forgejo", "gogs", "gitlab"] as const;
+export type ForgeName = (typeof FORGE_NAMES)[number];
+
+/** The events a job can be routed on, the same for every forge. */
+export const EVENT_KINDS = ["push", "tag", "pull_request", "release"] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+/** Pull request actions that start a job when a rule does not list `actions:` itself. */
+export const DEFAULT_PULL_REQUEST_ACTIONS = ["opened", "synchronize", "reopened"] as const;
+
+/** Release actions that start a job when a rule does not list `actions:` itself. */
+export const DEFAULT_RELEASE_ACTIONS = ["published"] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Configuration: what src/config turns the YAML file into. Frozen; secrets already resolved.
+
+export type ListenAddress =
+  | { kind: "tcp"; host: string; port: number }
+  | { kind: "unix"; path: string };
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  attempts: number;
+  delayMs: number;
+  maxDelayMs: number;
+}
+
+export interface ServerConfig {
+  listen: ListenAddress;
+  /** URL prefix of the hook endpoints, without a trailing slash: `/hooks`. */
+  path: string;
+  trustProxy: boolean;
+  bodyLimitBytes: number;
+  /** Slow clients: time to send the headers, and the whole request. */
+  headerTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
+export interface LaminarConfig {
+  laminarc: string;
+  host: string;
+  baseUrl?: string;
+  concurrency: number;
+  timeoutMs: number;
+  retry: RetryPolicy;
+}
+
+export interface JournalConfig {
+  /** Absolute; a relative path in the file is taken from the config file's folder. */
+  path: string;
+  retentionMs: number;
+}
+
+export interface ForgeConfig {
+  secret?: Secret;
+  insecure: boolean;
+}
+
+export interface JobRule {
+  job: string;
+  events: readonly EventKind[];
+  /** Globs on the branch name; absent: every branch. */
+  branches?: readonly string[];
+  /** Globs on the tag name; absent: every tag. */
+  tags?: readonly string[];
+  /** Pull request or release actions; absent: the defaults above. */
+  actions?: readonly string[];
+  params: Readonly<Record<string, string>>;
+}
+
+export interface RepositoryConfig {
+  /** Full name as the forge sends it, or a glob: `sbrl/*`. */
+  repo: string;
+  forge?: ForgeName;
+  secret?: Secret;
+  insecure: boolean;
+  jobs: readonly JobRule[];
+}
+
+export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+
+export interface Config {
+  /** Absolute path of the file it was loaded from. */
+  file: string;
+  server: ServerConfig;
+  log: { level: LogLevel };
+  laminar: LaminarConfig;
+  journal: JournalConfig;
+  forges: Readonly<Partial<Record<ForgeName, ForgeConfig>>>;
+  repositories: readonly RepositoryConfig[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// A delivery as it arrived, and as a forge module reads it.
+
+/** Lower-cased header names, as Node gives them. */
+export type Headers = Readonly<Record<string, string | string[] | undefined>>;
+
+/** What the HTTP layer hands to a forge: the bytes and the parsed form of one request. */
+export interface IncomingDelivery {
+  headers: Headers;
+  /** The exact bytes of the body. */
+  rawBody: Buffer;
+  /** The JSON document: the body itself, or the `payload` field of a form body. */
+  payload: unknown;
+  /** The JSON text as sent: the body, or the decoded `payload` form field. Gitea family signs this. */
+  payloadText: string;
+  contentType: "json" | "form";
+}
+
+/** The forge-level facts of a delivery, read from its headers before anything else. */
+export interface Envelope {
+  forge: ForgeName;
+  /** The forge's own event name: `push`, `pull_request`, `Push Hook`. */
+  event: string;
+  /** The forge's delivery id; the key for de-duplication together with the forge. */
+  deliveryId: string;
+}
+
+/** A delivery normalised to one model across forges. */
+export interface HookEvent {
+  forge: ForgeName;
+  /** The forge's own event name, kept for logs and the journal. */
+  forgeEvent: string;
+  kind: EventKind | "ping";
+  /** Pull request and release actions, spelled as GitHub does (`synchronize`). */
+  action?: string;
+  /** A branch or tag was deleted: starts nothing. */
+  deleted: boolean;
+  /** `owner/name`; absent only for an organization-wide ping. */
+  repo?: string;
+  ref?: string;
+  branch?: string;
+  tag?: string;
+  rev?: string;
+  before?: string;
+  cloneUrl?: string;
+  sshUrl?: string;
+  pr?: number;
+  baseBranch?: string;
+  sender?: string;
+  /** First line of the head commit's message (or the pull request's title), for LAMINAR_REASON. */
+  title?: string;
+  /** The whole head commit message of a push, for `[skip ci]`. */
+  headCommitMessage?: string;
+  /**
+   * Paths added, modified or removed by the pushed commits. `complete` is false when the payload
+   * cannot tell them all (GitHub truncates, Gitea sends a few commits, GitLab the newest 20).
+   */
+  changedFiles?: { paths: readonly string[]; complete: boolean };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routing: which jobs a delivery starts, and why each rule of its repository did or did not match.
+
+export interface TraceLine {
+  job: string;
+  matched: boolean;
+  /** A sentence a person reads: `branch "dev" matches none of master, release/*`. */
+  reason: string;
+}
+
+export interface JobRequest {
+  job: string;
+  /** Parameter name → value, in the order they are given to laminarc. */
+  params: Readonly<Record<string, string>>;
+  /** LAMINAR_HOST for this job. */
+  host: string;
+  /** LAMINAR_REASON: shown by Laminar on the run's page. */
+  reason: string;
+}
+
+export interface RoutingResult {
+  jobs: readonly JobRequest[];
+  trace: readonly TraceLine[];
+  /** Why nothing was considered at all (a ping, a deletion, an event no rule can take). */
+  note?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dispatch: one laminarc attempt and how it ended.
+
+export type AttemptOutcome =
+  /** Laminar accepted the job and gave it a run number. */
+  | { kind: "queued"; run: string }
+  /** Worth trying again: laminard unreachable, laminarc timed out, … */
+  | { kind: "retry"; message: string }
+  /** Trying again cannot help: unknown job, bad arguments. */
+  | { kind: "permanent"; message: string };
+
+export interface AttemptResult {
+  outcome: AttemptOutcome;
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  timedOut: boolean;
+}

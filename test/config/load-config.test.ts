@@ -1,0 +1,164 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { inspect } from "node:util";
+import { test } from "node:test";
+import { loadConfig } from "../../src/config/load-config.ts";
+import { ConfigError } from "../../src/errors.ts";
+
+function writeConfig(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "lh-config-"));
+  const file = join(dir, "config.yml");
+  writeFileSync(file, text);
+  return file;
+}
+
+function problemsOf(file: string, env: Record<string, string> = {}): string[] {
+  try {
+    loadConfig(file, { env });
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, String(error));
+    return error.problems.map((p) => `${p.line}:${p.col} ${p.message}`);
+  }
+  assert.fail("expected a ConfigError");
+}
+
+test("a minimal config gets every default, durations and sizes converted", () => {
+  const file = writeConfig(`
+forges:
+  github: { secret: { env: GH_SECRET } }
+repositories:
+  - repo: sbrl/wiki
+    jobs: [{ job: wiki }]
+`);
+  const config = loadConfig(file, { env: { GH_SECRET: "s3cret" } });
+  assert.deepEqual(config.server.listen, { kind: "tcp", host: "127.0.0.1", port: 9090 });
+  assert.equal(config.server.path, "/hooks");
+  assert.equal(config.server.bodyLimitBytes, 25 * 1024 * 1024);
+  assert.equal(config.laminar.timeoutMs, 30_000);
+  assert.deepEqual(config.laminar.retry, { attempts: 10, delayMs: 2_000, maxDelayMs: 600_000 });
+  assert.equal(config.journal.path, join(file, "..", "data", "journal.db"));
+  assert.equal(config.journal.retentionMs, 30 * 86_400_000);
+  assert.deepEqual(config.repositories[0]?.jobs[0]?.events, ["push"]);
+  assert.equal(config.forges.github?.secret?.reveal(), "s3cret");
+  assert.ok(Object.isFrozen(config.repositories[0]?.jobs[0]));
+});
+
+test("secrets never show in JSON, inspect or string form", () => {
+  const file = writeConfig(`
+forges:
+  gitea: { secret: inline-very-secret }
+repositories:
+  - repo: a/b
+    secret: { env: REPO_SECRET }
+    jobs: [{ job: x }]
+`);
+  const config = loadConfig(file, { env: { REPO_SECRET: "env-very-secret" } });
+  for (const text of [JSON.stringify(config), inspect(config, { depth: 10 }), String(config.repositories[0]?.secret)]) {
+    assert.ok(!text.includes("very-secret"), text);
+  }
+});
+
+test("secret files are read relative to the config, without their final newline", () => {
+  const file = writeConfig(`
+forges:
+  gogs: { secret: { file: gogs.secret } }
+repositories:
+  - repo: a/b
+    forge: gogs
+    jobs: [{ job: x }]
+`);
+  writeFileSync(join(file, "..", "gogs.secret"), "from-file\n");
+  assert.equal(loadConfig(file, { env: {} }).forges.gogs?.secret?.reveal(), "from-file");
+});
+
+test("every schema problem is reported with its line and column", () => {
+  const file = writeConfig(`server:
+  listen: 127.0.0.1:99999
+  pth: /hooks
+laminar:
+  timeout: 30
+repositories:
+  - repo: sbrl/wiki
+    insecure: true
+    jobs:
+      - job: "bad/name"
+        events: [push, merge]
+        branchs: [master]
+        params: { "my-var": 1 }
+`);
+  assert.deepEqual(problemsOf(file), [
+    `2:11 server.listen: "127.0.0.1:99999" is not HOST:PORT (127.0.0.1:9090, [::1]:9090) or unix:/path/to.sock`,
+    `3:3 unknown key "pth" in server`,
+    "5:12 laminar.timeout: expected a duration such as 500ms, 30s, 10m or 30d",
+    "10:14 repositories.0.jobs.0.job: a Laminar job name: letters, digits, '.', '_' and '-' only",
+    "11:24 repositories.0.jobs.0.events.1: an event is one of push, tag, pull_request, release",
+    `12:9 unknown key "branchs" in repositories.0.jobs.0`,
+    "13:19 repositories.0.jobs.0.params.my-var: a parameter name usable in a shell script: [A-Za-z_][A-Za-z0-9_]*",
+  ]);
+});
+
+test("a repository without any secret is refused unless insecure", () => {
+  const file = writeConfig(`repositories:
+  - repo: a/b
+    forge: gitea
+    jobs: [{ job: x }]
+  - repo: c/d
+    forge: gitea
+    insecure: true
+    jobs: [{ job: y }]
+`);
+  assert.deepEqual(problemsOf(file), [
+    "2:5 repositories.0 (a/b): no secret: set secret here or in forges.gitea, or say insecure: true",
+  ]);
+});
+
+test("unresolvable secrets and filters that cannot apply are errors", () => {
+  const file = writeConfig(`forges:
+  github: { secret: { env: NOT_SET } }
+repositories:
+  - repo: a/b
+    secret: { file: missing.secret }
+    jobs:
+      - job: x
+        events: [tag]
+        branches: [main]
+        params: { rev: abc, RUN: "1" }
+`);
+  const problems = problemsOf(file);
+  assert.equal(problems.length, 5, problems.join("\n"));
+  assert.equal(problems[0], "2:21 forges.github.secret: environment variable NOT_SET is not set or empty");
+  assert.match(problems[1]!, /^5:13 repositories\.0\.secret: cannot read secret file .*missing\.secret \(ENOENT\)$/);
+  assert.equal(problems[2], "9:9 repositories.0.jobs.0.branches has no effect without push or pull_request in events");
+  assert.equal(problems[3], `10:19 parameter "rev" is set by laminar-hooks itself; choose another name`);
+  assert.equal(problems[4], `10:29 parameter "RUN" would be ignored: Laminar sets RUN for every run`);
+});
+
+test("YAML syntax errors and duplicate keys are located", () => {
+  const file = writeConfig(`repositories:
+  - repo: a/b
+    repo: c/d
+    jobs: [{ job: x }
+`);
+  const problems = problemsOf(file);
+  assert.ok(problems.length >= 1);
+  assert.match(problems.join("\n"), /^3:5 .*unique/im);
+});
+
+test("a missing config file is one clear problem", () => {
+  assert.throws(() => loadConfig("/nonexistent/laminar-hooks.yml", { env: {} }), (error: unknown) => {
+    assert.ok(error instanceof ConfigError);
+    assert.equal(error.message, "/nonexistent/laminar-hooks.yml:1:1 cannot read the config file (ENOENT)");
+    return true;
+  });
+});
+
+test("listen accepts IPv6 and unix sockets", () => {
+  const base = `forges: { github: { insecure: true } }\nrepositories: [{ repo: a/b, jobs: [{ job: x }] }]\n`;
+  assert.deepEqual(loadConfig(writeConfig(`server: { listen: "[::1]:0" }\n${base}`), { env: {} }).server.listen,
+    { kind: "tcp", host: "::1", port: 0 });
+  assert.deepEqual(loadConfig(writeConfig(`server: { listen: "unix:/run/x.sock" }\n${base}`), { env: {} }).server.listen,
+    { kind: "unix", path: "/run/x.sock" });
+  assert.match(problemsOf(writeConfig(`server: { listen: "unix:x.sock" }\n${base}`))[0]!, /absolute path/);
+});
