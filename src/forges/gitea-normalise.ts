@@ -1,0 +1,146 @@
+// Gitea-dialect payloads (Gitea, Forgejo, Gogs) → the event model.
+
+import { HttpError } from "../errors.ts";
+import type { Envelope, HookEvent } from "../types.ts";
+import { changedFiles } from "./changed-files.ts";
+import { firstLine } from "./commit-message.ts";
+import { compact } from "./compact.ts";
+import { FORGE_LABELS } from "./forge-labels.ts";
+import { giteaAnyEvent, giteaPullRequest, giteaPush, giteaRelease, type GiteaUser } from "./gitea-payloads.ts";
+import { ignored } from "./ignored.ts";
+import { parsePayload } from "./parse-payload.ts";
+import { isCommitId, isZeroSha, parseRef, pullRequestRef, tagRef } from "./refs.ts";
+import type { Normalised } from "./types.ts";
+
+/** Gitea spells GitHub's pull request actions its own way; routing speaks GitHub's. */
+const PULL_REQUEST_ACTIONS: Readonly<Record<string, string>> = {
+  // HookIssueSynchronized: https://github.com/go-gitea/gitea/blob/main/modules/structs/hook.go
+  synchronized: "synchronize",
+};
+
+export function readGiteaRepository(payload: unknown): string | undefined {
+  const parsed = giteaAnyEvent.safeParse(payload);
+  return parsed.success ? (parsed.data.repository?.full_name ?? undefined) : undefined;
+}
+
+export function normaliseGitea(envelope: Envelope, payload: unknown): Normalised {
+  switch (envelope.event) {
+    case "push":
+      return normalisePush(envelope, payload);
+    case "pull_request":
+      return normalisePullRequest(envelope, payload);
+    case "release":
+      return normaliseRelease(envelope, payload);
+    default:
+      return ignored(envelope, readGiteaRepository(payload));
+  }
+}
+
+function label(envelope: Envelope, event: string): string {
+  return `the ${FORGE_LABELS[envelope.forge]} ${event} payload`;
+}
+
+function login(user: GiteaUser | null | undefined): string | undefined {
+  return user?.login || user?.username || undefined;
+}
+
+function normalisePush(envelope: Envelope, payload: unknown): Normalised {
+  const push = parsePayload(giteaPush, payload, label(envelope, "push"));
+  const ref = parseRef(push.ref);
+  if (ref.kind === "other") {
+    return ignored(envelope, push.repository.full_name, `ref "${push.ref}" is neither a branch nor a tag`);
+  }
+  // Gitea sends no `deleted` flag; a deletion (sent by older versions) has a zero `after`. The
+  // "Test Delivery" button sends before == after, which is an ordinary push of the default branch.
+  const deleted = isZeroSha(push.after);
+  const created = isZeroSha(push.before);
+  const commits = push.commits ?? [];
+  const head = deleted ? undefined : (push.head_commit ?? commits.find((c) => c.id === push.after));
+  // The payload may carry only some of the commits (Forgejo: webhook.PAYLOAD_COMMIT_LIMIT; older
+  // Gitea and Gogs: the UI's FEED_MAX_COMMIT_NUM, 5 by default, without saying so), and only newer
+  // versions send total_commits: the list is known to be whole only when total_commits matches it.
+  // https://github.com/go-gitea/gitea/issues/21379
+  const allSent = !created && typeof push.total_commits === "number" && push.total_commits === commits.length;
+  const event: HookEvent = {
+    forge: envelope.forge,
+    forgeEvent: envelope.event,
+    kind: ref.kind === "tag" ? "tag" : "push",
+    deleted,
+    ...compact<HookEvent>({
+      repo: push.repository.full_name,
+      ref: push.ref,
+      branch: ref.kind === "branch" ? ref.name : undefined,
+      tag: ref.kind === "tag" ? ref.name : undefined,
+      rev: deleted ? undefined : push.after,
+      before: created ? undefined : push.before,
+      cloneUrl: push.repository.clone_url,
+      sshUrl: push.repository.ssh_url,
+      sender: login(push.sender) ?? login(push.pusher),
+      title: firstLine(head?.message),
+      headCommitMessage: head?.message,
+      changedFiles: ref.kind === "branch" && !deleted ? changedFiles(commits, allSent) : undefined,
+    }),
+  };
+  return { handled: true, event };
+}
+
+function normalisePullRequest(envelope: Envelope, payload: unknown): Normalised {
+  const what = label(envelope, "pull_request");
+  const { action, number, pull_request: pr, repository, sender } = parsePayload(giteaPullRequest, payload, what);
+  const branch = pr.head?.ref ?? pr.head_branch;
+  const baseBranch = pr.base?.ref ?? pr.base_branch;
+  const gogs = envelope.forge === "gogs";
+  if (!branch) throw missing(what, gogs ? "pull_request.head_branch" : "pull_request.head.ref");
+  if (!baseBranch) throw missing(what, gogs ? "pull_request.base_branch" : "pull_request.base.ref");
+  // A pull request from a fork is fetched from the fork; with the fork gone (head.repo null),
+  // refs/pull/N/head on the base repository still has the commit.
+  const source = pr.head?.repo ?? pr.head_repo ?? repository;
+  const event: HookEvent = {
+    forge: envelope.forge,
+    forgeEvent: envelope.event,
+    kind: "pull_request",
+    deleted: false,
+    ...compact<HookEvent>({
+      action: PULL_REQUEST_ACTIONS[action] ?? action,
+      repo: repository.full_name,
+      ref: pullRequestRef(number),
+      branch,
+      // Gogs sends no head commit id: jobs fetch `ref` instead.
+      rev: pr.head?.sha,
+      cloneUrl: source.clone_url ?? repository.clone_url,
+      sshUrl: source.ssh_url ?? repository.ssh_url,
+      pr: number,
+      baseBranch,
+      sender: login(sender),
+      title: firstLine(pr.title),
+    }),
+  };
+  return { handled: true, event };
+}
+
+function normaliseRelease(envelope: Envelope, payload: unknown): Normalised {
+  const { action, release, repository, sender } = parsePayload(giteaRelease, payload, label(envelope, "release"));
+  const event: HookEvent = {
+    forge: envelope.forge,
+    forgeEvent: envelope.event,
+    kind: "release",
+    deleted: false,
+    ...compact<HookEvent>({
+      action,
+      repo: repository.full_name,
+      ref: tagRef(release.tag_name),
+      tag: release.tag_name,
+      // target_commitish is usually a branch name, which is not a commit to build.
+      rev: isCommitId(release.target_commitish) ? release.target_commitish : undefined,
+      cloneUrl: repository.clone_url,
+      sshUrl: repository.ssh_url,
+      sender: login(sender),
+      title: firstLine(release.name) ?? release.tag_name,
+    }),
+  };
+  return { handled: true, event };
+}
+
+function missing(what: string, field: string): HttpError {
+  return new HttpError(400, `${what} cannot be used: the field "${field}" is missing`, { field });
+}

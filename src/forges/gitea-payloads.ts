@@ -1,0 +1,72 @@
+// The parts of the Gitea-dialect payloads (Gitea, Forgejo, Gogs) that laminar-hooks reads.
+// Go marshals an empty slice as null, so lists are nullable.
+// https://github.com/go-gitea/gitea/blob/main/modules/structs/hook.go
+// https://github.com/gogs/go-gogs-client/blob/master/repo_hook.go
+
+import { z } from "zod";
+
+/** Gitea and Gogs users carry both `login` and `username`. */
+const user = z.looseObject({ login: z.string().nullish(), username: z.string().nullish() });
+
+export const giteaRepository = z.looseObject({
+  full_name: z.string().min(1),
+  clone_url: z.string().nullish(),
+  ssh_url: z.string().nullish(),
+});
+
+const commit = z.looseObject({
+  id: z.string(),
+  message: z.string().nullish(),
+  added: z.array(z.string()).nullish(),
+  modified: z.array(z.string()).nullish(),
+  removed: z.array(z.string()).nullish(),
+});
+
+export const giteaPush = z.looseObject({
+  ref: z.string().min(1),
+  before: z.string().nullish(),
+  after: z.string().min(1),
+  commits: z.array(commit).nullish(),
+  // Gitea 1.18+ and Forgejo: how many commits the push had, before the payload was cut short.
+  total_commits: z.number().int().nullish(),
+  head_commit: commit.nullish(),
+  repository: giteaRepository,
+  pusher: user.nullish(),
+  sender: user.nullish(),
+});
+
+const cloneUrls = z.looseObject({ clone_url: z.string().nullish(), ssh_url: z.string().nullish() });
+
+export const giteaPullRequest = z.looseObject({
+  action: z.string().min(1),
+  number: z.number().int(),
+  pull_request: z.looseObject({
+    title: z.string().nullish(),
+    // Gitea and Forgejo: GitHub's head/base layout; head.repo is null when the fork was deleted.
+    head: z.looseObject({ ref: z.string().min(1), sha: z.string().nullish(), repo: cloneUrls.nullish() }).nullish(),
+    base: z.looseObject({ ref: z.string().min(1) }).nullish(),
+    // Gogs: branch names and repositories, and no head commit id at all.
+    head_branch: z.string().nullish(),
+    base_branch: z.string().nullish(),
+    head_repo: cloneUrls.nullish(),
+  }),
+  repository: giteaRepository,
+  sender: user.nullish(),
+});
+
+export const giteaRelease = z.looseObject({
+  action: z.string().min(1),
+  release: z.looseObject({
+    tag_name: z.string().min(1),
+    name: z.string().nullish(),
+    target_commitish: z.string().nullish(),
+  }),
+  repository: giteaRepository,
+  sender: user.nullish(),
+});
+
+export const giteaAnyEvent = z.looseObject({
+  repository: z.looseObject({ full_name: z.string().min(1) }).nullish(),
+});
+
+export type GiteaUser = z.output<typeof user>;

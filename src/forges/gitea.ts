@@ -1,0 +1,11 @@
+// Gitea: https://docs.gitea.com/usage/webhooks
+
+import { giteaDialectForge } from "./gitea-dialect.ts";
+import { GITEA_EVENTS } from "./gitea-event-names.ts";
+
+export const gitea = giteaDialectForge({
+  name: "gitea",
+  headerPrefix: "Gitea",
+  signatureHeaders: ["X-Gitea-Signature"],
+  events: GITEA_EVENTS,
+});

@@ -1,0 +1,157 @@
+// GitHub payloads → the event model.
+
+import type { Envelope, HookEvent } from "../types.ts";
+import { changedFiles, type ChangedFiles, type CommitFiles } from "./changed-files.ts";
+import { firstLine } from "./commit-message.ts";
+import { compact } from "./compact.ts";
+import { githubAnyEvent, githubPing, githubPullRequest, githubPush, githubRelease } from "./github-payloads.ts";
+import { ignored } from "./ignored.ts";
+import { parsePayload } from "./parse-payload.ts";
+import { isCommitId, isZeroSha, parseRef, pullRequestRef, tagRef } from "./refs.ts";
+import type { Normalised } from "./types.ts";
+
+/**
+ * GitHub's push docs say `commits` holds at most 20 entries (lately adding that this cap is for
+ * timeline events rather than deliveries) and cap each commit's added/modified/removed lists too
+ * (accounts differ: 3000 or 5000 paths). The payload has no total count, so 20 commits, or a list of
+ * 3000 paths, may be a cut: such a push is marked incomplete. At worst a path filter then builds
+ * once too often; it never skips a build it needed.
+ * https://docs.github.com/en/webhooks/webhook-events-and-payloads#push
+ */
+const COMMITS_SHOWN = 20;
+const PATHS_PER_LIST = 3000;
+
+export function readGitHubRepository(payload: unknown): string | undefined {
+  const parsed = githubAnyEvent.safeParse(payload);
+  return parsed.success ? (parsed.data.repository?.full_name ?? undefined) : undefined;
+}
+
+export function normaliseGitHub(envelope: Envelope, payload: unknown): Normalised {
+  switch (envelope.event) {
+    case "push":
+      return normalisePush(envelope, payload);
+    case "pull_request":
+      return normalisePullRequest(envelope, payload);
+    case "release":
+      return normaliseRelease(envelope, payload);
+    case "ping":
+      return normalisePing(envelope, payload);
+    default:
+      return ignored(envelope, readGitHubRepository(payload));
+  }
+}
+
+function base(envelope: Envelope): Pick<HookEvent, "forge" | "forgeEvent"> {
+  return { forge: envelope.forge, forgeEvent: envelope.event };
+}
+
+function normalisePush(envelope: Envelope, payload: unknown): Normalised {
+  const push = parsePayload(githubPush, payload, "the GitHub push payload");
+  const ref = parseRef(push.ref);
+  if (ref.kind === "other") {
+    return ignored(envelope, push.repository.full_name, `ref "${push.ref}" is neither a branch nor a tag`);
+  }
+  // `deleted` is the documented flag; the zero `after` covers payloads that lack it.
+  const deleted = push.deleted === true || isZeroSha(push.after);
+  const created = isZeroSha(push.before);
+  const head = deleted ? undefined : push.head_commit;
+  const commits = push.commits ?? [];
+  const event: HookEvent = {
+    ...base(envelope),
+    kind: ref.kind === "tag" ? "tag" : "push",
+    deleted,
+    ...compact<HookEvent>({
+      repo: push.repository.full_name,
+      ref: push.ref,
+      branch: ref.kind === "branch" ? ref.name : undefined,
+      tag: ref.kind === "tag" ? ref.name : undefined,
+      rev: deleted ? undefined : push.after,
+      before: created ? undefined : push.before,
+      cloneUrl: push.repository.clone_url,
+      sshUrl: push.repository.ssh_url,
+      sender: push.sender?.login ?? push.pusher?.name,
+      title: firstLine(head?.message),
+      headCommitMessage: head?.message,
+      changedFiles: ref.kind === "branch" && !deleted ? pushedFiles(commits, created) : undefined,
+    }),
+  };
+  return { handled: true, event };
+}
+
+/** A new branch's `commits` are only those new to the repository: its changes are not knowable. */
+function pushedFiles(commits: readonly CommitFiles[], created: boolean): ChangedFiles {
+  const capped =
+    commits.length >= COMMITS_SHOWN ||
+    commits.some((c) => [c.added, c.modified, c.removed].some((list) => (list?.length ?? 0) >= PATHS_PER_LIST));
+  return changedFiles(commits, !created && !capped);
+}
+
+function normalisePullRequest(envelope: Envelope, payload: unknown): Normalised {
+  const { action, number, before, pull_request: pr, repository, sender } = parsePayload(
+    githubPullRequest,
+    payload,
+    "the GitHub pull_request payload",
+  );
+  // Fetch from the fork the pull request comes from; if that fork is gone, refs/pull/N/head on the
+  // base repository still has the commit.
+  const source = pr.head.repo ?? repository;
+  const event: HookEvent = {
+    ...base(envelope),
+    kind: "pull_request",
+    deleted: false,
+    ...compact<HookEvent>({
+      action,
+      repo: repository.full_name,
+      ref: pullRequestRef(number),
+      branch: pr.head.ref,
+      rev: pr.head.sha,
+      // Only `synchronize` says where the head was before the new commits.
+      before: isZeroSha(before) ? undefined : before,
+      cloneUrl: source.clone_url ?? repository.clone_url,
+      sshUrl: source.ssh_url ?? repository.ssh_url,
+      pr: number,
+      baseBranch: pr.base.ref,
+      sender: sender?.login,
+      title: firstLine(pr.title),
+    }),
+  };
+  return { handled: true, event };
+}
+
+function normaliseRelease(envelope: Envelope, payload: unknown): Normalised {
+  const { action, release, repository, sender } = parsePayload(githubRelease, payload, "the GitHub release payload");
+  const event: HookEvent = {
+    ...base(envelope),
+    kind: "release",
+    deleted: false,
+    ...compact<HookEvent>({
+      action,
+      repo: repository.full_name,
+      ref: tagRef(release.tag_name),
+      tag: release.tag_name,
+      // target_commitish is usually a branch name, which is not a commit to build.
+      rev: isCommitId(release.target_commitish) ? release.target_commitish : undefined,
+      cloneUrl: repository.clone_url,
+      sshUrl: repository.ssh_url,
+      sender: sender?.login,
+      title: firstLine(release.name) ?? release.tag_name,
+    }),
+  };
+  return { handled: true, event };
+}
+
+function normalisePing(envelope: Envelope, payload: unknown): Normalised {
+  const { repository, sender } = parsePayload(githubPing, payload, "the GitHub ping payload");
+  const event: HookEvent = {
+    ...base(envelope),
+    kind: "ping",
+    deleted: false,
+    ...compact<HookEvent>({
+      repo: repository?.full_name,
+      cloneUrl: repository?.clone_url,
+      sshUrl: repository?.ssh_url,
+      sender: sender?.login,
+    }),
+  };
+  return { handled: true, event };
+}

@@ -1,0 +1,50 @@
+// The parts of GitLab's payloads that laminar-hooks reads.
+// https://docs.gitlab.com/user/project/integrations/webhook_events/
+
+import { z } from "zod";
+
+export const gitlabProject = z.looseObject({
+  path_with_namespace: z.string().min(1),
+  git_http_url: z.string().nullish(),
+  git_ssh_url: z.string().nullish(),
+});
+
+const commit = z.looseObject({
+  id: z.string(),
+  message: z.string().nullish(),
+  added: z.array(z.string()).nullish(),
+  modified: z.array(z.string()).nullish(),
+  removed: z.array(z.string()).nullish(),
+});
+
+/** `Push Hook` and `Tag Push Hook` share one shape. */
+export const gitlabPush = z.looseObject({
+  ref: z.string().min(1),
+  before: z.string().nullish(),
+  after: z.string().min(1),
+  checkout_sha: z.string().nullish(),
+  user_username: z.string().nullish(),
+  project: gitlabProject,
+  commits: z.array(commit).nullish(),
+  total_commits_count: z.number().int().nullish(),
+});
+
+export const gitlabMergeRequest = z.looseObject({
+  user: z.looseObject({ username: z.string().nullish() }).nullish(),
+  project: gitlabProject,
+  object_attributes: z.looseObject({
+    iid: z.number().int(),
+    action: z.string().nullish(),
+    title: z.string().nullish(),
+    source_branch: z.string().min(1),
+    target_branch: z.string().min(1),
+    // Present on `update` when the source branch got new commits.
+    oldrev: z.string().nullish(),
+    last_commit: z.looseObject({ id: z.string().min(1) }).nullish(),
+    source: z.looseObject({ git_http_url: z.string().nullish(), git_ssh_url: z.string().nullish() }).nullish(),
+  }),
+});
+
+export const gitlabAnyEvent = z.looseObject({
+  project: z.looseObject({ path_with_namespace: z.string().min(1) }).nullish(),
+});

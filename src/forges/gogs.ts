@@ -1,0 +1,11 @@
+// Gogs: https://gogs.io/docs/features/webhook
+
+import { giteaDialectForge } from "./gitea-dialect.ts";
+import { GOGS_EVENTS } from "./gitea-event-names.ts";
+
+export const gogs = giteaDialectForge({
+  name: "gogs",
+  headerPrefix: "Gogs",
+  signatureHeaders: ["X-Gogs-Signature"],
+  events: GOGS_EVENTS,
+});

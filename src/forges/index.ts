@@ -1,0 +1,21 @@
+// Wiring: the forges by name, and which one sent a request when the URL does not say.
+
+import type { ForgeName, Headers } from "../types.ts";
+import { forgejo } from "./forgejo.ts";
+import { gitea } from "./gitea.ts";
+import { github } from "./github.ts";
+import { gitlab } from "./gitlab.ts";
+import { gogs } from "./gogs.ts";
+import type { Forge } from "./types.ts";
+
+export type { Forge, Normalised } from "./types.ts";
+
+export const forges: Readonly<Record<ForgeName, Forge>> = Object.freeze({ github, gitea, forgejo, gogs, gitlab });
+
+/** Most specific first: Forgejo also sends Gitea's headers, Gitea also sends Gogs' and GitHub's. */
+const DETECTION_ORDER: readonly Forge[] = [forgejo, gitea, gogs, gitlab, github];
+
+/** Detect in the order Forgejo, Gitea, Gogs, GitLab, GitHub (Gitea also sends Gogs' and GitHub's headers). undefined when none matches. */
+export function detectForge(headers: Headers): Forge | undefined {
+  return DETECTION_ORDER.find((forge) => forge.detect(headers));
+}
