@@ -1,0 +1,137 @@
+// What the journal takes and gives back. Rows are turned into these at its edge; nothing outside
+// src/journal sees SQL column names or JSON text.
+
+import type { ForgeName, Headers, JobRequest, TraceLine } from "../types.ts";
+
+/** Stored: `queued` when the delivery matched at least one job, `ignored` when none. */
+export type StoredDeliveryStatus = "queued" | "ignored";
+/**
+ * What a person asks for: `ignored` (matched nothing), `queued` (some job still pending or
+ * running), `done` (every job queued in Laminar), `failed` (every job settled, one or more failed).
+ */
+export type DeliveryStatus = "ignored" | "queued" | "done" | "failed";
+/** One job's progress: claimed dispatches are `running` until their attempt is recorded. */
+export type DispatchStatus = "pending" | "running" | "done" | "failed";
+/** An attempt ends as its AttemptOutcome, or `canceled` when the service stopped during it. */
+export type AttemptRecordOutcome = "queued" | "retry" | "permanent" | "canceled";
+
+/** One verified delivery and its routing, as the HTTP layer journals it. */
+export interface DeliveryInput {
+  forge: ForgeName;
+  deliveryId: string;
+  /** ms since the epoch */
+  receivedAt: number;
+  forgeEvent: string;
+  kind: string;
+  action?: string;
+  repo?: string;
+  ref?: string;
+  sender?: string;
+  remoteAddress?: string;
+  /** Headers worth keeping; signature, token and authorization headers are dropped anyway. */
+  headers: Headers;
+  /** The JSON text of the payload, so that `redeliver` can route it again. */
+  payload: string;
+  note?: string;
+  trace: readonly TraceLine[];
+  jobs: readonly JobRequest[];
+}
+
+export interface RecordDeliveryResult {
+  /** The journal's id of the delivery. */
+  id: number;
+  /** The same delivery was journaled before with jobs: nothing was changed or queued. */
+  duplicate: boolean;
+  /** The same delivery was journaled before without jobs and was routed again now. */
+  rerouted: boolean;
+  /** The dispatches created, one per job, in the order of the jobs. */
+  dispatchIds: number[];
+}
+
+/** A delivery as `findDelivery` and `listDeliveries` give it. */
+export interface DeliverySummary {
+  id: number;
+  forge: ForgeName;
+  deliveryId: string;
+  receivedAt: number;
+  forgeEvent: string;
+  kind: string;
+  action: string | null;
+  repo: string | null;
+  ref: string | null;
+  sender: string | null;
+  status: DeliveryStatus;
+  note: string | null;
+  dispatchCount: number;
+}
+
+/** One job of a delivery and how far it got. */
+export interface DispatchSummary {
+  id: number;
+  job: string;
+  status: DispatchStatus;
+  /** `job:42` once Laminar queued it. */
+  run: string | null;
+  attempts: number;
+  lastError: string | null;
+}
+
+/** One line of `deliveries`: a delivery and its jobs. */
+export interface DeliveryListItem extends DeliverySummary {
+  jobs: DispatchSummary[];
+}
+
+/** One laminarc attempt as `show` prints it, laminarc's output included. */
+export interface AttemptRecord {
+  id: number;
+  startedAt: number;
+  finishedAt: number;
+  durationMs: number;
+  exitCode: number | null;
+  signal: string | null;
+  outcome: AttemptRecordOutcome;
+  stdout: string;
+  stderr: string;
+  message: string | null;
+}
+
+/** One job of a delivery with its parameters and every attempt, for `show`. */
+export interface DispatchDetail extends DispatchSummary {
+  params: Record<string, string>;
+  host: string;
+  reason: string;
+  nextAttemptAt: number;
+  createdAt: number;
+  updatedAt: number;
+  attemptLog: AttemptRecord[];
+}
+
+/** Everything `show` prints about one delivery. */
+export interface DeliveryDetail extends DeliverySummary {
+  remoteAddress: string | null;
+  headers: Record<string, string | string[]>;
+  payload: string;
+  trace: TraceLine[];
+  dispatches: DispatchDetail[];
+}
+
+/** A dispatch the dispatcher has claimed for one attempt. */
+export interface ClaimedDispatch {
+  id: number;
+  /** The journal id of its delivery. */
+  deliveryId: number;
+  /** This attempt's number, the first being 1. */
+  attempt: number;
+  request: JobRequest;
+}
+
+/** Where a dispatch goes after an attempt. */
+export interface NextState {
+  status: Exclude<DispatchStatus, "running">;
+  /** When a `pending` dispatch is due again; default: now. */
+  nextAttemptAt?: number;
+  /** The attempt was cut short by a shutdown: kept in the log, not counted as an attempt. */
+  canceled?: boolean;
+  /** Overrides the outcome's message as the dispatch's last error (`gave up after 10 attempts: …`). */
+  error?: string;
+}

@@ -1,0 +1,86 @@
+import type BetterSqlite3 from "better-sqlite3";
+
+/**
+ * The schema, one entry per version; `PRAGMA user_version` says how many have run. Append only:
+ * a journal written by an older version is brought up to date when opened.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE deliveries (
+    id INTEGER PRIMARY KEY,
+    forge TEXT NOT NULL,
+    delivery_id TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    forge_event TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    action TEXT,
+    repo TEXT,
+    ref TEXT,
+    sender TEXT,
+    remote_address TEXT,
+    headers TEXT NOT NULL DEFAULT '{}',
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('queued', 'ignored')),
+    note TEXT,
+    trace TEXT NOT NULL DEFAULT '[]',
+    UNIQUE (forge, delivery_id)
+  );
+  CREATE INDEX deliveries_received_at ON deliveries (received_at);
+
+  CREATE TABLE dispatches (
+    id INTEGER PRIMARY KEY,
+    delivery INTEGER NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+    job TEXT NOT NULL,
+    params TEXT NOT NULL,
+    host TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'done', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    run TEXT,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX dispatches_due ON dispatches (status, next_attempt_at);
+  CREATE INDEX dispatches_delivery ON dispatches (delivery);
+
+  CREATE TABLE attempts (
+    id INTEGER PRIMARY KEY,
+    dispatch INTEGER NOT NULL REFERENCES dispatches (id) ON DELETE CASCADE,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    exit_code INTEGER,
+    signal TEXT,
+    outcome TEXT NOT NULL CHECK (outcome IN ('queued', 'retry', 'permanent', 'canceled')),
+    stdout TEXT NOT NULL,
+    stderr TEXT NOT NULL,
+    message TEXT
+  );
+  CREATE INDEX attempts_dispatch ON attempts (dispatch);
+
+  -- One row, rewritten by isWritable(): a real write for /readyz.
+  CREATE TABLE heartbeat (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    at INTEGER NOT NULL
+  );
+  `,
+];
+
+/** Brings the schema up to date in one transaction; refuses a journal from a newer version. */
+export function migrate(db: BetterSqlite3.Database): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(
+      `the journal has schema version ${current}, newer than this laminar-hooks knows (${MIGRATIONS.length}); upgrade laminar-hooks or use another journal.path`,
+    );
+  }
+  if (current === MIGRATIONS.length) return;
+  db.transaction(() => {
+    for (let version = current; version < MIGRATIONS.length; version += 1) {
+      db.exec(MIGRATIONS[version] ?? "");
+    }
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
+}

@@ -1,0 +1,35 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { JournalUnavailableError } from "../errors.ts";
+import { Journal, type JournalOptions } from "./journal.ts";
+
+/** How the database connection is set up, besides the Journal's own options. */
+export interface OpenJournalOptions extends JournalOptions {
+  /** How long a write waits for another connection's lock (`redeliver` from the CLI) before failing. */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Opens (creating folder and file on first start) the SQLite journal: WAL so readers never block
+ * the writer, `synchronous = FULL` so a commit is on disk before the sender is answered, a busy
+ * timeout for the CLI writing at the same time, and the schema brought up to date. Any failure is
+ * a JournalUnavailableError that names the path.
+ */
+export function openJournal(path: string, options: OpenJournalOptions = {}): Journal {
+  let db: Database.Database | undefined;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    db.pragma("journal_mode = WAL");
+    // In WAL mode NORMAL may lose the last commits on power loss; FULL syncs the WAL on each one.
+    db.pragma("synchronous = FULL");
+    return new Journal(db, options);
+  } catch (error) {
+    db?.close();
+    const failure = new JournalUnavailableError(error);
+    failure.message = `the journal ${path} cannot be opened: ${error instanceof Error ? error.message : String(error)}`;
+    throw failure;
+  }
+}
