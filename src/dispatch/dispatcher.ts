@@ -1,0 +1,268 @@
+import type { Journal } from "../journal/journal.ts";
+import type { ClaimedDispatch, NextState } from "../journal/journal-types.ts";
+import { formatDuration } from "../laminar/classify-result.ts";
+import { runLaminarc, type RunLaminarcOptions } from "../laminar/run-laminarc.ts";
+import type { AttemptResult, JobRequest, LaminarConfig } from "../types.ts";
+import { decideNext } from "./decide-next.ts";
+import { quietLogger, type DispatchLogger } from "./dispatch-logger.ts";
+
+/** The part of the journal the dispatcher uses; a Journal fits. */
+export type DispatchJournal = Pick<Journal, "claimDue" | "recordAttempt" | "releaseRunning" | "nextDueTime">;
+
+/** One attempt: runLaminarc, or a fake in tests. It should never reject. */
+export type RunAttempt = (request: JobRequest, options: RunLaminarcOptions) => Promise<AttemptResult>;
+
+/** What the onAttempt hook (metrics) is told after each attempt has been recorded. */
+export interface AttemptEvent {
+  dispatch: ClaimedDispatch;
+  result: AttemptResult;
+  next: NextState;
+}
+
+/** What a Dispatcher works with; all but the journal and the config have defaults. */
+export interface DispatcherOptions {
+  journal: DispatchJournal;
+  /** Read at each attempt, so a reloaded config (laminarc, concurrency, timeout, retry) applies. */
+  getLaminarConfig: () => LaminarConfig;
+  run?: RunAttempt;
+  /** ms since the epoch */
+  now?: () => number;
+  /** In [0, 1), for the backoff's jitter. */
+  random?: () => number;
+  logger?: DispatchLogger;
+  onAttempt?: (event: AttemptEvent) => void;
+  /**
+   * How often to look for due dispatches when nothing else wakes the dispatcher: picks up those
+   * another process (`laminar-hooks redeliver`) added to the same journal.
+   */
+  pollIntervalMs?: number;
+  /**
+   * Put dispatches left `running` back to pending on start(). Right for the one service that owns
+   * the journal; a second dispatcher on the same file (a CLI) must not steal its attempts.
+   */
+  recoverOnStart?: boolean;
+}
+
+/** Waiting before reading a journal that just failed again. */
+const JOURNAL_RETRY_MS = 1000;
+
+/**
+ * The worker pool between the journal and laminarc: it claims due dispatches, runs at most
+ * `concurrency` laminarc processes at once, records every attempt, and retries with backoff.
+ * All its state is in the journal, so a restart resumes where the last process stopped.
+ */
+export class Dispatcher {
+  readonly #journal: DispatchJournal;
+  readonly #getConfig: () => LaminarConfig;
+  readonly #run: RunAttempt;
+  readonly #now: () => number;
+  readonly #random: () => number;
+  readonly #logger: DispatchLogger;
+  readonly #onAttempt: ((event: AttemptEvent) => void) | undefined;
+  readonly #pollIntervalMs: number;
+  readonly #recoverOnStart: boolean;
+
+  readonly #running = new Map<number, { controller: AbortController; done: Promise<void> }>();
+  /** Attempts whose record failed (journal unavailable): written again before anything new. */
+  readonly #unrecorded: { dispatch: ClaimedDispatch; result: AttemptResult; next: NextState }[] = [];
+  #started = false;
+  #stopping = false;
+  #kickQueued = false;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(options: DispatcherOptions) {
+    this.#journal = options.journal;
+    this.#getConfig = options.getLaminarConfig;
+    this.#run = options.run ?? runLaminarc;
+    this.#now = options.now ?? Date.now;
+    this.#random = options.random ?? Math.random;
+    this.#logger = options.logger ?? quietLogger;
+    this.#onAttempt = options.onAttempt;
+    this.#pollIntervalMs = options.pollIntervalMs ?? 5000;
+    this.#recoverOnStart = options.recoverOnStart ?? true;
+  }
+
+  /** laminarc processes running now (a gauge for metrics, and for tests). */
+  get inFlight(): number {
+    return this.#running.size;
+  }
+
+  /** Recovers what a previous process left running, then starts working. Throws if the journal cannot be written. */
+  start(): void {
+    if (this.#started) return;
+    if (this.#recoverOnStart) {
+      const released = this.#journal.releaseRunning();
+      if (released > 0) {
+        this.#logger.warn({ released }, `${released} dispatch(es) were in flight when laminar-hooks last stopped; trying them again`);
+      }
+    }
+    this.#started = true;
+    this.#pump();
+  }
+
+  /** Looks for due dispatches now; the HTTP layer calls it after journaling a delivery. */
+  kick(): void {
+    if (!this.#started || this.#stopping || this.#kickQueued) return;
+    // Deferred and coalesced: the claim is a durable write that must not delay the HTTP answer.
+    this.#kickQueued = true;
+    setImmediate(() => {
+      this.#kickQueued = false;
+      this.#pump();
+    });
+  }
+
+  /**
+   * Stops claiming, lets attempts in flight finish for up to `graceMs`, then kills the rest and
+   * leaves them pending (not counted as attempts). Resolves once every laminarc child is gone.
+   */
+  async stop(options: { graceMs?: number } = {}): Promise<void> {
+    this.#stopping = true;
+    clearTimeout(this.#timer);
+    const settled = () => Promise.all([...this.#running.values()].map((entry) => entry.done));
+    if (this.#running.size > 0) {
+      let graceTimer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => {
+        graceTimer = setTimeout(resolve, Math.max(0, options.graceMs ?? 10_000));
+      });
+      await Promise.race([settled(), grace]);
+      clearTimeout(graceTimer);
+    }
+    for (const entry of this.#running.values()) entry.controller.abort();
+    await settled();
+    this.#flushUnrecorded();
+    if (this.#unrecorded.length > 0) {
+      this.#logger.error(
+        { unrecorded: this.#unrecorded.map((item) => item.dispatch.id) },
+        "the journal could not be written; these attempts stay marked running and are tried again at the next start",
+      );
+    }
+  }
+
+  /** Claims as many due dispatches as there are free slots, starts them, and sets the timer. */
+  #pump(): void {
+    if (!this.#started || this.#stopping) return;
+    // Unrecorded dispatches are still marked running, so claiming cannot run them twice.
+    const recorded = this.#flushUnrecorded();
+    const free = this.#getConfig().concurrency - this.#running.size;
+    if (free > 0) {
+      let claimed: ClaimedDispatch[];
+      try {
+        claimed = this.#journal.claimDue(this.#now(), free);
+      } catch (error) {
+        this.#logger.error({ err: error }, "cannot claim due dispatches from the journal; trying again in 1s");
+        this.#schedule(JOURNAL_RETRY_MS);
+        return;
+      }
+      for (const dispatch of claimed) this.#begin(dispatch);
+    }
+    this.#schedule(recorded ? undefined : JOURNAL_RETRY_MS);
+  }
+
+  /** One timer: the next due retry, or the poll interval. While every slot is busy, a finishing attempt pumps. */
+  #schedule(delayMs?: number): void {
+    clearTimeout(this.#timer);
+    if (this.#stopping) return;
+    let delay = delayMs ?? this.#pollIntervalMs;
+    if (delayMs === undefined && this.#running.size < this.#getConfig().concurrency) {
+      try {
+        const due = this.#journal.nextDueTime();
+        if (due !== null) delay = Math.min(delay, Math.max(0, due - this.#now()));
+      } catch (error) {
+        this.#logger.error({ err: error }, "cannot read the journal; trying again in 1s");
+        delay = Math.min(delay, JOURNAL_RETRY_MS);
+      }
+    }
+    this.#timer = setTimeout(() => this.#pump(), delay);
+    this.#timer.unref();
+  }
+
+  #begin(dispatch: ClaimedDispatch): void {
+    const controller = new AbortController();
+    const done = this.#attempt(dispatch, controller.signal)
+      .catch((error: unknown) => this.#logger.error({ err: error, dispatch: dispatch.id }, "dispatch attempt failed unexpectedly"))
+      .finally(() => {
+        this.#running.delete(dispatch.id);
+        this.#pump();
+      });
+    this.#running.set(dispatch.id, { controller, done });
+  }
+
+  async #attempt(dispatch: ClaimedDispatch, cancelSignal: AbortSignal): Promise<void> {
+    const config = this.#getConfig();
+    // The host is the journaled one: routing chose it (a job may name its own LAMINAR_HOST).
+    // laminarc's path, the timeout and the retry policy are the config's at this attempt.
+    let result: AttemptResult;
+    try {
+      result = await this.#run(dispatch.request, { laminarc: config.laminarc, timeoutMs: config.timeoutMs, cancelSignal });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      result = {
+        outcome: { kind: "retry", message: `laminarc could not be run: ${message}` },
+        exitCode: null,
+        signal: null,
+        stdout: "",
+        stderr: "",
+        durationMs: 0,
+        timedOut: false,
+      };
+    }
+    const next = decideNext({
+      outcome: result.outcome,
+      attempt: dispatch.attempt,
+      canceled: cancelSignal.aborted,
+      policy: config.retry,
+      now: this.#now(),
+      random: this.#random,
+    });
+    this.#unrecorded.push({ dispatch, result, next });
+    this.#flushUnrecorded();
+    this.#log(dispatch, result, next);
+    try {
+      this.#onAttempt?.({ dispatch, result, next });
+    } catch (error) {
+      this.#logger.error({ err: error }, "the onAttempt hook threw");
+    }
+  }
+
+  /**
+   * Writes the attempts not yet recorded; false while the journal refuses some. Each is tried on
+   * its own, so one that can never be written (its delivery deleted by hand) blocks no other.
+   */
+  #flushUnrecorded(): boolean {
+    const waiting = this.#unrecorded.splice(0);
+    for (const item of waiting) {
+      try {
+        this.#journal.recordAttempt(item.dispatch.id, item.result, item.next);
+      } catch (error) {
+        this.#logger.error(
+          { err: error, dispatch: item.dispatch.id },
+          "cannot record a laminarc attempt in the journal; keeping it in memory and trying again",
+        );
+        this.#unrecorded.push(item);
+      }
+    }
+    return this.#unrecorded.length === 0;
+  }
+
+  #log(dispatch: ClaimedDispatch, result: AttemptResult, next: NextState): void {
+    const details = {
+      dispatch: dispatch.id,
+      delivery: dispatch.deliveryId,
+      job: dispatch.request.job,
+      attempt: dispatch.attempt,
+      durationMs: result.durationMs,
+      exitCode: result.exitCode,
+    };
+    const outcome = result.outcome;
+    if (outcome.kind === "queued") {
+      this.#logger.info({ ...details, run: outcome.run }, `queued ${outcome.run}`);
+    } else if (next.canceled === true) {
+      this.#logger.info(details, `laminarc for job ${dispatch.request.job} was stopped by the shutdown; it stays pending`);
+    } else if (next.status === "pending") {
+      const wait = formatDuration(Math.max(0, (next.nextAttemptAt ?? this.#now()) - this.#now()));
+      this.#logger.warn(details, `job ${dispatch.request.job}, attempt ${dispatch.attempt}: ${outcome.message}; trying again in ${wait}`);
+    } else {
+      this.#logger.error(details, `job ${dispatch.request.job} failed: ${next.error ?? outcome.message}`);
+    }
+  }
+}
