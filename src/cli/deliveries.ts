@@ -1,0 +1,51 @@
+import { type DeliveryListItem, type DeliveryStatus, type DispatchSummary } from "../journal/index.ts";
+import type { Config } from "../types.ts";
+import { formatTime } from "./format-time.ts";
+import type { CommandIO } from "./io.ts";
+import { withJournal } from "./with-journal.ts";
+
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ["ignored", "queued", "done", "failed"];
+
+export interface DeliveriesOptions {
+  limit: number;
+  status?: DeliveryStatus;
+  json: boolean;
+}
+
+/** `deliveries`: recent deliveries, newest first, each with its jobs and their Laminar runs. */
+export function deliveriesCommand(config: Config, options: DeliveriesOptions, io: CommandIO): number {
+  return withJournal(config, (journal) => {
+    const items = journal.listDeliveries({ limit: options.limit, ...(options.status ? { status: options.status } : {}) });
+    io.out(options.json ? JSON.stringify(items, null, 2) : formatTable(items));
+    return 0;
+  });
+}
+
+function formatTable(items: readonly DeliveryListItem[]): string {
+  if (items.length === 0) return "no deliveries in the journal";
+  const rows = items.map((item) => [
+    String(item.id),
+    formatTime(item.receivedAt),
+    item.forge,
+    item.action ? `${item.kind}/${item.action}` : item.kind,
+    item.repo ?? "-",
+    shortRef(item.ref),
+    item.status,
+    item.jobs.length > 0 ? item.jobs.map(formatJob).join(", ") : item.note ?? "no job matched",
+  ]);
+  const header = ["ID", "TIME (UTC)", "FORGE", "EVENT", "REPO", "REF", "STATUS", "JOBS"];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: readonly string[]) =>
+    cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join("  ");
+  return [line(header), ...rows.map(line)].join("\n");
+}
+
+function formatJob(job: DispatchSummary): string {
+  if (job.run) return `${job.run}`;
+  return `${job.job} ${job.status}${job.attempts > 0 && job.status !== "done" ? ` (${job.attempts} attempts)` : ""}`;
+}
+
+function shortRef(ref: string | null): string {
+  if (!ref) return "-";
+  return ref.replace(/^refs\/(heads|tags)\//, "");
+}

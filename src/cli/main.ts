@@ -1,0 +1,101 @@
+// Argument parsing for bin/laminar-hooks.js: each command's work lives in its own file.
+
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { loadConfig } from "../config/load-config.ts";
+import { ConfigError } from "../errors.ts";
+import type { DeliveryStatus } from "../journal/index.ts";
+import { FORGE_NAMES, type Config, type ForgeName } from "../types.ts";
+import { existsSync } from "node:fs";
+import type { SampleEvent } from "./sample-delivery.ts";
+import { sendCommand } from "./send.ts";
+import { DELIVERY_STATUSES, deliveriesCommand } from "./deliveries.ts";
+import { redeliverCommand } from "./redeliver.ts";
+import { showCommand } from "./show.ts";
+import { checkCommand } from "./check.ts";
+import { findConfigFile } from "./find-config.ts";
+import { processIO, type CommandIO } from "./io.ts";
+import { serveCommand } from "./serve.ts";
+
+export async function main(argv: readonly string[], io: CommandIO = processIO): Promise<number> {
+  let exitCode = 0;
+  const program = new Command("laminar-hooks")
+    .description("Receives forge webhooks, journals them and queues Laminar jobs")
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) });
+  const configOption = "--config <file>";
+  const configHelp = "config file (default: $LAMINAR_HOOKS_CONFIG, ./laminar-hooks.yml, /etc/laminar-hooks/config.yml)";
+
+  program.command("serve").description("run the service").option(configOption, configHelp)
+    .action(async (options: { config?: string }) => {
+      exitCode = await serveCommand(findConfigFile(options.config, io.env), io);
+    });
+  program.command("check").description("validate the config and print what it routes").option(configOption, configHelp)
+    .action((options: { config?: string }) => {
+      exitCode = checkCommand(findConfigFile(options.config, io.env), io);
+    });
+
+  const withConfig = (file: string | undefined, run: (config: Config) => number) => {
+    const path = findConfigFile(file, io.env);
+    let config: Config;
+    try {
+      config = loadConfig(path, { env: io.env });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      io.err(error.message);
+      return 1;
+    }
+    return run(config);
+  };
+
+  program.command("deliveries").description("list recent deliveries from the journal").option(configOption, configHelp)
+    .option("--limit <n>", "how many, newest first", parsePositive, 20)
+    .addOption(new Option("--status <status>", "only these").choices(DELIVERY_STATUSES))
+    .option("--json", "as JSON", false)
+    .action((options: { config?: string; limit: number; status?: DeliveryStatus; json: boolean }) => {
+      exitCode = withConfig(options.config, (config) => deliveriesCommand(config, {
+        limit: options.limit, json: options.json, ...(options.status ? { status: options.status } : {}),
+      }, io));
+    });
+  program.command("show").description("one delivery: headers, routing trace, every laminarc attempt")
+    .argument("<id>", "journal id or the forge's delivery id").option(configOption, configHelp).option("--json", "as JSON", false)
+    .action((id: string, options: { config?: string; json: boolean }) => {
+      exitCode = withConfig(options.config, (config) => showCommand(config, id, { json: options.json }, io));
+    });
+  program.command("redeliver").description("route a stored delivery again with the current config and queue its jobs")
+    .argument("<id>", "journal id or the forge's delivery id").option(configOption, configHelp)
+    .action((id: string, options: { config?: string }) => {
+      exitCode = withConfig(options.config, (config) => redeliverCommand(config, id, io));
+    });
+
+  program.command("send").description("send a correctly signed sample delivery, as a forge's test delivery would")
+    .requiredOption("--url <url>", "where to POST it, e.g. https://ci.example.com/hooks")
+    .addOption(new Option("--forge <forge>", "which forge to imitate").choices(FORGE_NAMES).makeOptionMandatory())
+    .requiredOption("--repo <owner/name>", "the repository")
+    .addOption(new Option("--event <event>", "push, tag, or ping (GitHub)").choices(["push", "tag", "ping"]).default("push"))
+    .option("--branch <branch>", "the branch pushed to", "main")
+    .option("--tag <tag>", "the tag pushed, with --event tag", "v0.0.0-test")
+    .option("--secret-env <name>", "environment variable with the secret (default: the secret the config gives this repository)")
+    .option(configOption, configHelp)
+    .action(async (options: { url: string; forge: ForgeName; repo: string; event: SampleEvent; branch: string; tag: string; secretEnv?: string; config?: string }) => {
+      const configFile = options.secretEnv ? undefined : findConfigFile(options.config, io.env);
+      exitCode = await sendCommand({
+        url: options.url, forge: options.forge, repo: options.repo, event: options.event, branch: options.branch, tag: options.tag,
+        ...(options.secretEnv ? { secretEnv: options.secretEnv } : {}),
+        ...(configFile && existsSync(configFile) ? { configFile } : {}),
+      }, io);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 1;
+    throw error;
+  }
+  return exitCode;
+}
+
+function parsePositive(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError("a whole number from 1");
+  return value;
+}

@@ -1,0 +1,50 @@
+import { HttpError } from "../errors.ts";
+import { forges } from "../forges/index.ts";
+import { findRepository, route } from "../routing/index.ts";
+import type { Config } from "../types.ts";
+import type { CommandIO } from "./io.ts";
+import { findDelivery, withJournal } from "./with-journal.ts";
+
+/**
+ * `redeliver ID`: routes the journaled payload again with the current config and adds its jobs
+ * to the same delivery. The running service's dispatcher picks them up from the journal (it polls
+ * every second), so this works without signals or sockets.
+ */
+export function redeliverCommand(config: Config, id: string, io: CommandIO): number {
+  return withJournal(config, (journal) => {
+    const detail = findDelivery(journal, config, id, io);
+    if (!detail) return 1;
+    const forge = forges[detail.forge];
+    let normalised;
+    let payload: unknown;
+    try {
+      payload = JSON.parse(detail.payload);
+      normalised = forge.normalise({ forge: detail.forge, event: detail.forgeEvent, deliveryId: detail.deliveryId }, payload);
+    } catch (error) {
+      io.err(`delivery ${detail.id} cannot be routed again: ${error instanceof HttpError ? error.message : String(error)}`);
+      return 1;
+    }
+    if (!normalised.handled || normalised.event.kind === "ping") {
+      io.err(`delivery ${detail.id} is a ${detail.forgeEvent} event, which starts no job`);
+      return 1;
+    }
+    const event = normalised.event;
+    const repository = event.repo === undefined ? undefined : findRepository(config, detail.forge, event.repo);
+    if (!repository) {
+      io.err(`repository ${event.repo ?? "(none)"} is not in the config ${config.file} for ${detail.forge}`);
+      return 1;
+    }
+    const routing = route(event, repository, config, detail.deliveryId, payload);
+    const trace = routing.trace.map((line) => `  ${line.matched ? "✓" : "✗"} ${line.job}: ${line.reason}`);
+    if (routing.jobs.length === 0) {
+      io.out([`delivery ${detail.id}: no job matches with the current config`, ...trace].join("\n"));
+      return 1;
+    }
+    const ids = journal.addDispatches(detail.id, routing.jobs, routing.trace);
+    io.out([
+      `delivery ${detail.id}: ${ids.length} job(s) pending (${routing.jobs.map((job) => job.job).join(", ")}); the service queues them within a second`,
+      ...trace,
+    ].join("\n"));
+    return 0;
+  });
+}

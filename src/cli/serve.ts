@@ -1,0 +1,44 @@
+import { ConfigError, JournalUnavailableError } from "../errors.ts";
+import { startService } from "../start-service.ts";
+import type { CommandIO } from "./io.ts";
+
+/**
+ * SIGTERM lets laminarc attempts in flight finish for up to `laminar.timeout` (an attempt is
+ * killed then anyway), but no longer than this, well inside systemd's stop timeout.
+ */
+const MAX_STOP_GRACE_MS = 10_000;
+
+/** `serve`: runs until SIGTERM or SIGINT; SIGHUP reloads the config. */
+export async function serveCommand(file: string, io: CommandIO): Promise<number> {
+  let service;
+  try {
+    service = await startService({ configFile: file, env: io.env });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.err(error.message);
+      return 1;
+    }
+    // Address in use, no permission, a missing TLS file, an unopenable journal: say it and stop.
+    if (error instanceof JournalUnavailableError || typeof (error as NodeJS.ErrnoException).code === "string") {
+      io.err(`cannot start: ${(error as Error).message}`);
+      return 1;
+    }
+    throw error;
+  }
+  const running = service;
+  process.on("SIGHUP", () => running.reload());
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      running.logger.info({ signal }, "stopping: no new deliveries; attempts in flight may finish");
+      running.stop(Math.min(running.config().laminar.timeoutMs, MAX_STOP_GRACE_MS)).then(() => resolve(0), (error: unknown) => {
+        running.logger.error({ err: error }, "stopping failed");
+        resolve(1);
+      });
+    };
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
+  });
+}

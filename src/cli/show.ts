@@ -1,0 +1,45 @@
+import type { DeliveryDetail } from "../journal/index.ts";
+import type { Config } from "../types.ts";
+import { formatTime } from "./format-time.ts";
+import type { CommandIO } from "./io.ts";
+import { findDelivery, withJournal } from "./with-journal.ts";
+
+/** `show ID`: one delivery, by journal id or the forge's delivery id, with everything known of it. */
+export function showCommand(config: Config, id: string, options: { json: boolean }, io: CommandIO): number {
+  return withJournal(config, (journal) => {
+    const detail = findDelivery(journal, config, id, io);
+    if (!detail) return 1;
+    io.out(options.json ? JSON.stringify(detail, null, 2) : formatDetail(detail, config));
+    return 0;
+  });
+}
+
+function formatDetail(detail: DeliveryDetail, config: Config): string {
+  const lines = [
+    `delivery ${detail.id}: ${detail.forge} ${detail.forgeEvent} ${detail.deliveryId}`,
+    `  received  ${formatTime(detail.receivedAt)} UTC from ${detail.remoteAddress ?? "?"}`,
+    `  event     ${detail.kind}${detail.action ? ` (${detail.action})` : ""} on ${detail.repo ?? "-"} ${detail.ref ?? ""}${detail.sender ? ` by ${detail.sender}` : ""}`,
+    `  status    ${detail.status}${detail.note ? `: ${detail.note}` : ""}`,
+    "headers:",
+    ...Object.entries(detail.headers).map(([name, value]) => `  ${name}: ${Array.isArray(value) ? value.join(", ") : value}`),
+    "routing:",
+    ...(detail.trace.length > 0
+      ? detail.trace.map((line) => `  ${line.matched ? "✓" : "✗"} ${line.job}: ${line.reason}`)
+      : [`  ${detail.note ?? "nothing to route"}`]),
+  ];
+  for (const dispatch of detail.dispatches) {
+    const link = dispatch.run && config.laminar.baseUrl ? ` ${config.laminar.baseUrl}/jobs/${dispatch.run.replace(":", "/")}` : "";
+    lines.push(`dispatch ${dispatch.id}: ${dispatch.job} ${dispatch.status}${dispatch.run ? ` as ${dispatch.run}${link}` : ""}, ${dispatch.attempts} attempt(s)`);
+    if (dispatch.status === "pending" && dispatch.attempts > 0) lines.push(`  next attempt ${formatTime(dispatch.nextAttemptAt)} UTC`);
+    if (dispatch.lastError && dispatch.status !== "done") lines.push(`  last error: ${dispatch.lastError}`);
+    lines.push(`  laminarc queue ${dispatch.job} ${Object.entries(dispatch.params).map(([k, v]) => JSON.stringify(`${k}=${v}`)).join(" ")}`);
+    lines.push(`  LAMINAR_REASON=${JSON.stringify(dispatch.reason)}`);
+    for (const attempt of dispatch.attemptLog) {
+      const exit = attempt.signal ? `signal ${attempt.signal}` : `exit ${attempt.exitCode ?? "?"}`;
+      lines.push(`  attempt at ${formatTime(attempt.startedAt)}: ${attempt.outcome}, ${exit}, ${attempt.durationMs} ms${attempt.message ? `: ${attempt.message}` : ""}`);
+      if (attempt.stdout.trim()) lines.push(`    stdout: ${attempt.stdout.trim()}`);
+      if (attempt.stderr.trim()) lines.push(`    stderr: ${attempt.stderr.trim()}`);
+    }
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,122 @@
+// The Koa app: a small core of endpoints. Hooks at `{path}` and `{path}/{forge}`, health at
+// /healthz and /readyz. Metrics are mounted by src/observe when given.
+
+import Koa, { type Context, type Middleware, type Next } from "koa";
+import { Router } from "@koa/router";
+import { HttpMethodEnum, koaBody } from "koa-body";
+import { formatSize } from "../config/units.ts";
+import type { Logger } from "../observe/logger.ts";
+import { allowHookSenders, loopbackOnly } from "./access-control.ts";
+import { errorAnswer } from "./error-answer.ts";
+import { chooseContentType, chooseForge, receiveHook } from "./receive-hook.ts";
+import type { HookServices } from "./services.ts";
+
+export interface AppOptions extends HookServices {
+  logger: Logger;
+  /** Extra routes (GET /metrics), mounted before the hooks; `internal` guards them like /readyz. */
+  extraRoutes?: (router: Router, internal: Middleware) => void;
+  /** A monotonic clock in ms for answer times; performance.now by default. */
+  monotonic?: () => number;
+}
+
+export function createApp(options: AppOptions): Koa {
+  const app = new Koa();
+  // Errors are answered and logged by errorAnswer; koa's default handler would print them again.
+  app.silent = true;
+  const router = new Router();
+  const path = options.getConfig().server.path;
+  const hookPath = path === "/" ? "" : path;
+
+  router.get("/healthz", (ctx) => {
+    ctx.body = { message: "ok" };
+  });
+  const internal = loopbackOnly(options.getConfig);
+  router.get("/readyz", internal, (ctx) => {
+    const writable = options.journal.isWritable();
+    ctx.status = writable ? 200 : 503;
+    ctx.body = { message: writable ? "ready" : "not ready: the journal cannot be written", journal: writable };
+  });
+  options.extraRoutes?.(router, internal);
+
+  const receive: Middleware = (ctx) => {
+    const state = ctx.state as HookState;
+    receiveHook(ctx, state.forge, state.envelope, state.contentType, options);
+  };
+  const hook = [allowHookSenders(options.getConfig), checkEdge(options), parseBody(options), receive];
+  router.post(hookPath || "/", ...hook);
+  router.post(`${hookPath}/:forge`, ...hook);
+
+  app.use(timeAnswers(options));
+  app.use(errorAnswer(options.logger, () => formatSize(options.getConfig().server.bodyLimitBytes)));
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true }));
+  return app;
+}
+
+interface HookState {
+  forge: ReturnType<typeof chooseForge>;
+  envelope: ReturnType<ReturnType<typeof chooseForge>["readEnvelope"]>;
+  contentType: "json" | "form";
+}
+
+/** Everything that can be refused before reading the body, in a fixed order. */
+function checkEdge(options: AppOptions): Middleware {
+  return async (ctx: Context, next: Next) => {
+    const forge = chooseForge(ctx);
+    (ctx.state as Partial<HookState>).forge = forge;
+    const contentType = chooseContentType(ctx);
+    const envelope = forge.readEnvelope(ctx.headers);
+    const state = ctx.state as HookState;
+    state.contentType = contentType;
+    state.envelope = envelope;
+    const declared = Number(ctx.get("content-length") || 0);
+    const limit = options.getConfig().server.bodyLimitBytes;
+    if (declared > limit) {
+      // Refuse before reading a byte; the client may still be sending, so close after answering.
+      ctx.set("Connection", "close");
+      throw Object.assign(new Error("body too large"), { status: 413, expose: true });
+    }
+    await next();
+  };
+}
+
+/** koa-body with the limit from the config; its 1 MB default would refuse real GitHub pushes. */
+function parseBody(options: AppOptions): Middleware {
+  const parsers = new Map<number, Middleware>();
+  return (ctx, next) => {
+    const limit = options.getConfig().server.bodyLimitBytes;
+    let parser = parsers.get(limit);
+    if (!parser) {
+      parser = koaBody({
+        jsonLimit: limit,
+        formLimit: limit,
+        json: true,
+        urlencoded: true,
+        text: false,
+        multipart: false,
+        jsonStrict: true,
+        includeUnparsed: true,
+        parsedMethods: [HttpMethodEnum.POST],
+      }) as Middleware;
+      parsers.set(limit, parser);
+    }
+    return parser(ctx, next);
+  };
+}
+
+function timeAnswers(options: AppOptions): Middleware {
+  const now = options.monotonic ?? (() => performance.now());
+  return async (ctx, next) => {
+    const started = now();
+    try {
+      await next();
+    } finally {
+      options.observe.answered(ctx.status, (now() - started) / 1000);
+      if (ctx.status >= 400 && ctx.method === "POST") {
+        const forge = (ctx.state as Partial<HookState>).forge?.name ?? "unknown";
+        options.observe.rejected(forge, ctx.status);
+        options.logger.info({ forge, status: ctx.status, path: ctx.path, message: (ctx.body as { message?: string } | undefined)?.message }, "delivery rejected");
+      }
+    }
+  };
+}

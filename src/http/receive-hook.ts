@@ -1,0 +1,187 @@
+// The hook endpoint: checks at the edge in a fixed order (forge → content type → headers → body →
+// signature), then normalises, routes, journals and answers. Everything between the duplicate
+// check and the journal write is synchronous, so two copies of one delivery cannot both be queued.
+
+import type { Context } from "koa";
+import { HttpError } from "../errors.ts";
+import { forges, detectForge } from "../forges/index.ts";
+import type { Forge } from "../forges/types.ts";
+import { findRepository, route, verificationFor } from "../routing/index.ts";
+import { FORGE_NAMES, type Config, type Envelope, type HookEvent, type IncomingDelivery, type RoutingResult } from "../types.ts";
+import { clientAddress } from "./client-address.ts";
+import { keptHeaders } from "./kept-headers.ts";
+import { readDelivery } from "./read-delivery.ts";
+import type { DeliveryInput } from "../journal/index.ts";
+import type { HookServices } from "./services.ts";
+
+/** Finds the forge from the URL (`/hooks/gitea`) or, failing that, from the headers. */
+export function chooseForge(ctx: Context): Forge {
+  const named = ctx.params?.forge;
+  if (named !== undefined) {
+    const forge = (forges as Record<string, Forge | undefined>)[named];
+    if (!forge) throw new HttpError(404, `unknown forge "${named}"; use one of ${FORGE_NAMES.join(", ")}`);
+    return forge;
+  }
+  const detected = detectForge(ctx.headers);
+  if (!detected) {
+    throw new HttpError(400, "cannot tell which forge sent this: no X-GitHub-Event, X-Gitea-Event, X-Forgejo-Event, X-Gogs-Event or X-Gitlab-Event header");
+  }
+  return detected;
+}
+
+/** JSON or a form with a `payload` field: what the forges send. */
+export function chooseContentType(ctx: Context): "json" | "form" {
+  const type = ctx.is("application/json", "application/x-www-form-urlencoded");
+  if (type === "application/json") return "json";
+  if (type === "application/x-www-form-urlencoded") return "form";
+  const given = ctx.get("content-type") || "none";
+  throw new HttpError(415, `content type ${given} is not accepted; send application/json or application/x-www-form-urlencoded`);
+}
+
+/** The work after the body is read: verification, routing, journal, answer. */
+export function receiveHook(ctx: Context, forge: Forge, envelope: Envelope, contentType: "json" | "form", services: HookServices): void {
+  const config = services.getConfig();
+  const delivery = readDelivery(ctx, contentType);
+  const repoName = forge.readRepository(delivery.payload);
+  const repository = repoName === undefined ? undefined : findRepository(config, forge.name, repoName);
+
+  verify(forge, delivery, config, repository, repoName, envelope);
+
+  const normalised = forge.normalise(envelope, delivery.payload);
+  const remoteAddress = clientAddress(ctx, config.server.trustProxy);
+  const base = {
+    forge: forge.name,
+    deliveryId: envelope.deliveryId,
+    forgeEvent: envelope.event,
+    headers: keptHeaders(ctx.headers),
+    payload: delivery.payloadText,
+    remoteAddress,
+    receivedAt: services.now(),
+  };
+
+  if (normalised.handled && normalised.event.kind === "ping") {
+    const note = "ping: the hook reaches laminar-hooks and the secret matches";
+    answerUnrouted(ctx, services, { ...base, kind: "ping", note, repo: normalised.event.repo ?? repoName }, "pong");
+    return;
+  }
+  if (!repository) {
+    throw new HttpError(404, `repository ${repoName ?? "(none)"} is not in the config for ${forge.name}`);
+  }
+  if (!normalised.handled) {
+    const note = normalised.reason;
+    answerUnrouted(ctx, services, { ...base, kind: "ignored", note, repo: normalised.repo ?? repoName }, `ignored: ${note}`);
+    return;
+  }
+  const event = normalised.event;
+
+  const previous = services.journal.findDelivery(forge.name, envelope.deliveryId);
+  if (previous && previous.dispatchCount > 0) {
+    services.observe.delivery(forge.name, envelope.event, "duplicate");
+    ctx.status = 200;
+    ctx.body = {
+      message: `duplicate: delivery ${envelope.deliveryId} was accepted before (journal id ${previous.id}); nothing queued again`,
+      duplicate: true,
+      id: previous.id,
+      delivery: envelope.deliveryId,
+    };
+    return;
+  }
+
+  const routing = route(event, repository, config, envelope.deliveryId, delivery.payload);
+  const recorded = services.journal.recordDelivery({
+    ...base, ...eventFields(event), ...(routing.note ? { note: routing.note } : {}), trace: routing.trace, jobs: routing.jobs,
+  });
+  if (recorded.duplicate) {
+    services.observe.delivery(forge.name, envelope.event, "duplicate");
+    ctx.status = 200;
+    ctx.body = { message: `duplicate: delivery ${envelope.deliveryId} was accepted before; nothing queued again`, duplicate: true, id: recorded.id, delivery: envelope.deliveryId };
+    return;
+  }
+
+  if (routing.jobs.length === 0) {
+    services.observe.delivery(forge.name, envelope.event, "unmatched");
+    ctx.status = 200;
+    ctx.body = {
+      message: unmatchedMessage(event, routing),
+      id: recorded.id,
+      delivery: envelope.deliveryId,
+      trace: routing.trace,
+    };
+    return;
+  }
+
+  services.kick();
+  services.observe.delivery(forge.name, envelope.event, "accepted");
+  ctx.status = 202;
+  ctx.body = {
+    message: `accepted: ${routing.jobs.length === 1 ? "1 job" : `${routing.jobs.length} jobs`} will be queued in Laminar (${routing.jobs.map((job) => job.job).join(", ")})`,
+    id: recorded.id,
+    delivery: envelope.deliveryId,
+    jobs: routing.jobs.map((job) => ({
+      job: job.job,
+      ...(config.laminar.baseUrl ? { url: `${config.laminar.baseUrl}/jobs/${job.job}` } : {}),
+    })),
+    trace: routing.trace,
+  };
+}
+
+interface UnroutedDelivery extends Omit<DeliveryInput, "trace" | "jobs" | "repo"> {
+  kind: "ping" | "ignored";
+  note: string;
+  repo: string | undefined;
+}
+
+/** Verified, but nothing to route: still journaled, so `show` can say what came and why. */
+function answerUnrouted(ctx: Context, services: HookServices, delivery: UnroutedDelivery, message: string): void {
+  const { repo, ...rest } = delivery;
+  const recorded = services.journal.recordDelivery({ ...rest, ...(repo ? { repo } : {}), trace: [], jobs: [] });
+  services.observe.delivery(delivery.forge, delivery.forgeEvent, delivery.kind);
+  ctx.status = 200;
+  ctx.body = { message, id: recorded.id, delivery: delivery.deliveryId };
+}
+
+/**
+ * 401 unless the delivery carries a valid signature for the secret that applies to it. An
+ * unknown repository is checked against the forge's secret when there is one, so that a GitHub
+ * ping for a repository not configured yet can be answered, and so that the 404 is not an oracle
+ * for unsigned callers.
+ */
+function verify(
+  forge: Forge, delivery: IncomingDelivery, config: Config, repository: ReturnType<typeof findRepository>,
+  repoName: string | undefined, envelope: Envelope,
+): void {
+  const verification = verificationFor(config, forge.name, repository);
+  if (verification.kind === "insecure") return;
+  if (verification.kind === "none") {
+    if (!repository) {
+      throw new HttpError(404, `repository ${repoName ?? "(none)"} is not in the config for ${forge.name}`);
+    }
+    throw new HttpError(401, `${verification.reason}; the delivery cannot be verified`);
+  }
+  if (!forge.hasSignature(delivery.headers)) {
+    throw new HttpError(401, `missing signature: set the same secret in the ${forge.name} webhook and in laminar-hooks (${describeSecret(repository, forge.name)})`);
+  }
+  if (!forge.verify(delivery, verification.secret)) {
+    throw new HttpError(401, `wrong signature for ${envelope.event} delivery ${envelope.deliveryId}: the webhook's secret differs from the one in ${describeSecret(repository, forge.name)}`);
+  }
+}
+
+function describeSecret(repository: ReturnType<typeof findRepository>, forge: string): string {
+  return repository?.secret ? `the secret of repository ${repository.repo}` : `forges.${forge}.secret`;
+}
+
+function eventFields(event: HookEvent) {
+  return {
+    kind: event.kind,
+    ...(event.action ? { action: event.action } : {}),
+    ...(event.repo ? { repo: event.repo } : {}),
+    ...(event.ref ? { ref: event.ref } : {}),
+    ...(event.sender ? { sender: event.sender } : {}),
+  };
+}
+
+function unmatchedMessage(event: HookEvent, routing: RoutingResult): string {
+  if (routing.note) return `no job: ${routing.note}`;
+  const what = event.branch ?? event.tag ?? event.ref ?? "";
+  return `no job of ${event.repo} matches this ${event.kind}${what ? ` of ${what}` : ""}; see trace for each job's reason`;
+}

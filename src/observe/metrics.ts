@@ -1,0 +1,89 @@
+// Prometheus metrics at /metrics. One registry per service (not prom-client's global one), so that
+// tests can start several services in one process and read each one's numbers.
+
+import type { Router } from "@koa/router";
+import type { Middleware } from "koa";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { DeliveryOutcome, HookObserver } from "../http/services.ts";
+import type { AttemptResult, ForgeName } from "../types.ts";
+
+export interface Metrics extends HookObserver {
+  readonly registry: Registry;
+  attempt(result: AttemptResult): void;
+  /** Called at scrape time: the journal's pending dispatches. */
+  setPendingSource(read: () => number): void;
+}
+
+export function createMetrics(options: { processMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+
+  const deliveries = new Counter({
+    name: "laminar_hooks_deliveries_total",
+    help: "Verified deliveries by forge, event and outcome (accepted, unmatched, duplicate, ignored, ping)",
+    labelNames: ["forge", "event", "outcome"] as const,
+    registers: [registry],
+  });
+  const rejected = new Counter({
+    name: "laminar_hooks_rejected_total",
+    help: "Deliveries refused with a 4xx or 5xx, by forge and status",
+    labelNames: ["forge", "status"] as const,
+    registers: [registry],
+  });
+  const answerSeconds = new Histogram({
+    name: "laminar_hooks_answer_seconds",
+    help: "Time to answer an HTTP request",
+    labelNames: ["status"] as const,
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    registers: [registry],
+  });
+  const attempts = new Counter({
+    name: "laminar_hooks_dispatch_attempts_total",
+    help: "laminarc attempts by outcome (queued, retry, permanent)",
+    labelNames: ["outcome"] as const,
+    registers: [registry],
+  });
+  const laminarcSeconds = new Histogram({
+    name: "laminar_hooks_laminarc_seconds",
+    help: "Time one laminarc attempt took",
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+  let readPending: () => number = () => 0;
+  new Gauge({
+    name: "laminar_hooks_pending_dispatches",
+    help: "Dispatches waiting for laminarc (pending or in flight)",
+    registers: [registry],
+    collect() {
+      this.set(readPending());
+    },
+  });
+
+  return {
+    registry,
+    delivery(forge: ForgeName, event: string, outcome: DeliveryOutcome) {
+      deliveries.inc({ forge, event, outcome });
+    },
+    rejected(forge: string, status: number) {
+      rejected.inc({ forge, status: String(status) });
+    },
+    answered(status: number, seconds: number) {
+      answerSeconds.observe({ status: String(status) }, seconds);
+    },
+    attempt(result: AttemptResult) {
+      attempts.inc({ outcome: result.outcome.kind });
+      laminarcSeconds.observe(result.durationMs / 1000);
+    },
+    setPendingSource(read) {
+      readPending = read;
+    },
+  };
+}
+
+/** GET /metrics in Prometheus' text format. */
+export function mountMetrics(router: Router, metrics: Metrics, guard: Middleware): void {
+  router.get("/metrics", guard, async (ctx) => {
+    ctx.type = metrics.registry.contentType;
+    ctx.body = await metrics.registry.metrics();
+  });
+}

@@ -1,0 +1,134 @@
+// Wires the stages together for `serve`: config → journal → dispatcher → HTTP. Tests start the
+// same thing in-process; the CLI adds signals around it.
+
+import { loadConfig } from "./config/load-config.ts";
+import { watchConfigFile } from "./config/watch-config.ts";
+import { Dispatcher } from "./dispatch/index.ts";
+import { ConfigError } from "./errors.ts";
+import { createApp } from "./http/create-app.ts";
+import { startServer, type Listening } from "./http/start-server.ts";
+import { openJournal, type Journal } from "./journal/index.ts";
+import { runLaminarc } from "./laminar/index.ts";
+import { createLogger, type Logger } from "./observe/logger.ts";
+import { createMetrics, mountMetrics, type Metrics } from "./observe/metrics.ts";
+import type { Config } from "./types.ts";
+
+export interface ServiceOptions {
+  configFile: string;
+  /** Environment the config's `{ env }` secrets are read from, and laminarc's base environment. */
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  /** Reload when the config file changes (default true); SIGHUP works either way. */
+  watchConfig?: boolean;
+  /** Node's process metrics (memory, event loop lag); off in tests that start many services. */
+  processMetrics?: boolean;
+}
+
+export interface Service {
+  readonly address: string;
+  readonly journal: Journal;
+  readonly dispatcher: Dispatcher;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  config(): Config;
+  /** Loads the config file again; a broken one is refused and the old one stays. */
+  reload(): { ok: true } | { ok: false; error: ConfigError };
+  /** Stops accepting, lets attempts in flight finish for up to `graceMs`, closes the journal. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const PRUNE_INTERVAL_MS = 3_600_000;
+
+export async function startService(options: ServiceOptions): Promise<Service> {
+  const env = options.env ?? process.env;
+  let config = loadConfig(options.configFile, { env });
+  const logger = options.logger ?? createLogger({ level: config.log.level });
+  const journal = openJournal(config.journal.path);
+  const metrics = createMetrics({ processMetrics: options.processMetrics ?? true });
+  metrics.setPendingSource(() => journal.pendingCount());
+
+  const dispatcher = new Dispatcher({
+    journal,
+    getLaminarConfig: () => config.laminar,
+    // laminarc's environment is built from the service's (tests pass their fake's folder in it).
+    run: (request, runOptions) => runLaminarc(request, { ...runOptions, env }),
+    logger,
+    onAttempt: ({ result }) => metrics.attempt(result),
+    // `laminar-hooks redeliver` adds dispatches from another process: seen within a second.
+    pollIntervalMs: 1_000,
+  });
+  const app = createApp({
+    getConfig: () => config,
+    journal,
+    now: Date.now,
+    kick: () => dispatcher.kick(),
+    observe: metrics,
+    logger,
+    extraRoutes: (router, internal) => mountMetrics(router, metrics, internal),
+  });
+
+  let listening: Listening;
+  try {
+    listening = await startServer(app.callback(), config.server);
+  } catch (error) {
+    journal.close();
+    throw error;
+  }
+  dispatcher.start();
+  const pruned = journal.prune(config.journal.retentionMs);
+  if (pruned > 0) logger.info({ pruned }, "old deliveries pruned from the journal");
+  const pruneTimer = setInterval(() => {
+    try {
+      journal.prune(config.journal.retentionMs);
+    } catch (error) {
+      logger.warn({ err: error }, "pruning the journal failed; will try again");
+    }
+  }, PRUNE_INTERVAL_MS).unref();
+
+  logger.info({ address: listening.address, config: config.file, journal: config.journal.path }, "listening");
+
+  const service: Service = {
+    address: listening.address,
+    journal,
+    dispatcher,
+    logger,
+    metrics,
+    config: () => config,
+    reload() {
+      try {
+        const next = loadConfig(options.configFile, { env });
+        warnAboutRestartOnly(config, next, logger);
+        config = next;
+        logger.level = next.log.level;
+        logger.info({ config: next.file, repositories: next.repositories.length }, "config reloaded");
+        dispatcher.kick();
+        return { ok: true };
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        logger.error({ problems: error.problems.map((p) => `${p.file}:${p.line}:${p.col} ${p.message}`) },
+          "config reload refused; the previous config stays in force");
+        return { ok: false, error };
+      }
+    },
+    async stop(graceMs = 10_000) {
+      clearInterval(pruneTimer);
+      stopWatching();
+      await listening.close();
+      await dispatcher.stop({ graceMs });
+      journal.close();
+      logger.info("stopped");
+    },
+  };
+  const stopWatching = options.watchConfig === false ? () => {} : watchConfigFile(options.configFile, () => service.reload(), logger);
+  return service;
+}
+
+/** These are bound once at start; a reload cannot move them. */
+function warnAboutRestartOnly(current: Config, next: Config, logger: Logger): void {
+  const changed = [
+    JSON.stringify(current.server.listen) !== JSON.stringify(next.server.listen) && "server.listen",
+    current.server.path !== next.server.path && "server.path",
+    current.journal.path !== next.journal.path && "journal.path",
+  ].filter(Boolean);
+  if (changed.length > 0) logger.warn({ keys: changed }, "these settings take effect at the next restart");
+}

@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { runCli } from "../support/run-cli.ts";
+
+function writeConfig(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "lh-check-")), "config.yml");
+  writeFileSync(file, text);
+  return file;
+}
+
+test("check prints the routing table and where secrets come from, never a secret", async () => {
+  const file = writeConfig(`
+forges:
+  github: { secret: { env: GH_HOOK_SECRET } }
+  gitea: { secret: inline-do-not-print }
+repositories:
+  - repo: sbrl/wiki
+    forge: github
+    jobs:
+      - { job: wiki, events: [push], branches: [master, "release/*"] }
+      - { job: wiki-release, events: [tag], tags: ["v*"], params: { channel: stable } }
+`);
+  const result = await runCli(["check", "--config", file], { ...process.env, GH_HOOK_SECRET: "env-do-not-print" });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /is valid/);
+  assert.match(result.stdout, /github \(secret from env GH_HOOK_SECRET\), gitea \(secret from the config file\)/);
+  assert.match(result.stdout, /push; branches master, release\/\* → wiki/);
+  assert.match(result.stdout, /tag; tags v\* → wiki-release {2}\(channel=stable\)/);
+  assert.ok(!result.stdout.includes("do-not-print") && !result.stderr.includes("do-not-print"));
+});
+
+test("check exits 1 with every problem as FILE:LINE:COL message", async () => {
+  const file = writeConfig(`server:
+  listen: nowhere
+repositories:
+  - repo: a/b
+    insecure: true
+    jobs:
+      - job: x
+        branchs: [main]
+`);
+  const result = await runCli(["check", "--config", file]);
+  assert.equal(result.code, 1);
+  assert.equal(result.stdout, "");
+  assert.deepEqual(result.stderr.trim().split("\n"), [
+    `${file}:2:11 server.listen: "nowhere" is not HOST:PORT (127.0.0.1:9090, [::1]:9090) or unix:/path/to.sock`,
+    `${file}:8:9 unknown key "branchs" in repositories.0.jobs.0`,
+  ]);
+});
+
+test("check finds the config through $LAMINAR_HOOKS_CONFIG", async () => {
+  const file = writeConfig("repositories: [{ repo: a/b, insecure: true, jobs: [{ job: x }] }]\n");
+  const result = await runCli(["check"], { ...process.env, LAMINAR_HOOKS_CONFIG: file });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, new RegExp(`config ${file} is valid`));
+  assert.match(result.stdout, /a\/b: INSECURE/);
+});

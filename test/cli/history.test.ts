@@ -1,0 +1,92 @@
+// The history commands against a running service: `send` a signed sample, find it with
+// `deliveries`, read it with `show`, and queue it again with `redeliver`.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { waitFor } from "../fixtures/fake-laminar-dir.ts";
+import { runCli } from "../support/run-cli.ts";
+import { startTestService, type TestService } from "../support/test-service.ts";
+
+const CONFIG = `
+forges:
+  github: { secret: gh-secret }
+  gitea: { secret: gitea-secret }
+repositories:
+  - repo: acme/app
+    jobs:
+      - { job: app, events: [push], branches: [main] }
+      - { job: app-release, events: [tag], tags: ["v*"] }
+`;
+
+let svc: TestService;
+before(async () => {
+  svc = await startTestService({ config: CONFIG });
+});
+after(() => svc.stop());
+
+const cli = (...args: string[]) => runCli([...args, "--config", svc.configFile], svc.fake.env);
+
+test("send signs a sample push with the config's secret; deliveries and show tell what happened", async () => {
+  const sent = await cli("send", "--url", `${svc.url}/hooks`, "--forge", "github", "--repo", "acme/app", "--branch", "main");
+  assert.equal(sent.code, 0, sent.stdout + sent.stderr);
+  assert.match(sent.stdout, /^202 accepted: 1 job will be queued in Laminar \(app\)/);
+  const deliveryId = /delivery ([0-9a-f-]{36})/.exec(sent.stdout)?.[1];
+  assert.ok(deliveryId);
+  await waitFor(() => svc.service.journal.getDelivery(deliveryId)?.status === "done", 5_000, "done");
+
+  const listed = await cli("deliveries", "--limit", "5");
+  assert.equal(listed.code, 0, listed.stderr);
+  const [header, row] = listed.stdout.trim().split("\n");
+  assert.match(header!, /^ID\s+TIME \(UTC\)\s+FORGE\s+EVENT\s+REPO\s+REF\s+STATUS\s+JOBS$/);
+  assert.match(row!, /github\s+push\s+acme\/app\s+main\s+done\s+app:1$/);
+
+  const json = JSON.parse((await cli("deliveries", "--json", "--status", "done")).stdout) as { deliveryId: string; jobs: { run: string }[] }[];
+  assert.equal(json[0]?.deliveryId, deliveryId);
+  assert.equal(json[0]?.jobs[0]?.run, "app:1");
+
+  const shown = await cli("show", deliveryId);
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.match(shown.stdout, /x-github-event: push/);
+  assert.doesNotMatch(shown.stdout, /signature/i);
+  assert.match(shown.stdout, /✓ app: branch "main" matches "main"/);
+  assert.match(shown.stdout, /✗ app-release: event push is not in events \[tag\]/);
+  assert.match(shown.stdout, /dispatch \d+: app done as app:1, 1 attempt\(s\)/);
+  assert.match(shown.stdout, /attempt at .*: queued, exit 0, \d+ ms/);
+  assert.match(shown.stdout, /stdout: app:1/);
+});
+
+test("a push that matched nothing says why; redeliver after fixing the config queues it in the running service", async () => {
+  const sent = await cli("send", "--url", `${svc.url}/hooks/gitea`, "--forge", "gitea", "--repo", "acme/app", "--branch", "develop");
+  assert.equal(sent.code, 0, sent.stdout + sent.stderr);
+  assert.match(sent.stdout, /^200 no job of acme\/app matches this push of develop/);
+  assert.match(sent.stdout, /✗ app: branch "develop" matches none of \[main\]/);
+  const deliveryId = /delivery ([0-9a-f-]{36})/.exec(sent.stdout)![1]!;
+
+  const ignored = await cli("deliveries", "--status", "ignored");
+  assert.match(ignored.stdout, /gitea\s+push\s+acme\/app\s+develop\s+ignored/);
+  const unchanged = await cli("redeliver", deliveryId);
+  assert.equal(unchanged.code, 1);
+  assert.match(unchanged.stdout, /no job matches with the current config/);
+
+  svc.writeConfig(CONFIG.replace("branches: [main]", "branches: [main, develop]"));
+  assert.equal(svc.service.reload().ok, true);
+  const redelivered = await cli("redeliver", deliveryId);
+  assert.equal(redelivered.code, 0, redelivered.stderr);
+  assert.match(redelivered.stdout, /1 job\(s\) pending \(app\)/);
+  // The service was not told: it finds the new dispatch in the journal by itself.
+  const run = await waitFor(() => svc.service.journal.getDelivery(deliveryId)?.dispatches[0]?.run ?? undefined, 5_000, "run");
+  assert.match(run, /^app:\d+$/);
+});
+
+test("send with a wrong secret is refused, and unknown ids are clear errors", async () => {
+  const wrong = await runCli(["send", "--url", `${svc.url}/hooks`, "--forge", "github", "--repo", "acme/app", "--secret-env", "WRONG"],
+    { ...process.env, WRONG: "not-the-secret" });
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stdout, /^401 wrong signature/);
+  const missing = await cli("show", "no-such-delivery");
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /no delivery no-such-delivery in the journal/);
+  const unreachable = await cli("send", "--url", "http://127.0.0.1:1/hooks", "--forge", "github", "--repo", "acme/app");
+  assert.equal(unreachable.code, 1);
+  assert.match(unreachable.stderr, /cannot reach http:\/\/127\.0\.0\.1:1\/hooks/);
+});

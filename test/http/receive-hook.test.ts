@@ -1,0 +1,254 @@
+// Every row of DESIGN.md's table of answers to a hook delivery, through a real server, the real
+// journal and the fake laminarc.
+
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { waitFor } from "../fixtures/fake-laminar-dir.ts";
+import { payload } from "../support/payloads.ts";
+import { giteaSignature, githubSignature } from "../support/sign.ts";
+import { giteaHeaders, githubHeaders, startTestService, type TestService } from "../support/test-service.ts";
+
+const CONFIG = `
+forges:
+  github: { secret: topsecret }
+  gitea: { secret: gitea-secret }
+repositories:
+  - repo: Codertocat/Hello-World
+    forge: github
+    jobs:
+      - job: hello
+        events: [push]
+        branches: [master]
+      - job: hello-tag
+        events: [tag]
+        tags: ["v*"]
+  - repo: gitea/webhooks
+    jobs:
+      - job: gitea-build
+        events: [push]
+        branches: [develop]
+        params: { channel: nightly }
+  - repo: jcitizen/my-repo
+    jobs:
+      - job: my-repo-pr
+        events: [pull_request]
+`;
+
+const push5 = payload("github/push-5.json");
+
+describe("hook answers", () => {
+  let svc: TestService;
+  before(async () => {
+    svc = await startTestService({ config: CONFIG });
+  });
+  after(() => svc.stop());
+
+  test("202: verified, journaled, the job is queued with exact arguments and environment", async () => {
+    const answer = await svc.post("/hooks", push5, githubHeaders("push", "d-202", githubSignature("topsecret", push5)));
+    assert.equal(answer.status, 202, answer.body.message);
+    assert.equal(answer.body.delivery, "d-202");
+    assert.deepEqual(answer.body.jobs, [{ job: "hello" }]);
+    assert.match(answer.body.message, /^accepted: 1 job will be queued in Laminar \(hello\)$/);
+
+    const calls = await waitFor(() => svc.fake.calls().filter((call) => call.argv.includes("delivery=d-202")).length === 1
+      && svc.fake.calls().filter((call) => call.argv.includes("delivery=d-202")), 5_000, "laminarc call");
+    const call = calls[0]!;
+    const sent = JSON.parse(push5.toString("utf8"));
+    assert.deepEqual(call.argv, [
+      "queue", "hello",
+      `rev=${sent.after}`, "ref=refs/heads/master", "branch=master", `before=${sent.before}`,
+      "repo=Codertocat/Hello-World", `clone_url=${sent.repository.clone_url}`, `ssh_url=${sent.repository.ssh_url}`,
+      "event=push", "forge=github", `sender=${sent.sender.login}`, "delivery=d-202",
+    ]);
+    assert.equal(call.env.LAMINAR_HOST, "unix-abstract:test-laminar");
+    assert.match(call.env.LAMINAR_REASON ?? "", /^GitHub push to Codertocat\/Hello-World master \([0-9a-f]{7}\) by /);
+    assert.equal(call.env.JOB, false);
+
+    const stored = await waitFor(() => {
+      const detail = svc.service.journal.getDelivery("d-202");
+      return detail?.dispatches[0]?.status === "done" && detail;
+    }, 5_000, "dispatch done");
+    assert.equal(stored.dispatches[0]?.run, "hello:1");
+    assert.equal(stored.repo, "Codertocat/Hello-World");
+    assert.equal(stored.headers["x-hub-signature-256"], undefined, "signatures are not kept");
+    assert.equal(stored.headers["x-github-event"], "push");
+  });
+
+  test("200: verified, no job matches, with the trace and journaled", async () => {
+    const body = Buffer.from(push5.toString("utf8").replace('"ref": "refs/heads/master"', '"ref": "refs/heads/dev"'));
+    assert.notDeepEqual(body, push5);
+    const answer = await svc.post("/hooks/github", body, githubHeaders("push", "d-200", githubSignature("topsecret", body)));
+    assert.equal(answer.status, 200, answer.body.message);
+    assert.deepEqual(answer.body.trace, [
+      { job: "hello", matched: false, reason: `branch "dev" matches none of [master]` },
+      { job: "hello-tag", matched: false, reason: "event push is not in events [tag]" },
+    ]);
+    assert.equal(svc.service.journal.getDelivery("d-200")?.status, "ignored");
+    assert.equal(svc.fake.calls().some((call) => call.argv.includes("delivery=d-200")), false);
+  });
+
+  test("200: a GitHub ping for a repository not configured yet, verified with the forge's secret", async () => {
+    const ping = payload("github/ping-3.json");
+    const answer = await svc.post("/hooks", ping, githubHeaders("ping", "d-ping", githubSignature("topsecret", ping)));
+    assert.equal(answer.status, 200, answer.body.message);
+    assert.equal(answer.body.message, "pong");
+    const wrong = await svc.post("/hooks", ping, githubHeaders("ping", "d-ping-2", githubSignature("nope", ping)));
+    assert.equal(wrong.status, 401);
+  });
+
+  test("200 duplicate: the same delivery id again queues nothing twice", async () => {
+    const headers = githubHeaders("push", "d-dup", githubSignature("topsecret", push5));
+    assert.equal((await svc.post("/hooks", push5, headers)).status, 202);
+    const again = await svc.post("/hooks", push5, headers);
+    assert.equal(again.status, 200);
+    assert.equal(again.body.duplicate, true);
+    assert.match(again.body.message, /^duplicate: /);
+    await waitFor(() => svc.service.journal.getDelivery("d-dup")?.dispatches[0]?.status === "done", 5_000, "dispatch");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(svc.fake.calls().filter((call) => call.argv.includes("delivery=d-dup")).length, 1);
+  });
+
+  test("401: missing or wrong signature, and no laminarc call", async () => {
+    const missing = await svc.post("/hooks", push5, githubHeaders("push", "d-401a"));
+    assert.equal(missing.status, 401);
+    assert.match(missing.body.message, /^missing signature/);
+    const wrong = await svc.post("/hooks", push5, githubHeaders("push", "d-401b", githubSignature("not-the-secret", push5)));
+    assert.equal(wrong.status, 401);
+    assert.match(wrong.body.message, /^wrong signature/);
+    assert.ok(!JSON.stringify(wrong.body).includes("topsecret"));
+    const tampered = Buffer.from(push5.toString("utf8").replace("master", "mastes"));
+    const altered = await svc.post("/hooks", tampered, githubHeaders("push", "d-401c", githubSignature("topsecret", push5)));
+    assert.equal(altered.status, 401);
+    assert.equal(svc.service.journal.getDelivery("d-401b"), undefined, "rejected deliveries are not journaled");
+    assert.equal(svc.fake.calls().some((call) => call.argv.some((arg) => arg.startsWith("delivery=d-401"))), false);
+  });
+
+  test("404: a repository that is not in the config", async () => {
+    const other = Buffer.from(push5.toString("utf8").replaceAll("Codertocat/Hello-World", "someone/else"));
+    const answer = await svc.post("/hooks", other, githubHeaders("push", "d-404", githubSignature("topsecret", other)));
+    assert.equal(answer.status, 404);
+    assert.equal(answer.body.message, "repository someone/else is not in the config for github");
+  });
+
+  test("400 and 415: not JSON, wrong content type, missing headers, unknown forge", async () => {
+    const broken = Buffer.from('{"ref": "refs/heads/master", ');
+    const notJson = await svc.post("/hooks", broken, githubHeaders("push", "d-400a", githubSignature("topsecret", broken)));
+    assert.equal(notJson.status, 400);
+    assert.match(notJson.body.message, /^the body is not valid JSON/);
+
+    const text = await svc.post("/hooks", push5, githubHeaders("push", "d-415", githubSignature("topsecret", push5), "text/plain"));
+    assert.equal(text.status, 415);
+    assert.match(text.body.message, /text\/plain is not accepted/);
+
+    const noDelivery = githubHeaders("push", "x", githubSignature("topsecret", push5));
+    delete noDelivery["x-github-delivery"];
+    const missingHeader = await svc.post("/hooks", push5, noDelivery);
+    assert.equal(missingHeader.status, 400);
+    assert.match(missingHeader.body.message, /X-GitHub-Delivery/i);
+
+    const anonymous = await svc.post("/hooks", push5, { "content-type": "application/json" });
+    assert.equal(anonymous.status, 400);
+    assert.match(anonymous.body.message, /cannot tell which forge/);
+
+    const unknownForge = await svc.post("/hooks/bitbucket", push5, { "content-type": "application/json" });
+    assert.equal(unknownForge.status, 404);
+    assert.match(unknownForge.body.message, /unknown forge "bitbucket"/);
+
+    const unknownEvent = await svc.post("/hooks", push5, githubHeaders("no_such_event", "d-400e", githubSignature("topsecret", push5)));
+    assert.equal(unknownEvent.status, 400);
+    assert.match(unknownEvent.body.message, /no_such_event/);
+  });
+
+  test("413: a body larger than body_limit is refused before it is read", async () => {
+    const limited = await startTestService({ config: CONFIG, server: "  body_limit: 4kb" });
+    try {
+      const answer = await limited.post("/hooks", push5, githubHeaders("push", "d-413", githubSignature("topsecret", push5)));
+      assert.equal(answer.status, 413);
+      assert.equal(answer.body.message, "the body is larger than body_limit (4kb)");
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  test("GitHub form-encoded bodies are verified over the raw form body", async () => {
+    const form = `payload=${encodeURIComponent(push5.toString("utf8"))}`;
+    const answer = await svc.post("/hooks", form, githubHeaders("push", "d-form", githubSignature("topsecret", form), "application/x-www-form-urlencoded"));
+    assert.equal(answer.status, 202, answer.body.message);
+    const overJson = await svc.post("/hooks", form, githubHeaders("push", "d-form-2", githubSignature("topsecret", push5), "application/x-www-form-urlencoded"));
+    assert.equal(overJson.status, 401, "GitHub signs the form body, not the JSON inside");
+  });
+
+  test("Gitea, JSON and form: detected despite GitHub's headers, signed over the JSON", async () => {
+    const push = payload("gitea/push-1.json");
+    const json = await svc.post("/hooks", push, giteaHeaders("push", "g-1", giteaSignature("gitea-secret", push)));
+    assert.equal(json.status, 202, json.body.message);
+    const form = `payload=${encodeURIComponent(push.toString("utf8"))}`;
+    const viaForm = await svc.post("/hooks", form, giteaHeaders("push", "g-2", giteaSignature("gitea-secret", push), "application/x-www-form-urlencoded"));
+    assert.equal(viaForm.status, 202, viaForm.body.message);
+    const unsigned = await svc.post("/hooks", push, giteaHeaders("push", "g-3", ""));
+    assert.equal(unsigned.status, 401, "Gitea sends empty signature headers when it has no secret");
+    const calls = await waitFor(() => {
+      const found = svc.fake.calls().filter((call) => call.argv.includes("delivery=g-1"));
+      return found.length > 0 && found;
+    }, 5_000, "gitea call");
+    assert.ok(calls[0]!.argv.includes("forge=gitea"));
+    assert.ok(calls[0]!.argv.includes("channel=nightly"));
+    assert.equal(calls[0]!.argv.at(-1), "channel=nightly");
+  });
+
+  test("health endpoints", async () => {
+    const health = await fetch(`${svc.url}/healthz`);
+    assert.equal(health.status, 200);
+    const ready = await fetch(`${svc.url}/readyz`);
+    assert.equal(ready.status, 200);
+    const wrongMethod = await fetch(`${svc.url}/hooks`);
+    assert.equal(wrongMethod.status, 405);
+    assert.ok(((await wrongMethod.json()) as { message: string }).message);
+  });
+});
+
+test("the same delivery id whose first copy matched nothing is routed again with the current config", async () => {
+  const svc = await startTestService({ config: CONFIG });
+  try {
+    const pr = payload("gitea/pull_request-2.json");
+    const headers = giteaHeaders("pull_request", "g-redo", giteaSignature("gitea-secret", pr));
+    headers["x-gitea-event-type"] = "pull_request_sync";
+    svc.writeConfig(CONFIG.replace("events: [pull_request]", "events: [pull_request]\n        branches: [release]"));
+    assert.equal(svc.service.reload().ok, true);
+    const first = await svc.post("/hooks/gitea", pr, headers);
+    assert.equal(first.status, 200, first.body.message);
+
+    svc.writeConfig(CONFIG);
+    assert.equal(svc.service.reload().ok, true);
+    const second = await svc.post("/hooks/gitea", pr, headers);
+    assert.equal(second.status, 202, second.body.message);
+    assert.equal(second.body.id, first.body.id, "the same journal row");
+    const third = await svc.post("/hooks/gitea", pr, headers);
+    assert.equal(third.status, 200);
+    assert.equal(third.body.duplicate, true);
+  } finally {
+    await svc.stop();
+  }
+});
+
+test("503: a journal that cannot be written is never answered 2xx", async () => {
+  const svc = await startTestService({ config: CONFIG });
+  try {
+    // Fill the database to its page limit: a real SQLITE_FULL, as on a full disk (tests run as root,
+    // where file permissions do not stop writes).
+    const db = svc.service.journal.database;
+    const pages = db.pragma("page_count", { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages}`);
+    const answer = await svc.post("/hooks", push5, githubHeaders("push", "d-503", githubSignature("topsecret", push5)));
+    assert.equal(answer.status, 503, answer.body.message);
+    assert.match(answer.body.message, /journal cannot be written/);
+    assert.equal((await fetch(`${svc.url}/readyz`)).status, 503);
+
+    db.pragma("max_page_count = 1073741823");
+    assert.equal((await fetch(`${svc.url}/readyz`)).status, 200, "ready again once there is room");
+    const later = await svc.post("/hooks", push5, githubHeaders("push", "d-503", githubSignature("topsecret", push5)));
+    assert.equal(later.status, 202, "the forge's retry of the refused delivery is accepted");
+  } finally {
+    await svc.stop();
+  }
+});

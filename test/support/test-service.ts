@@ -1,0 +1,144 @@
+// Starts the real service in-process on a free port, with a journal in a temp folder and the fake
+// laminarc, so each test talks HTTP to exactly what `serve` runs.
+
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { silentLogger } from "../../src/observe/logger.ts";
+import { startService, type Service } from "../../src/start-service.ts";
+import { createFakeLaminar, FAKE_LAMINARC, type FakeLaminar } from "../fixtures/fake-laminar-dir.ts";
+
+export interface TestService {
+  service: Service;
+  url: string;
+  dir: string;
+  configFile: string;
+  fake: FakeLaminar;
+  /** Rewrites the config file (same header, new body) without reloading. */
+  writeConfig(body: string): void;
+  post(path: string, body: string | Buffer, headers: Record<string, string>): Promise<Answer>;
+  stop(): Promise<void>;
+}
+
+export interface Answer {
+  status: number;
+  body: Record<string, unknown> & { message: string };
+}
+
+export interface TestServiceOptions {
+  /** YAML for `forges:` and `repositories:` (and anything else not in the header). */
+  config: string;
+  /** Extra `laminar:` keys, indented by four spaces. */
+  laminar?: string;
+  /** Extra `server:` keys. */
+  server?: string;
+  env?: NodeJS.ProcessEnv;
+  fakeMode?: string;
+}
+
+export function configHeader(dir: string, options: Pick<TestServiceOptions, "laminar" | "server">): string {
+  return `server:
+  listen: 127.0.0.1:0
+${options.server ?? ""}
+laminar:
+  laminarc: ${JSON.stringify(FAKE_LAMINARC)}
+  host: unix-abstract:test-laminar
+  timeout: 2s
+  retry: { attempts: 5, delay: 50ms, max_delay: 200ms }
+${options.laminar ?? ""}
+journal:
+  path: ${JSON.stringify(join(dir, "journal.db"))}
+log: { level: silent }
+`;
+}
+
+export async function startTestService(options: TestServiceOptions): Promise<TestService> {
+  const dir = mkdtempSync(join(tmpdir(), "lh-service-"));
+  const configFile = join(dir, "config.yml");
+  const fake = createFakeLaminar(options.fakeMode === undefined ? {} : { mode: options.fakeMode });
+  const writeConfig = (body: string) => writeFileSync(configFile, `${configHeader(dir, options)}${body}`);
+  writeConfig(options.config);
+  const service = await startService({
+    configFile,
+    env: { ...fake.env, ...options.env },
+    logger: silentLogger(),
+  });
+  const url = service.address;
+  return {
+    service,
+    url,
+    dir,
+    configFile,
+    fake,
+    writeConfig,
+    post: (path, body, headers) => post(`${url}${path}`, body, headers),
+    async stop() {
+      await service.stop(1_000);
+      fake.remove();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function post(url: string, body: string | Buffer, headers: Record<string, string>): Promise<Answer> {
+  const response = await fetch(url, { method: "POST", body, headers });
+  const text = await response.text();
+  let parsed: Answer["body"];
+  try {
+    parsed = JSON.parse(text) as Answer["body"];
+  } catch {
+    throw new Error(`answer ${response.status} is not JSON: ${text.slice(0, 200)}`);
+  }
+  return { status: response.status, body: parsed };
+}
+
+/** Headers GitHub sends with a delivery (content type JSON unless given). */
+export function githubHeaders(event: string, delivery: string, signature?: string, contentType = "application/json"): Record<string, string> {
+  return {
+    "content-type": contentType,
+    "user-agent": "GitHub-Hookshot/044aadd",
+    "x-github-event": event,
+    "x-github-delivery": delivery,
+    "x-github-hook-id": "292430182",
+    ...(signature ? { "x-hub-signature-256": signature } : {}),
+  };
+}
+
+/** Headers Gitea sends: its own, plus Gogs' and GitHub's for compatibility (reference/forges.md). */
+export function giteaHeaders(event: string, delivery: string, signature: string, contentType = "application/json"): Record<string, string> {
+  return {
+    "content-type": contentType,
+    "user-agent": "Go-http-client/1.1",
+    "x-gitea-event": event,
+    "x-gitea-event-type": event,
+    "x-gitea-delivery": delivery,
+    "x-gitea-signature": signature,
+    "x-gogs-event": event,
+    "x-gogs-delivery": delivery,
+    "x-gogs-signature": signature,
+    "x-github-event": event,
+    "x-github-delivery": delivery,
+    "x-hub-signature": "",
+    "x-hub-signature-256": signature ? `sha256=${signature}` : "",
+  };
+}
+
+/**
+ * Headers GitLab 17.x sends (docs.gitlab.com, webhooks "Delivery headers"): Idempotency-Key stays
+ * the same across GitLab's own retries, X-Gitlab-Event-UUID is new each time. `token` is the
+ * hook's secret token, sent as is.
+ */
+export function gitlabHeaders(event: string, idempotencyKey: string, extra: { token?: string; uuid?: string } & Record<string, string> = {}): Record<string, string> {
+  const { token, uuid, ...rest } = extra;
+  return {
+    "content-type": "application/json",
+    "user-agent": "GitLab/17.5.0",
+    "x-gitlab-event": event,
+    "x-gitlab-event-uuid": uuid ?? `uuid-${idempotencyKey}`,
+    "x-gitlab-webhook-uuid": "5a1e8a3c-1b2d-4c5e-9f7a-2b3c4d5e6f70",
+    "x-gitlab-instance": "https://gitlab.example.com",
+    "idempotency-key": idempotencyKey,
+    ...(token === undefined ? {} : { "x-gitlab-token": token }),
+    ...rest,
+  };
+}
