@@ -11,13 +11,15 @@ import { openJournal, type Journal } from "./journal/index.ts";
 import { runLaminarc } from "./laminar/index.ts";
 import { createLogger, type Logger } from "./observe/logger.ts";
 import { createMetrics, mountMetrics, type Metrics } from "./observe/metrics.ts";
-import type { Config } from "./types.ts";
+import type { Config, LogLevel } from "./types.ts";
 
 export interface ServiceOptions {
   configFile: string;
   /** Environment the config's `{ env }` secrets are read from, and laminarc's base environment. */
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
+  /** Overrides `log.level` of the config (`serve --log-level`). */
+  logLevel?: LogLevel;
   /** Reload when the config file changes (default true); SIGHUP works either way. */
   watchConfig?: boolean;
   /** Node's process metrics (memory, event loop lag); off in tests that start many services. */
@@ -42,7 +44,7 @@ const PRUNE_INTERVAL_MS = 3_600_000;
 export async function startService(options: ServiceOptions): Promise<Service> {
   const env = options.env ?? process.env;
   let config = loadConfig(options.configFile, { env });
-  const logger = options.logger ?? createLogger({ level: config.log.level });
+  const logger = options.logger ?? createLogger({ level: options.logLevel ?? config.log.level });
   const journal = openJournal(config.journal.path);
   const metrics = createMetrics({ processMetrics: options.processMetrics ?? true });
   metrics.setPendingSource(() => journal.pendingCount());
@@ -99,7 +101,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         const next = loadConfig(options.configFile, { env });
         warnAboutRestartOnly(config, next, logger);
         config = next;
-        logger.level = next.log.level;
+        if (!options.logger) logger.level = options.logLevel ?? next.log.level;
         logger.info({ config: next.file, repositories: next.repositories.length }, "config reloaded");
         dispatcher.kick();
         return { ok: true };

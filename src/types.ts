@@ -1,6 +1,7 @@
 // Types shared across the stages of the data flow: http → forges → routing → journal → dispatch →
 // laminar. Each stage imports what it needs with `import type`; nothing here does any work.
 
+import type { Cidr } from "./config/cidr.ts";
 import type { Secret } from "./config/secret.ts";
 
 /** The forges laminar-hooks understands. Forgejo and Gogs speak Gitea's dialect with their own headers. */
@@ -16,6 +17,13 @@ export const DEFAULT_PULL_REQUEST_ACTIONS = ["opened", "synchronize", "reopened"
 
 /** Release actions that start a job when a rule does not list `actions:` itself. */
 export const DEFAULT_RELEASE_ACTIONS = ["published"] as const;
+
+/** The parameters laminar-hooks derives from every delivery, in the order laminarc gets them. */
+export const BUILT_IN_PARAMS = [
+  "rev", "ref", "branch", "tag", "before", "repo", "clone_url", "ssh_url", "event", "forge", "pr", "base_branch",
+  "sender", "delivery",
+] as const;
+export type BuiltInParam = (typeof BUILT_IN_PARAMS)[number];
 
 // ---------------------------------------------------------------------------------------------
 // Configuration: what src/config turns the YAML file into. Frozen; secrets already resolved.
@@ -40,6 +48,14 @@ export interface ServerConfig {
   /** Slow clients: time to send the headers, and the whole request. */
   headerTimeoutMs: number;
   requestTimeoutMs: number;
+  /** For a unix socket: its mode, and the group that may connect (nginx's). */
+  socket: { mode: number; group?: string };
+  /** Hook senders allowed; absent: everyone. */
+  allow?: readonly Cidr[];
+  /** /metrics and /readyz only for loopback and the unix socket. */
+  internalLoopbackOnly: boolean;
+  /** PEM file paths; absent: plain HTTP. */
+  tls?: { cert: string; key: string };
 }
 
 export interface LaminarConfig {
@@ -71,8 +87,30 @@ export interface JobRule {
   tags?: readonly string[];
   /** Pull request or release actions; absent: the defaults above. */
   actions?: readonly string[];
-  params: Readonly<Record<string, string>>;
+  /** A push whose head commit says `[skip ci]` (or the like) starts this job only when false. */
+  skipCi: boolean;
+  /** Globs on the changed files of a push: build only when one of them matches. */
+  paths?: readonly string[];
+  /** Globs on the changed files of a push: skip only when every one of them matches. */
+  ignorePaths?: readonly string[];
+  /** LAMINAR_HOST for this job instead of `laminar.host`. */
+  host?: string;
+  /** Extra parameters, parsed at load: `{{ branch }}` and `{{ payload.a.b }}` are filled per delivery. */
+  params: Readonly<Record<string, Template>>;
 }
+
+/** A `params` value as written in the config, and its parts: text and placeholders, in order. */
+export interface Template {
+  source: string;
+  parts: readonly TemplatePart[];
+}
+
+export type TemplatePart =
+  | { kind: "text"; text: string }
+  /** A built-in parameter by name (`rev`, `branch`, …): empty when the delivery has none. */
+  | { kind: "param"; name: string }
+  /** A dot path into the delivery's JSON; digits index arrays. */
+  | { kind: "payload"; path: readonly string[] };
 
 export interface RepositoryConfig {
   /** Full name as the forge sends it, or a glob: `sbrl/*`. */
@@ -83,7 +121,8 @@ export interface RepositoryConfig {
   jobs: readonly JobRule[];
 }
 
-export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Config {
   /** Absolute path of the file it was loaded from. */
@@ -170,7 +209,10 @@ export interface JobRequest {
   job: string;
   /** Parameter name → value, in the order they are given to laminarc. */
   params: Readonly<Record<string, string>>;
-  /** LAMINAR_HOST for this job. */
+  /**
+   * LAMINAR_HOST: the job's own `host:`, or "" for `laminar.host`, which the dispatcher reads at
+   * each attempt (a reload that fixes it must rescue dispatches already retrying).
+   */
   host: string;
   /** LAMINAR_REASON: shown by Laminar on the run's page. */
   reason: string;

@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { loadConfig } from "../config/load-config.ts";
 import { ConfigError } from "../errors.ts";
 import type { DeliveryStatus } from "../journal/index.ts";
-import { FORGE_NAMES, type Config, type ForgeName } from "../types.ts";
+import { FORGE_NAMES, LOG_LEVELS, type Config, type ForgeName, type LogLevel } from "../types.ts";
 import { existsSync } from "node:fs";
 import type { SampleEvent } from "./sample-delivery.ts";
 import { sendCommand } from "./send.ts";
@@ -26,8 +26,9 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
   const configHelp = "config file (default: $LAMINAR_HOOKS_CONFIG, ./laminar-hooks.yml, /etc/laminar-hooks/config.yml)";
 
   program.command("serve").description("run the service").option(configOption, configHelp)
-    .action(async (options: { config?: string }) => {
-      exitCode = await serveCommand(findConfigFile(options.config, io.env), io);
+    .addOption(new Option("--log-level <level>", "overrides log.level of the config").choices(LOG_LEVELS))
+    .action(async (options: { config?: string; logLevel?: LogLevel }) => {
+      exitCode = await serveCommand(findConfigFile(options.config, io.env), options.logLevel ? { logLevel: options.logLevel } : {}, io);
     });
   program.command("check").description("validate the config and print what it routes").option(configOption, configHelp)
     .action((options: { config?: string }) => {

@@ -1,5 +1,6 @@
 import { ConfigError, JournalUnavailableError } from "../errors.ts";
 import { startService } from "../start-service.ts";
+import type { LogLevel } from "../types.ts";
 import type { CommandIO } from "./io.ts";
 
 /**
@@ -9,10 +10,10 @@ import type { CommandIO } from "./io.ts";
 const MAX_STOP_GRACE_MS = 10_000;
 
 /** `serve`: runs until SIGTERM or SIGINT; SIGHUP reloads the config. */
-export async function serveCommand(file: string, io: CommandIO): Promise<number> {
+export async function serveCommand(file: string, options: { logLevel?: LogLevel }, io: CommandIO): Promise<number> {
   let service;
   try {
-    service = await startService({ configFile: file, env: io.env });
+    service = await startService({ configFile: file, env: io.env, ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
   } catch (error) {
     if (error instanceof ConfigError) {
       io.err(error.message);

@@ -6,8 +6,9 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { ConfigError, type ConfigProblem } from "../errors.ts";
-import type { Config, ForgeConfig, ForgeName, JobRule, RepositoryConfig } from "../types.ts";
-import { locate, type DocPath } from "./locate.ts";
+import { BUILT_IN_PARAMS as BUILT_IN_PARAM_NAMES, type Config, type ForgeConfig, type ForgeName, type JobRule, type RepositoryConfig, type Template } from "../types.ts";
+import { locate, locateText, type DocPath } from "./locate.ts";
+import { parseTemplate } from "./parse-template.ts";
 import { resolveSecret, type SecretSources } from "./resolve-secret.ts";
 import { configSchema, type RawConfig, type RawJobRule, type SecretRef } from "./schema.ts";
 import type { Secret } from "./secret.ts";
@@ -40,6 +41,10 @@ export function parseConfig(text: string, file: string, sources: SecretSources):
     const { line, col } = locate(doc, lineCounter, path, { key });
     problems.push({ file, line, col, message });
   };
+  const atText = (path: DocPath, needle: string, offset: number, message: string) => {
+    const { line, col } = locateText(doc, lineCounter, text, path, needle, offset);
+    problems.push({ file, line, col, message });
+  };
 
   for (const error of doc.errors) {
     const pos = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);
@@ -53,12 +58,14 @@ export function parseConfig(text: string, file: string, sources: SecretSources):
     throw new ConfigError(sortProblems(problems));
   }
 
-  const config = buildConfig(parsed.data, file, sources, at);
+  const config = buildConfig(parsed.data, file, sources, at, atText);
   if (problems.length > 0) throw new ConfigError(sortProblems(problems));
   return deepFreeze(config);
 }
 
 type Report = (path: DocPath, message: string, key?: boolean) => void;
+/** Reports a problem at `needle` (plus `offset`) inside the string at `path`. */
+type ReportText = (path: DocPath, needle: string, offset: number, message: string) => void;
 
 function reportIssue(issue: z.core.$ZodIssue, doc: Document, at: Report): void {
   const where = issue.path.length > 0 ? issue.path.join(".") : "the file";
@@ -78,7 +85,7 @@ function reportIssue(issue: z.core.$ZodIssue, doc: Document, at: Report): void {
   at(issue.path, `${where}: ${issue.message}`);
 }
 
-function buildConfig(raw: RawConfig, file: string, sources: SecretSources, at: Report): Config {
+function buildConfig(raw: RawConfig, file: string, sources: SecretSources, at: Report, atText: ReportText): Config {
   const secret = (ref: SecretRef | undefined, path: DocPath): Secret | undefined => {
     if (ref === undefined) return undefined;
     const resolved = resolveSecret(ref, sources);
@@ -106,13 +113,14 @@ function buildConfig(raw: RawConfig, file: string, sources: SecretSources, at: R
     return {
       repo: repo.repo,
       insecure: repo.insecure,
-      jobs: repo.jobs.map((job, jobIndex) => buildJob(job, [...path, "jobs", jobIndex], at)),
+      jobs: repo.jobs.map((job, jobIndex) => buildJob(job, [...path, "jobs", jobIndex], at, atText)),
       ...(repo.forge ? { forge: repo.forge } : {}),
       ...(resolved ? { secret: resolved } : {}),
     };
   });
 
-  const journalPath = isAbsolute(raw.journal.path) ? raw.journal.path : resolve(sources.baseDir, raw.journal.path);
+  const fromConfigDir = (path: string) => (isAbsolute(path) ? path : resolve(sources.baseDir, path));
+  const journalPath = fromConfigDir(raw.journal.path);
   return {
     file,
     server: {
@@ -122,6 +130,10 @@ function buildConfig(raw: RawConfig, file: string, sources: SecretSources, at: R
       bodyLimitBytes: raw.server.body_limit,
       headerTimeoutMs: raw.server.header_timeout,
       requestTimeoutMs: raw.server.request_timeout,
+      socket: { mode: raw.server.socket.mode, ...(raw.server.socket.group ? { group: raw.server.socket.group } : {}) },
+      internalLoopbackOnly: raw.server.internal_loopback_only,
+      ...(raw.server.allow ? { allow: raw.server.allow } : {}),
+      ...(raw.server.tls ? { tls: { cert: fromConfigDir(raw.server.tls.cert), key: fromConfigDir(raw.server.tls.key) } } : {}),
     },
     log: { level: raw.log.level },
     laminar: {
@@ -153,39 +165,56 @@ function missingSecret(forge: ForgeName | undefined, forges: RawConfig["forges"]
   return "no secret: set secret here, or forge: and a secret in forges, or say insecure: true";
 }
 
-function buildJob(job: RawJobRule, path: DocPath, at: Report): JobRule {
+function buildJob(job: RawJobRule, path: DocPath, at: Report, atText: ReportText): JobRule {
   const events = new Set(job.events);
+  const where = path.join(".");
   if (job.branches && !events.has("push") && !events.has("pull_request")) {
-    at([...path, "branches"], `${path.join(".")}.branches has no effect without push or pull_request in events`, true);
+    at([...path, "branches"], `${where}.branches has no effect without push or pull_request in events`, true);
   }
   if (job.tags && !events.has("tag") && !events.has("release")) {
-    at([...path, "tags"], `${path.join(".")}.tags has no effect without tag or release in events`, true);
+    at([...path, "tags"], `${where}.tags has no effect without tag or release in events`, true);
   }
   if (job.actions && !events.has("pull_request") && !events.has("release")) {
-    at([...path, "actions"], `${path.join(".")}.actions has no effect without pull_request or release in events`, true);
+    at([...path, "actions"], `${where}.actions has no effect without pull_request or release in events`, true);
   }
-  for (const name of Object.keys(job.params)) {
+  // Only branch pushes carry a head commit message and changed files (README, "Skipping CI", "Path filters").
+  for (const key of ["skip_ci", "paths", "ignore_paths"] as const) {
+    if (job[key] !== undefined && !events.has("push")) {
+      at([...path, key], `${where}.${key} has no effect without push in events: it applies to branch pushes only`, true);
+    }
+  }
+  const params: Record<string, Template> = {};
+  for (const [name, value] of Object.entries(job.params)) {
     if (BUILT_IN_PARAMS.has(name)) {
       at([...path, "params", name], `parameter "${name}" is set by laminar-hooks itself; choose another name`, true);
     } else if (LAMINAR_OWN_VARIABLES.has(name)) {
       at([...path, "params", name], `parameter "${name}" would be ignored: Laminar sets ${name} for every run`, true);
     }
+    const parsed = parseTemplate(value);
+    if (parsed.ok) {
+      params[name] = parsed.template;
+    } else {
+      for (const problem of parsed.problems) {
+        atText([...path, "params", name], problem.needle, problem.offset, `${where}.params.${name}: ${problem.message}`);
+      }
+    }
   }
   return {
     job: job.job,
     events: [...events],
-    params: job.params,
+    skipCi: job.skip_ci ?? true,
+    params,
     ...(job.branches ? { branches: job.branches } : {}),
     ...(job.tags ? { tags: job.tags } : {}),
     ...(job.actions ? { actions: job.actions } : {}),
+    ...(job.paths ? { paths: job.paths } : {}),
+    ...(job.ignore_paths ? { ignorePaths: job.ignore_paths } : {}),
+    ...(job.host ? { host: job.host } : {}),
   };
 }
 
 /** Parameters laminar-hooks derives from every delivery (DESIGN.md, "Events and parameters"). */
-export const BUILT_IN_PARAMS: ReadonlySet<string> = new Set([
-  "rev", "ref", "branch", "tag", "before", "repo", "clone_url", "ssh_url", "event", "forge", "pr", "base_branch",
-  "sender", "delivery",
-]);
+export const BUILT_IN_PARAMS: ReadonlySet<string> = new Set(BUILT_IN_PARAM_NAMES);
 
 /** A parameter never overrides these (reference/laminarc.md). */
 const LAMINAR_OWN_VARIABLES: ReadonlySet<string> = new Set([

@@ -35,3 +35,20 @@ export function locate(doc: Document, lineCounter: LineCounter, path: DocPath, o
 export function locateKey(doc: Document, lineCounter: LineCounter, path: DocPath, key: string): Position {
   return locate(doc, lineCounter, [...path, key], { key: true });
 }
+
+/**
+ * The position of `needle` inside the scalar at `path` (a placeholder in a `params` value), found
+ * in the file's own text so that quotes and block scalars count; the scalar's start when the text
+ * is spelled differently in the file (escapes).
+ */
+export function locateText(
+  doc: Document, lineCounter: LineCounter, source: string, path: DocPath, needle: string, offset = 0,
+): Position {
+  const keys = path.filter((part): part is string | number => typeof part !== "symbol");
+  const node = doc.getIn(keys, true);
+  if (isScalar(node) && node.range) {
+    const index = source.slice(node.range[0], node.range[1]).indexOf(needle);
+    if (index !== -1) return lineCounter.linePos(node.range[0] + index + offset);
+  }
+  return locate(doc, lineCounter, path);
+}

@@ -11,7 +11,7 @@ export interface SecretSources {
 
 /** A Secret, or the sentence that says why it could not be read (never the value). */
 export function resolveSecret(ref: SecretRef, sources: SecretSources): Secret | string {
-  if (typeof ref === "string") return new Secret(ref, "inline");
+  if (typeof ref === "string") return new Secret(ref, "the config file");
   if ("env" in ref) {
     const value = sources.env[ref.env];
     if (value === undefined || value === "") return `environment variable ${ref.env} is not set or empty`;

@@ -4,7 +4,8 @@
 // references here and are resolved by resolve-secret.ts, which does the I/O.
 
 import { z } from "zod";
-import { EVENT_KINDS, FORGE_NAMES, type ListenAddress } from "../types.ts";
+import { EVENT_KINDS, FORGE_NAMES, LOG_LEVELS, type ListenAddress } from "../types.ts";
+import { parseCidr } from "./cidr.ts";
 import { parseDuration, parseSize } from "./units.ts";
 
 const duration = z.string({ error: "expected a duration such as 500ms, 30s, 10m or 30d" }).transform((text, ctx) => {
@@ -45,6 +46,16 @@ const listen = z.string().transform((text, ctx): ListenAddress => {
   return { kind: "tcp", host: match[1] ?? match[2]!, port };
 });
 
+/** `10.0.0.0/8`, `2001:db8::/32`, or one address. */
+const cidr = z.string().transform((text, ctx) => {
+  const parsed = parseCidr(text);
+  if (!parsed) {
+    ctx.addIssue({ code: "custom", message: `"${text}" is not an address or CIDR such as 192.0.2.0/24 or 2001:db8::/32` });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
 const urlPath = z.string().regex(/^\/[A-Za-z0-9._~\/-]*$/, "a URL path starting with /, such as /hooks")
   .transform((path) => path.replace(/\/+$/, "") || "/");
 
@@ -69,6 +80,11 @@ const jobRule = z.strictObject({
   branches: z.array(glob).min(1).optional(),
   tags: z.array(glob).min(1).optional(),
   actions: z.array(z.string().min(1)).min(1).optional(),
+  // Optional rather than defaulted, so that a `skip_ci:` that cannot apply is found (load-config.ts).
+  skip_ci: z.boolean().optional(),
+  paths: z.array(glob).min(1).optional(),
+  ignore_paths: z.array(glob).min(1).optional(),
+  host: z.string().min(1).optional(),
   params: z.record(
     z.string().regex(PARAM_NAME, "a parameter name usable in a shell script: [A-Za-z_][A-Za-z0-9_]*"),
     z.union([z.string(), z.number(), z.boolean()]).transform(String),
@@ -98,6 +114,17 @@ export const configSchema = z.strictObject({
     body_limit: size.default(25 * 1024 ** 2),
     header_timeout: duration.default(10_000),
     request_timeout: duration.default(30_000),
+    /** For `listen: unix:…`: who may connect (nginx's group). */
+    socket: z.strictObject({
+      mode: z.string().regex(/^0?[0-7]{3}$/, "an octal mode such as \"0660\" (quote it)").transform((text) => parseInt(text, 8)).default(0o660),
+      group: z.string().min(1).optional(),
+    }).prefault({}),
+    /** Hook senders allowed, as CIDRs; absent: everyone (the signature is the real check). */
+    allow: z.array(cidr).min(1).optional(),
+    /** /metrics and /readyz only for loopback (and the unix socket). */
+    internal_loopback_only: z.boolean().default(false),
+    /** Serve HTTPS directly, for forges that reach the service without a proxy. */
+    tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
   }).prefault({}),
   laminar: z.strictObject({
     laminarc: z.string().min(1).default("laminarc"),
@@ -117,7 +144,7 @@ export const configSchema = z.strictObject({
     retention: duration.default(30 * 86_400_000),
   }).prefault({}),
   log: z.strictObject({
-    level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+    level: z.enum(LOG_LEVELS).default("info"),
   }).prefault({}),
   forges: z.partialRecord(z.enum(FORGE_NAMES), forge).default({}),
   repositories: z.array(repository),

@@ -189,11 +189,13 @@ export class Dispatcher {
 
   async #attempt(dispatch: ClaimedDispatch, cancelSignal: AbortSignal): Promise<void> {
     const config = this.#getConfig();
-    // The host is the journaled one: routing chose it (a job may name its own LAMINAR_HOST).
-    // laminarc's path, the timeout and the retry policy are the config's at this attempt.
+    // A job's own `host:` is journaled with it; "" means `laminar.host` as it is now, so that a
+    // reload fixing laminar.host rescues dispatches already retrying against the wrong one.
+    // laminarc's path, the timeout and the retry policy are the config's at this attempt too.
+    const request: JobRequest = dispatch.request.host === "" ? { ...dispatch.request, host: config.host } : dispatch.request;
     let result: AttemptResult;
     try {
-      result = await this.#run(dispatch.request, { laminarc: config.laminarc, timeoutMs: config.timeoutMs, cancelSignal });
+      result = await this.#run(request, { laminarc: config.laminarc, timeoutMs: config.timeoutMs, cancelSignal });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       result = {
@@ -249,6 +251,9 @@ export class Dispatcher {
       dispatch: dispatch.id,
       delivery: dispatch.deliveryId,
       job: dispatch.request.job,
+      // The forge's delivery id and the repository, so one grep finds a push's whole story.
+      forgeDelivery: dispatch.request.params.delivery,
+      repo: dispatch.request.params.repo,
       attempt: dispatch.attempt,
       durationMs: result.durationMs,
       exitCode: result.exitCode,

@@ -111,12 +111,33 @@ function timeAnswers(options: AppOptions): Middleware {
     try {
       await next();
     } finally {
-      options.observe.answered(ctx.status, (now() - started) / 1000);
-      if (ctx.status >= 400 && ctx.method === "POST") {
-        const forge = (ctx.state as Partial<HookState>).forge?.name ?? "unknown";
-        options.observe.rejected(forge, ctx.status);
-        options.logger.info({ forge, status: ctx.status, path: ctx.path, message: (ctx.body as { message?: string } | undefined)?.message }, "delivery rejected");
-      }
+      const ms = now() - started;
+      options.observe.answered(ctx.status, ms / 1000);
+      if (ctx.method === "POST") logDelivery(ctx, ms, options);
     }
   };
+}
+
+/** One log line per delivery: what came, what was answered, which jobs, how fast. */
+function logDelivery(ctx: Context, ms: number, options: AppOptions): void {
+  const state = ctx.state as Partial<HookState> & { repo?: string; ref?: string };
+  const body = (ctx.body ?? {}) as { message?: string; id?: number; jobs?: { job: string }[]; duplicate?: boolean };
+  const forge = state.forge?.name ?? "unknown";
+  if (ctx.status >= 400) options.observe.rejected(forge, ctx.status);
+  const entry = {
+    forge,
+    event: state.envelope?.event,
+    delivery: state.envelope?.deliveryId,
+    id: body.id,
+    repo: state.repo,
+    ref: state.ref,
+    status: ctx.status,
+    jobs: body.jobs?.map((job) => job.job),
+    ms: Math.round(ms * 100) / 100,
+    remote: ctx.req.socket.remoteAddress,
+  };
+  const message = body.message ?? "";
+  if (ctx.status >= 500) options.logger.error(entry, `delivery failed: ${message}`);
+  else if (ctx.status >= 400) options.logger.info(entry, `delivery rejected: ${message}`);
+  else options.logger.info(entry, message);
 }

@@ -48,6 +48,10 @@ export function receiveHook(ctx: Context, forge: Forge, envelope: Envelope, cont
   verify(forge, delivery, config, repository, repoName, envelope);
 
   const normalised = forge.normalise(envelope, delivery.payload);
+  // For the one log line of this delivery (create-app's answer logging).
+  const logged = ctx.state as { repo?: string; ref?: string };
+  if (repoName !== undefined) logged.repo = repoName;
+  if (normalised.handled && normalised.event.ref !== undefined) logged.ref = normalised.event.ref;
   const remoteAddress = clientAddress(ctx, config.server.trustProxy);
   const base = {
     forge: forge.name,

@@ -3,6 +3,7 @@
 // request's headers are ever logged whole.
 
 import { pino, type Logger as PinoLogger, type DestinationStream } from "pino";
+import pinoPretty from "pino-pretty";
 import type { LogLevel } from "../types.ts";
 
 export type Logger = PinoLogger;
@@ -11,6 +12,14 @@ export interface LoggerOptions {
   level?: LogLevel;
   /** Where lines go; stdout by default. Tests pass a stream that records. */
   destination?: DestinationStream;
+  /** Human-readable lines instead of JSON; default: when stdout is a terminal. */
+  pretty?: boolean;
+}
+
+/** JSON lines for journald and log shippers; colourful single lines for a person at a terminal. */
+function defaultDestination(pretty: boolean): DestinationStream {
+  if (!pretty) return pino.destination({ dest: 1, sync: false });
+  return pinoPretty({ colorize: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,service", sync: true });
 }
 
 const REDACTED_HEADERS = [
@@ -27,7 +36,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
+    options.destination ?? defaultDestination(options.pretty ?? process.stdout.isTTY === true),
   );
 }
 

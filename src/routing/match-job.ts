@@ -3,6 +3,8 @@
 
 import picomatch from "picomatch";
 import { DEFAULT_PULL_REQUEST_ACTIONS, DEFAULT_RELEASE_ACTIONS, type HookEvent, type JobRule } from "../types.ts";
+import { matchPaths } from "./match-paths.ts";
+import { skipMarker } from "./skip-marker.ts";
 
 export interface RuleMatch {
   matched: boolean;
@@ -10,6 +12,18 @@ export interface RuleMatch {
 }
 
 export function matchJob(rule: JobRule, event: HookEvent): RuleMatch {
+  const match = matchEvent(rule, event);
+  if (!match.matched || event.kind === "push") return match;
+  // Only branch pushes have a head commit to skip on and a list of changed files: say so rather
+  // than leave a user wondering why `paths:` let a pull request through.
+  const notes: string[] = [];
+  if (rule.paths !== undefined || rule.ignorePaths !== undefined) notes.push("path filters apply to pushes only");
+  const marker = event.kind === "tag" ? skipMarker(event.headCommitMessage) : undefined;
+  if (marker !== undefined) notes.push(`head commit says ${marker}, but tags build anyway`);
+  return notes.length > 0 ? yes([match.reason, ...notes].join("; ")) : match;
+}
+
+function matchEvent(rule: JobRule, event: HookEvent): RuleMatch {
   if (event.kind === "ping") return no("a ping starts no job");
   if (!rule.events.includes(event.kind)) {
     return no(`event ${event.kind} is not in events [${rule.events.join(", ")}]`);
@@ -17,8 +31,11 @@ export function matchJob(rule: JobRule, event: HookEvent): RuleMatch {
   if (event.deleted) return no(`the ${event.kind === "tag" ? "tag" : "branch"} was deleted; deletions start nothing`);
 
   switch (event.kind) {
-    case "push":
-      return matchName("branch", event.branch, rule.branches);
+    case "push": {
+      const branch = matchName("branch", event.branch, rule.branches);
+      if (!branch.matched) return branch;
+      return matchPush(rule, event, branch.reason);
+    }
     case "tag":
       return matchName("tag", event.tag, rule.tags);
     case "pull_request": {
@@ -33,6 +50,22 @@ export function matchJob(rule: JobRule, event: HookEvent): RuleMatch {
       return matchName("tag", event.tag, rule.tags, action.reason);
     }
   }
+}
+
+/** After the branch filter: `[skip ci]`, then the path filters. */
+function matchPush(rule: JobRule, event: HookEvent, lead: string): RuleMatch {
+  const reasons = [lead];
+  const marker = skipMarker(event.headCommitMessage);
+  if (marker !== undefined) {
+    if (rule.skipCi) return no(`head commit says ${marker}`);
+    reasons.push(`head commit says ${marker}, but skip_ci: false`);
+  }
+  const paths = matchPaths(rule, event);
+  if (paths !== undefined) {
+    if (!paths.matched) return paths;
+    reasons.push(paths.reason);
+  }
+  return yes(reasons.join("; "));
 }
 
 function matchName(what: string, name: string | undefined, globs: readonly string[] | undefined, prefix?: string): RuleMatch {

@@ -162,3 +162,64 @@ test("listen accepts IPv6 and unix sockets", () => {
     { kind: "unix", path: "/run/x.sock" });
   assert.match(problemsOf(writeConfig(`server: { listen: "unix:x.sock" }\n${base}`))[0]!, /absolute path/);
 });
+
+test("skip_ci, paths, ignore_paths, host and templated params load into the job rule", () => {
+  const file = writeConfig(`forges: { gitlab: { secret: t } }
+repositories:
+  - repo: group/app
+    jobs:
+      - job: app
+        skip_ci: false
+        paths: ["src/**"]
+        ignore_paths: ["**/*.md"]
+        host: "10.0.0.7:9997"
+        params: { image: "app:{{ branch }}", n: 3 }
+      - job: plain
+`);
+  const [app, plain] = loadConfig(file, { env: {} }).repositories[0]!.jobs;
+  assert.equal(app?.skipCi, false);
+  assert.deepEqual(app?.paths, ["src/**"]);
+  assert.deepEqual(app?.ignorePaths, ["**/*.md"]);
+  assert.equal(app?.host, "10.0.0.7:9997");
+  assert.deepEqual(app?.params, {
+    image: { source: "app:{{ branch }}", parts: [{ kind: "text", text: "app:" }, { kind: "param", name: "branch" }] },
+    n: { source: "3", parts: [{ kind: "text", text: "3" }] },
+  });
+  assert.equal(plain?.skipCi, true, "skip_ci defaults to true");
+  assert.equal(plain?.host, undefined, "no host: laminar.host applies");
+  assert.ok(Object.isFrozen(app?.params.image?.parts[1]));
+  assert.deepEqual(JSON.parse(JSON.stringify(app)), { ...app, events: ["push"] }, "a rule is plain data");
+});
+
+test("bad templates and filters that only apply to pushes are located to the column", () => {
+  const file = writeConfig(`forges: { gitlab: { secret: t } }
+repositories:
+  - repo: group/app
+    jobs:
+      - job: release
+        events: [tag, pull_request]
+        skip_ci: false
+        paths: ["src/**"]
+        ignore_paths: ["docs/**"]
+        params:
+          a: "v{{ tag }}-{{ tga }}"
+          b: x-{{ payload.commits[0].id }}
+          c: '{{ payload }}'
+          d: "{{ rev"
+          e: "rev }}"
+          f: >-
+            first line
+            {{ nope }}
+`);
+  assert.deepEqual(problemsOf(file), [
+    "7:9 repositories.0.jobs.0.skip_ci has no effect without push in events: it applies to branch pushes only",
+    "8:9 repositories.0.jobs.0.paths has no effect without push in events: it applies to branch pushes only",
+    "9:9 repositories.0.jobs.0.ignore_paths has no effect without push in events: it applies to branch pushes only",
+    `11:26 repositories.0.jobs.0.params.a: {{ tga }}: unknown name "tga"; use one of rev, ref, branch, tag, before, repo, clone_url, ssh_url, event, forge, pr, base_branch, sender, delivery or payload.FIELD`,
+    "12:16 repositories.0.jobs.0.params.b: {{ payload.commits[0].id }}: array indexes are written as numbers between dots, as in payload.commits.0.id",
+    "13:15 repositories.0.jobs.0.params.c: {{ payload }}: the whole payload is not one value; name a field, as in payload.repository.name",
+    `14:15 repositories.0.jobs.0.params.d: "{{" is never closed with "}}"`,
+    `15:19 repositories.0.jobs.0.params.e: "}}" without an opening "{{"`,
+    `18:13 repositories.0.jobs.0.params.f: {{ nope }}: unknown name "nope"; use one of rev, ref, branch, tag, before, repo, clone_url, ssh_url, event, forge, pr, base_branch, sender, delivery or payload.FIELD`,
+  ]);
+});

@@ -314,6 +314,26 @@ test("a reloaded config applies from the next attempt: fixing laminar.laminarc r
   assert.equal(s.fake.calls().length, 1);
 });
 
+test("laminar.host is read at each attempt, a job's own host is kept: a reload fixing laminar.host rescues only the former", async (t) => {
+  const s = setup(t, { mode: "nosocket", config: { host: "unix-abstract:wrong", retry: { attempts: 50, delayMs: 20, maxDelayMs: 100 } } });
+  const { id } = s.journal.recordDelivery(delivery([
+    { ...job("default-host"), host: "" },
+    { ...job("own-host"), host: "10.0.0.7:9997" },
+  ]));
+  s.dispatcher().start();
+  const callsOf = (name: string) => s.fake.calls().filter((call) => call.argv[1] === name);
+  await waitFor(() => s.events.length >= 2, 5000, "the first attempt of each");
+  s.config.host = "unix-abstract:fixed";
+  // laminard comes back only once an attempt has used the reloaded host (one attempt per dispatch at a time).
+  await waitFor(() => callsOf("default-host").some((call) => call.env.LAMINAR_HOST === "unix-abstract:fixed"), 5000, "a retry with the new host");
+  s.fake.setMode("ok");
+  const dispatches = await waitFor(() => settled(s.journal, id), 10_000, "both jobs to be queued");
+  assert.deepEqual(dispatches.map((d) => d.status), ["done", "done"]);
+  assert.equal(callsOf("default-host")[0]?.env.LAMINAR_HOST, "unix-abstract:wrong");
+  assert.deepEqual(callsOf("default-host").filter((call) => call.exitCode === 0).map((call) => call.env.LAMINAR_HOST), ["unix-abstract:fixed"]);
+  assert.deepEqual(new Set(callsOf("own-host").map((call) => call.env.LAMINAR_HOST)), new Set(["10.0.0.7:9997"]), "never laminar.host");
+});
+
 test("an attempt the journal cannot record is kept and written later, never run twice", async (t) => {
   const s = setup(t);
   const { id } = s.journal.recordDelivery(delivery([job("wiki")]));

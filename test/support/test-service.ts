@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { silentLogger } from "../../src/observe/logger.ts";
+import { silentLogger, type Logger } from "../../src/observe/logger.ts";
 import { startService, type Service } from "../../src/start-service.ts";
 import { createFakeLaminar, FAKE_LAMINARC, type FakeLaminar } from "../fixtures/fake-laminar-dir.ts";
 
@@ -16,6 +16,8 @@ export interface TestService {
   fake: FakeLaminar;
   /** Rewrites the config file (same header, new body) without reloading. */
   writeConfig(body: string): void;
+  /** The whole text writeConfig would write. */
+  configText(body: string): string;
   post(path: string, body: string | Buffer, headers: Record<string, string>): Promise<Answer>;
   stop(): Promise<void>;
 }
@@ -30,15 +32,19 @@ export interface TestServiceOptions {
   config: string;
   /** Extra `laminar:` keys, indented by four spaces. */
   laminar?: string;
-  /** Extra `server:` keys. */
+  /** Extra `server:` keys, indented by two spaces. */
   server?: string;
+  /** `server.listen`; 127.0.0.1:0 by default. `{dir}` is replaced by the service's temp folder. */
+  listen?: string;
   env?: NodeJS.ProcessEnv;
   fakeMode?: string;
+  /** Default: silent. */
+  logger?: Logger;
 }
 
-export function configHeader(dir: string, options: Pick<TestServiceOptions, "laminar" | "server">): string {
+export function configHeader(dir: string, options: Pick<TestServiceOptions, "laminar" | "server" | "listen">): string {
   return `server:
-  listen: 127.0.0.1:0
+  listen: ${JSON.stringify(options.listen ?? "127.0.0.1:0")}
 ${options.server ?? ""}
 laminar:
   laminarc: ${JSON.stringify(FAKE_LAMINARC)}
@@ -56,12 +62,14 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
   const dir = mkdtempSync(join(tmpdir(), "lh-service-"));
   const configFile = join(dir, "config.yml");
   const fake = createFakeLaminar(options.fakeMode === undefined ? {} : { mode: options.fakeMode });
-  const writeConfig = (body: string) => writeFileSync(configFile, `${configHeader(dir, options)}${body}`);
+  const listen = options.listen?.replace("{dir}", dir);
+  const header = configHeader(dir, { ...options, ...(listen ? { listen } : {}) });
+  const writeConfig = (body: string) => writeFileSync(configFile, `${header}${body}`);
   writeConfig(options.config);
   const service = await startService({
     configFile,
     env: { ...fake.env, ...options.env },
-    logger: silentLogger(),
+    logger: options.logger ?? silentLogger(),
   });
   const url = service.address;
   return {
@@ -71,6 +79,7 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
     configFile,
     fake,
     writeConfig,
+    configText: (body) => `${header}${body}`,
     post: (path, body, headers) => post(`${url}${path}`, body, headers),
     async stop() {
       await service.stop(1_000);

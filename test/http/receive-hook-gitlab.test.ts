@@ -1,0 +1,180 @@
+// GitLab end to end: its real payloads and header set, through the real server, the journal and
+// the fake laminarc, on both /hooks (detected) and /hooks/gitlab (named).
+
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { waitFor, type FakeCall } from "../fixtures/fake-laminar-dir.ts";
+import { payload } from "../support/payloads.ts";
+import { standardWebhookSignature } from "../support/sign.ts";
+import { gitlabHeaders, startTestService, type TestService } from "../support/test-service.ts";
+
+const TOKEN = "glsecret-4f1c9a";
+// The Standard Webhooks reference key (test/fixtures/payloads/SOURCES.md, "Signature vectors").
+const SIGNING = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+const CONFIG = `
+forges:
+  gitlab: { secret: ${TOKEN} }
+repositories:
+  - repo: gitlab-org/hello-world
+    jobs:
+      - job: hello
+        events: [push]
+        branches: [master]
+      - job: hello-mr
+        events: [pull_request]
+  - repo: jsmith/example
+    jobs:
+      - job: example-release
+        events: [tag]
+        tags: ["v*"]
+  - repo: mike/diaspora
+    secret: ${SIGNING}
+    jobs:
+      - job: diaspora
+`;
+
+const push2 = payload("gitlab/push-2.json");
+const tagPush = payload("gitlab/tag_push-1.json");
+const mergeRequest = payload("gitlab/merge_request-1.json");
+
+/** The merge request fixture as GitLab sends an `update`: with `oldrev` only when commits were pushed. */
+function mergeRequestUpdate(withNewCommits: boolean): Buffer {
+  const body = JSON.parse(mergeRequest.toString("utf8"));
+  body.object_attributes.action = "update";
+  if (withNewCommits) body.object_attributes.oldrev = "9217710ce8c7e1eae7a5d1c45f6e43e1c769f866";
+  return Buffer.from(JSON.stringify(body));
+}
+
+describe("GitLab through the HTTP server", () => {
+  let svc: TestService;
+  before(async () => {
+    svc = await startTestService({ config: CONFIG });
+  });
+  after(() => svc.stop());
+
+  const callsFor = (delivery: string) => svc.fake.calls().filter((call) => call.argv.includes(`delivery=${delivery}`));
+  const oneCall = (delivery: string) =>
+    waitFor(() => callsFor(delivery).length > 0 && callsFor(delivery)[0], 5_000, `laminarc call for ${delivery}`) as Promise<FakeCall>;
+
+  test("Push Hook on /hooks: 202, and laminarc gets the exact arguments", async () => {
+    const answer = await svc.post("/hooks", push2, gitlabHeaders("Push Hook", "gl-push-1", { token: TOKEN }));
+    assert.equal(answer.status, 202, answer.body.message);
+    assert.equal(answer.body.delivery, "gl-push-1", "Idempotency-Key is the delivery id");
+    assert.deepEqual(answer.body.jobs, [{ job: "hello" }]);
+
+    const call = await oneCall("gl-push-1");
+    assert.deepEqual(call.argv, [
+      "queue", "hello",
+      "rev=2adc9465c4edfc33834e173fe89436a7cb899a1d", "ref=refs/heads/master", "branch=master",
+      "before=9217710ce8c7e1eae7a5d1c45f6e43e1c769f866", "repo=gitlab-org/hello-world",
+      "clone_url=https://gitlab.com/gitlab-org/hello-world.git", "ssh_url=git@gitlab.com:gitlab-org/hello-world.git",
+      "event=push", "forge=gitlab", "sender=sytses", "delivery=gl-push-1",
+    ]);
+    assert.equal(call.env.LAMINAR_REASON, "GitLab push to gitlab-org/hello-world master (2adc946) by sytses");
+    assert.equal(call.env.LAMINAR_HOST, "unix-abstract:test-laminar");
+
+    const stored = svc.service.journal.getDelivery("gl-push-1");
+    assert.equal(stored?.forge, "gitlab");
+    assert.equal(stored?.forgeEvent, "Push Hook");
+    assert.equal(stored?.headers["x-gitlab-instance"], "https://gitlab.example.com");
+    assert.equal(stored?.headers["x-gitlab-token"], undefined, "the token is a secret: never journaled");
+  });
+
+  test("Push Hook on /hooks/gitlab: the same", async () => {
+    const answer = await svc.post("/hooks/gitlab", push2, gitlabHeaders("Push Hook", "gl-push-2", { token: TOKEN }));
+    assert.equal(answer.status, 202, answer.body.message);
+    assert.equal((await oneCall("gl-push-2")).argv[1], "hello");
+  });
+
+  test("Tag Push Hook: the tag's commit, no before for a new tag", async () => {
+    const answer = await svc.post("/hooks", tagPush, gitlabHeaders("Tag Push Hook", "gl-tag-1", { token: TOKEN }));
+    assert.equal(answer.status, 202, answer.body.message);
+    const call = await oneCall("gl-tag-1");
+    assert.deepEqual(call.argv, [
+      "queue", "example-release",
+      "rev=82b3d5ae55f7080f1e6022629cdb57bfae7cccc7", "ref=refs/tags/v1.0.0", "tag=v1.0.0", "repo=jsmith/example",
+      "clone_url=http://example.com/jsmith/example.git", "ssh_url=git@example.com:jsmith/example.git",
+      "event=tag", "forge=gitlab", "delivery=gl-tag-1",
+    ]);
+    assert.equal(call.env.LAMINAR_REASON, "GitLab tag v1.0.0 on jsmith/example (82b3d5a)");
+  });
+
+  test("Merge Request Hook: open is opened", async () => {
+    const answer = await svc.post("/hooks/gitlab", mergeRequest, gitlabHeaders("Merge Request Hook", "gl-mr-1", { token: TOKEN }));
+    assert.equal(answer.status, 202, answer.body.message);
+    assert.deepEqual(answer.body.trace, [
+      { job: "hello", matched: false, reason: "event pull_request is not in events [push]" },
+      { job: "hello-mr", matched: true, reason: `action "opened", every base branch matches (no filter)` },
+    ]);
+    const call = await oneCall("gl-mr-1");
+    assert.deepEqual(call.argv, [
+      "queue", "hello-mr",
+      "rev=c4c79227ed610f1151f05bbc5be33b4f340d39c8", "ref=refs/merge-requests/1/head", "branch=feature",
+      "repo=gitlab-org/hello-world", "clone_url=https://gitlab.com/gitlab-org/hello-world.git",
+      "ssh_url=git@gitlab.com:gitlab-org/hello-world.git", "event=pull_request", "forge=gitlab", "pr=1",
+      "base_branch=master", "sender=sytses", "delivery=gl-mr-1",
+    ]);
+    assert.equal(call.env.LAMINAR_REASON,
+      "GitLab pull request #1 (opened) on gitlab-org/hello-world: feature → master (c4c7922) by sytses");
+  });
+
+  test("Merge Request Hook: update with new commits is synchronize; without, it builds nothing", async () => {
+    const pushed = await svc.post("/hooks", mergeRequestUpdate(true), gitlabHeaders("Merge Request Hook", "gl-mr-2", { token: TOKEN }));
+    assert.equal(pushed.status, 202, pushed.body.message);
+    assert.equal(svc.service.journal.getDelivery("gl-mr-2")?.action, "synchronize");
+    assert.ok((await oneCall("gl-mr-2")).argv.includes("pr=1"));
+
+    const retitled = await svc.post("/hooks", mergeRequestUpdate(false), gitlabHeaders("Merge Request Hook", "gl-mr-3", { token: TOKEN }));
+    assert.equal(retitled.status, 200, retitled.body.message);
+    assert.deepEqual(retitled.body.trace, [
+      { job: "hello", matched: false, reason: "event pull_request is not in events [push]" },
+      { job: "hello-mr", matched: false, reason: `action "edited" is not in actions [opened, synchronize, reopened]` },
+    ]);
+  });
+
+  test("401: a wrong or missing X-Gitlab-Token, nothing journaled or queued", async () => {
+    const wrong = await svc.post("/hooks", push2, gitlabHeaders("Push Hook", "gl-401a", { token: `${TOKEN}x` }));
+    assert.equal(wrong.status, 401);
+    assert.match(wrong.body.message, /^wrong signature for Push Hook delivery gl-401a: .*forges\.gitlab\.secret/);
+    assert.ok(!JSON.stringify(wrong.body).includes(TOKEN));
+
+    const missing = await svc.post("/hooks/gitlab", push2, gitlabHeaders("Push Hook", "gl-401b"));
+    assert.equal(missing.status, 401);
+    assert.match(missing.body.message, /^missing signature: set the same secret in the gitlab webhook/);
+
+    assert.equal(svc.service.journal.getDelivery("gl-401a"), undefined);
+    assert.equal(svc.service.journal.getDelivery("gl-401b"), undefined);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(svc.fake.calls().some((call) => call.argv.some((arg) => arg.startsWith("delivery=gl-401"))), false);
+  });
+
+  test("GitLab's own retry: same Idempotency-Key, new X-Gitlab-Event-UUID, is a duplicate", async () => {
+    const first = await svc.post("/hooks", push2, gitlabHeaders("Push Hook", "gl-retry", { token: TOKEN, uuid: "uuid-first" }));
+    assert.equal(first.status, 202, first.body.message);
+    const retry = await svc.post("/hooks", push2, gitlabHeaders("Push Hook", "gl-retry", { token: TOKEN, uuid: "uuid-second" }));
+    assert.equal(retry.status, 200, retry.body.message);
+    assert.equal(retry.body.duplicate, true);
+    assert.match(retry.body.message, /^duplicate: delivery gl-retry was accepted before/);
+    await waitFor(() => svc.service.journal.getDelivery("gl-retry")?.dispatches[0]?.status === "done", 5_000, "dispatch done");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(callsFor("gl-retry").length, 1, "queued once");
+  });
+
+  test("a signing token (webhook-signature over the exact body) is accepted, a wrong one refused", async () => {
+    const body = payload("gitlab/push-1.json");
+    const id = "gl-signed-1";
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signed = (signature: string) =>
+      gitlabHeaders("Push Hook", id, { "webhook-id": id, "webhook-timestamp": timestamp, "webhook-signature": signature });
+
+    const forged = await svc.post("/hooks", body, signed(standardWebhookSignature("whsec_c2VjcmV0LW9mLWEtcm90YXRlZC1lbmRwb2ludA==", id, timestamp, body)));
+    assert.equal(forged.status, 401, forged.body.message);
+
+    const answer = await svc.post("/hooks", body, signed(standardWebhookSignature(SIGNING, id, timestamp, body)));
+    assert.equal(answer.status, 202, answer.body.message);
+    const call = await oneCall(id);
+    assert.deepEqual(call.argv.slice(0, 4), ["queue", "diaspora", "rev=da1560886d4f094c3e6c9ef40349f7d38b5d27d7", "ref=refs/heads/master"]);
+    assert.equal(svc.service.journal.getDelivery(id)?.headers["webhook-signature"], undefined);
+  });
+});
