@@ -47,7 +47,6 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const logger = options.logger ?? createLogger({ level: options.logLevel ?? config.log.level });
   const journal = openJournal(config.journal.path);
   const metrics = createMetrics({ processMetrics: options.processMetrics ?? true });
-  metrics.setPendingSource(() => journal.pendingCount());
 
   const dispatcher = new Dispatcher({
     journal,
@@ -59,6 +58,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     // `laminar-hooks redeliver` adds dispatches from another process: seen within a second.
     pollIntervalMs: 1_000,
   });
+  // Waiting for an attempt, or in one now: both are builds Laminar has not been given yet.
+  metrics.setPendingSource(() => journal.pendingCount() + dispatcher.inFlight);
   const app = createApp({
     getConfig: () => config,
     journal,

@@ -62,7 +62,7 @@ test("metrics count deliveries by outcome, rejections by status, attempts and an
 });
 
 test("pending dispatches show while laminarc is unreachable", async () => {
-  const svc = await startTestService({ config: CONFIG, fakeMode: "refused" });
+  const svc = await startTestService({ config: CONFIG, fakeMode: "refused", laminar: "  retry: { attempts: 1000, delay: 20ms, max_delay: 50ms }" });
   try {
     assert.equal((await svc.post("/hooks", push5, githubHeaders("push", "p-1", githubSignature("topsecret", push5)))).status, 202);
     // The first refused attempt is recorded a moment after the fake has answered.

@@ -50,8 +50,7 @@ laminar:
   laminarc: ${JSON.stringify(FAKE_LAMINARC)}
   host: unix-abstract:test-laminar
   timeout: 2s
-  retry: { attempts: 5, delay: 50ms, max_delay: 200ms }
-${options.laminar ?? ""}
+${options.laminar?.includes("retry:") ? "" : "  retry: { attempts: 5, delay: 50ms, max_delay: 200ms }\n"}${options.laminar ?? ""}
 journal:
   path: ${JSON.stringify(join(dir, "journal.db"))}
 log: { level: silent }
