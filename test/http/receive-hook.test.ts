@@ -32,6 +32,19 @@ repositories:
     jobs:
       - job: my-repo-pr
         events: [pull_request]
+  - repo: gogits/hello-world
+    forge: gogs
+    secret: topsecret
+    jobs:
+      - job: gogs-build
+        events: [push, pull_request]
+        actions: [opened, edited]
+  - repo: unknwon/webhooks
+    forge: gogs
+    insecure: true
+    jobs:
+      - job: unsigned-build
+        events: [push]
 `;
 
 const push5 = payload("github/push-5.json");
@@ -194,6 +207,29 @@ describe("hook answers", () => {
     assert.ok(calls[0]!.argv.includes("forge=gitea"));
     assert.ok(calls[0]!.argv.includes("channel=nightly"));
     assert.equal(calls[0]!.argv.at(-1), "channel=nightly");
+  });
+
+  test("Gogs: its own headers, signed over the JSON (the fixture's signature vector)", async () => {
+    const pr = payload("gogs/pull_request-1.json");
+    const signature = "fe7faa4703b9bf4e6834e8bdb36a8286a063d3498d7d92d81e49e1f490f087aa";
+    const headers = { "content-type": "application/json", "x-gogs-event": "pull_request", "x-gogs-delivery": "gogs-1", "x-gogs-signature": signature };
+    const answer = await svc.post("/hooks", pr, headers);
+    assert.equal(answer.status, 202, answer.body.message);
+    const call = await waitFor(() => svc.fake.calls().find((c) => c.argv.includes("delivery=gogs-1")), 5_000, "gogs call");
+    assert.deepEqual(call.argv.slice(0, 2), ["queue", "gogs-build"]);
+    assert.ok(call.argv.includes("forge=gogs") && call.argv.includes("event=pull_request"));
+    const wrong = await svc.post("/hooks/gogs", pr, { ...headers, "x-gogs-delivery": "gogs-2", "x-gogs-signature": signature.replace("f", "0") });
+    assert.equal(wrong.status, 401);
+  });
+
+  test("an insecure repository takes unsigned deliveries; a signed-only one does not", async () => {
+    const push = payload("gogs/push-2.json");
+    const answer = await svc.post("/hooks/gogs", push, { "content-type": "application/json", "x-gogs-event": "push", "x-gogs-delivery": "gogs-unsigned" });
+    assert.equal(answer.status, 202, answer.body.message);
+    await waitFor(() => svc.fake.calls().some((c) => c.argv.includes("delivery=gogs-unsigned") && c.argv[1] === "unsigned-build"), 5_000, "unsigned call");
+    const other = payload("gogs/push-1.json");
+    const refused = await svc.post("/hooks/gogs", other, { "content-type": "application/json", "x-gogs-event": "push", "x-gogs-delivery": "gogs-unsigned-2" });
+    assert.equal(refused.status, 401);
   });
 
   test("health endpoints", async () => {
