@@ -1,6 +1,6 @@
 // The hook endpoint: checks at the edge in a fixed order (forge → content type → headers → body →
-// signature), then normalises, routes, journals and answers. Everything between the duplicate
-// check and the journal write is synchronous, so two copies of one delivery cannot both be queued.
+// signature), then normalises, routes, journals and answers. The journal's transaction tells a
+// duplicate from a new delivery, so two copies of one delivery cannot both be queued.
 
 import type { Context } from "koa";
 import { HttpError } from "../errors.ts";
@@ -18,7 +18,8 @@ import type { HookServices } from "./services.ts";
 export function chooseForge(ctx: Context): Forge {
   const named = ctx.params?.forge;
   if (named !== undefined) {
-    const forge = (forges as Record<string, Forge | undefined>)[named];
+    // Own keys only: `/hooks/__proto__` or `/hooks/toString` must not find Object.prototype's.
+    const forge = Object.hasOwn(forges, named) ? (forges as Record<string, Forge | undefined>)[named] : undefined;
     if (!forge) throw new HttpError(404, `unknown forge "${named}"; use one of ${FORGE_NAMES.join(", ")}`);
     return forge;
   }
@@ -78,19 +79,7 @@ export function receiveHook(ctx: Context, forge: Forge, envelope: Envelope, cont
   }
   const event = normalised.event;
 
-  const previous = services.journal.findDelivery(forge.name, envelope.deliveryId);
-  if (previous && previous.dispatchCount > 0) {
-    services.observe.delivery(forge.name, envelope.event, "duplicate");
-    ctx.status = 200;
-    ctx.body = {
-      message: `duplicate: delivery ${envelope.deliveryId} was accepted before (journal id ${previous.id}); nothing queued again`,
-      duplicate: true,
-      id: previous.id,
-      delivery: envelope.deliveryId,
-    };
-    return;
-  }
-
+  // The journal decides whether this is a duplicate, in the same transaction that records it.
   const routing = route(event, repository, config, envelope.deliveryId, delivery.payload);
   const recorded = services.journal.recordDelivery({
     ...base, ...eventFields(event), ...(routing.note ? { note: routing.note } : {}), trace: routing.trace, jobs: routing.jobs,
@@ -98,7 +87,12 @@ export function receiveHook(ctx: Context, forge: Forge, envelope: Envelope, cont
   if (recorded.duplicate) {
     services.observe.delivery(forge.name, envelope.event, "duplicate");
     ctx.status = 200;
-    ctx.body = { message: `duplicate: delivery ${envelope.deliveryId} was accepted before; nothing queued again`, duplicate: true, id: recorded.id, delivery: envelope.deliveryId };
+    ctx.body = {
+      message: `duplicate: delivery ${envelope.deliveryId} was accepted before (journal id ${recorded.id}); nothing queued again`,
+      duplicate: true,
+      id: recorded.id,
+      delivery: envelope.deliveryId,
+    };
     return;
   }
 

@@ -1,11 +1,10 @@
 // What the HTTP layer needs from the rest of the service, as narrow ports: tests can pass the real
 // journal and a recording dispatcher, and nothing here reaches for globals.
 
-import type { DeliveryInput, DeliverySummary, RecordDeliveryResult } from "../journal/index.ts";
+import type { DeliveryInput, RecordDeliveryResult } from "../journal/index.ts";
 import type { Config, ForgeName } from "../types.ts";
 
 export interface DeliveryJournal {
-  findDelivery(forge: ForgeName, deliveryId: string): Pick<DeliverySummary, "id" | "dispatchCount"> | undefined;
   /** One durable transaction; throws JournalUnavailableError when it cannot be written. */
   recordDelivery(delivery: DeliveryInput): Pick<RecordDeliveryResult, "id" | "duplicate">;
   isWritable(): boolean;
