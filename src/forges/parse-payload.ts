@@ -43,7 +43,8 @@ function kindOf(value: unknown): string {
   if (Array.isArray(value)) return "an array";
   const type = typeof value;
   if (type === "object") return "an object";
-  const shown = JSON.stringify(value) ?? String(value);
+  // JSON.stringify writes Infinity (what JSON.parse makes of 1e400) as null.
+  const shown = typeof value === "number" && !Number.isFinite(value) ? String(value) : JSON.stringify(value) ?? String(value);
   return `a ${type} (${shown.length > 40 ? `${shown.slice(0, 37)}...` : shown})`;
 }
 

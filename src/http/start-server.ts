@@ -3,7 +3,7 @@
 
 import { once } from "node:events";
 import { chmodSync, chownSync, lstatSync, readFileSync, unlinkSync } from "node:fs";
-import { createServer as createHttpServer, type RequestListener, type Server } from "node:http";
+import { createServer as createHttpServer, type RequestListener, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { ServerConfig } from "../types.ts";
@@ -25,9 +25,20 @@ export interface ServerEnvironment {
 export async function startServer(handler: RequestListener, config: ServerConfig, environment: ServerEnvironment = {}): Promise<Listening> {
   const readFile = environment.readFile ?? ((path: string) => readFileSync(path));
   const limits = { requestTimeout: config.requestTimeoutMs, headersTimeout: config.headerTimeoutMs };
+  // Once closing, requests in progress and any that still come on a kept-alive connection are
+  // answered, and their connection ends with them: otherwise a busy client keeps it, and close()
+  // waits, for ever.
+  let closing = false;
+  const inProgress = new Set<ServerResponse>();
+  const answer: RequestListener = (request, response) => {
+    if (closing) response.setHeader("Connection", "close");
+    inProgress.add(response);
+    response.once("close", () => inProgress.delete(response));
+    handler(request, response);
+  };
   const server: Server = config.tls
-    ? createHttpsServer({ ...limits, cert: readFile(config.tls.cert), key: readFile(config.tls.key) }, handler)
-    : createHttpServer(limits, handler);
+    ? createHttpsServer({ ...limits, cert: readFile(config.tls.cert), key: readFile(config.tls.key) }, answer)
+    : createHttpServer(limits, answer);
   server.keepAliveTimeout = 5_000;
   // Bounds how long one socket may sit without sending anything at all.
   server.timeout = config.requestTimeoutMs;
@@ -66,6 +77,8 @@ export async function startServer(handler: RequestListener, config: ServerConfig
     address,
     close: () =>
       new Promise<void>((resolve) => {
+        closing = true;
+        for (const response of inProgress) if (!response.headersSent) response.setHeader("Connection", "close");
         server.close(() => resolve());
         server.closeIdleConnections();
       }),

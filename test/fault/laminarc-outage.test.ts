@@ -1,0 +1,85 @@
+// Laminar going away and coming back under a steady stream of deliveries: laminarc refusing
+// connections (laminard stopped), then hanging (laminard frozen), then working again. Senders are
+// answered in milliseconds throughout, hung laminarc processes are killed, and in the end every
+// acknowledged delivery is queued exactly once, with its run in the journal.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { processExists, waitFor } from "../fixtures/fake-laminar-dir.ts";
+import { fakeProcesses, queuedPerDelivery, sleep, startFaultService, streamDeliveries, type Sent } from "./fault-kit.ts";
+
+const TIMEOUT_MS = 1_000;
+
+const REST = `
+forges:
+  github: { secret: topsecret }
+repositories:
+  - repo: Codertocat/Hello-World
+    jobs: [{ job: hello, events: [push] }]
+`;
+
+test("refused, then hanging, then working: answers in ms, hung laminarc killed, each delivery queued once", async (t) => {
+  const svc = await startFaultService({
+    laminar: `  concurrency: 2\n  timeout: ${TIMEOUT_MS}ms\n  retry: { attempts: 100, delay: 50ms, max_delay: 250ms }`,
+    rest: REST,
+    fakeMode: "refused",
+  });
+  try {
+    const phases: Record<string, Sent[]> = {};
+    /** Streams deliveries while laminarc is in `mode`, for at least `ms` and until `until()` (the machine may be slow). */
+    const run = async (phase: string, mode: string, ms: number, until: () => boolean = () => true) => {
+      svc.fake.setMode(mode);
+      const stream = streamDeliveries(() => svc.url, phase, 1, 120);
+      await sleep(ms);
+      await waitFor(until, 20_000, `laminarc to be ${phase}`);
+      phases[phase] = await stream.stop();
+    };
+
+    await run("refused", "refused", 1_200, () => svc.fake.calls().filter((call) => /Connection refused/.test(call.stderr)).length >= 3);
+    // With every slot hung, a third hung laminarc can only start once the timeout killed one.
+    const hungCalls = () => svc.fake.calls().filter((call) => call.outcome === "hang");
+    await run("hang", "hang", 2_500, () => hungCalls().length >= 3);
+    const hung = hungCalls();
+    await run("ok", "ok", 800);
+
+    const all = Object.values(phases).flat();
+    for (const [phase, sent] of Object.entries(phases)) {
+      assert.ok(sent.length >= 5, `${sent.length} deliveries sent while laminarc was ${phase}`);
+      for (const answer of sent) {
+        assert.equal(answer.status, 202, `${answer.id} (${phase}): ${answer.error ?? String(answer.body.message)}`);
+        // Behaviour, not a benchmark: the answer never waits for laminarc, whose attempt may take the whole timeout.
+        assert.ok(answer.ms < TIMEOUT_MS, `${answer.id} (${phase}) was answered after ${Math.round(answer.ms)} ms`);
+      }
+    }
+
+    // Everything drains once laminarc works.
+    const journal = svc.service.journal;
+    const draining = performance.now();
+    await waitFor(() => all.every((answer) => journal.getDelivery(answer.id)?.status === "done"), 30_000, "every delivery done");
+    t.diagnostic(`${all.length} deliveries, ${svc.fake.calls().length} laminarc calls; drained in ${Math.round(performance.now() - draining)} ms`);
+
+    // The hung processes were killed at the timeout, not left behind.
+    for (const call of hung) assert.equal(processExists(call.pid), false, `hung laminarc ${call.pid} is gone`);
+    assert.deepEqual(fakeProcesses(svc.fake.dir), [], "no laminarc left running");
+    const timedOut = all.flatMap((answer) => journal.getDelivery(answer.id)!.dispatches.flatMap((d) => d.attemptLog))
+      .filter((attempt) => /did not answer within 1s; killed/.test(attempt.message ?? ""));
+    assert.equal(timedOut.length, hungCalls().length, "each hung laminarc is recorded as an attempt that timed out");
+
+    // Exactly once: one successful laminarc call per delivery, whose run the journal shows.
+    const queued = queuedPerDelivery(svc.fake);
+    const runs = new Set<string>();
+    for (const answer of all) {
+      const entry = queued.get(answer.id);
+      assert.equal(entry?.count, 1, `${answer.id} was queued ${entry?.count ?? 0} times`);
+      const dispatch = journal.getDelivery(answer.id)!.dispatches[0]!;
+      assert.equal(dispatch.status, "done");
+      assert.equal(dispatch.run, entry.runs[0], `${answer.id}: the journal's run is laminarc's`);
+      assert.match(dispatch.run ?? "", /^hello:\d+$/);
+      runs.add(dispatch.run!);
+    }
+    assert.equal(runs.size, all.length, "every delivery has its own run");
+    assert.equal(queued.size, all.length, "no laminarc call for anything else");
+  } finally {
+    await svc.stop();
+  }
+});
