@@ -8,7 +8,7 @@ import { ConfigError } from "./errors.ts";
 import { createApp } from "./http/create-app.ts";
 import { startServer, type Listening } from "./http/start-server.ts";
 import { openJournal, type Journal } from "./journal/index.ts";
-import { runLaminarc } from "./laminar/index.ts";
+import { LaminarcHelper } from "./laminar/index.ts";
 import { createLogger, type Logger } from "./observe/logger.ts";
 import { createMetrics, mountMetrics, type Metrics } from "./observe/metrics.ts";
 import type { Config, LogLevel } from "./types.ts";
@@ -45,14 +45,18 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const env = options.env ?? process.env;
   let config = loadConfig(options.configFile, { env });
   const logger = options.logger ?? createLogger({ level: options.logLevel ?? config.log.level });
-  const journal = openJournal(config.journal.path);
+  // The WAL is synced off the event loop, once for all the deliveries of a turn (group commit).
+  const journal = openJournal(config.journal.path, { syncInBackground: true });
   const metrics = createMetrics({ processMetrics: options.processMetrics ?? true });
 
+  // laminarc is started from a small helper process: a spawn from this one would block the
+  // event loop, and so every answer, for milliseconds.
+  const laminarc = new LaminarcHelper();
   const dispatcher = new Dispatcher({
     journal,
     getLaminarConfig: () => config.laminar,
     // laminarc's environment is built from the service's (tests pass their fake's folder in it).
-    run: (request, runOptions) => runLaminarc(request, { ...runOptions, env }),
+    run: (request, runOptions) => laminarc.run(request, { ...runOptions, env }),
     logger,
     onAttempt: ({ result }) => metrics.attempt(result),
     // `laminar-hooks redeliver` adds dispatches from another process: seen within a second.
@@ -75,6 +79,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     listening = await startServer(app.callback(), config.server);
   } catch (error) {
     journal.close();
+    await laminarc.close();
     throw error;
   }
   dispatcher.start();
@@ -118,6 +123,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       stopWatching();
       await listening.close();
       await dispatcher.stop({ graceMs });
+      await laminarc.close();
       journal.close();
       logger.info("stopped");
     },

@@ -6,8 +6,12 @@ import type { AttemptResult, JobRequest, LaminarConfig } from "../types.ts";
 import { decideNext } from "./decide-next.ts";
 import { quietLogger, type DispatchLogger } from "./dispatch-logger.ts";
 
-/** The part of the journal the dispatcher uses; a Journal fits. */
-export type DispatchJournal = Pick<Journal, "claimDue" | "recordAttempt" | "releaseRunning" | "nextDueTime">;
+/**
+ * The part of the journal the dispatcher uses; a Journal fits. With recordAttempts, the attempts
+ * that end in one turn of the event loop are recorded in one transaction (one fsync).
+ */
+export type DispatchJournal = Pick<Journal, "claimDue" | "recordAttempt" | "releaseRunning" | "nextDueTime"> &
+  Partial<Pick<Journal, "recordAttempts">>;
 
 /** One attempt: runLaminarc, or a fake in tests. It should never reject. */
 export type RunAttempt = (request: JobRequest, options: RunLaminarcOptions) => Promise<AttemptResult>;
@@ -43,6 +47,14 @@ export interface DispatcherOptions {
   recoverOnStart?: boolean;
 }
 
+/** An attempt that ended and is not in the journal yet; `announced` once logged and told to onAttempt. */
+interface Unrecorded {
+  dispatch: ClaimedDispatch;
+  result: AttemptResult;
+  next: NextState;
+  announced: boolean;
+}
+
 /** Waiting before reading a journal that just failed again. */
 const JOURNAL_RETRY_MS = 1000;
 
@@ -64,7 +76,7 @@ export class Dispatcher {
 
   readonly #running = new Map<number, { controller: AbortController; done: Promise<void> }>();
   /** Attempts whose record failed (journal unavailable): written again before anything new. */
-  readonly #unrecorded: { dispatch: ClaimedDispatch; result: AttemptResult; next: NextState }[] = [];
+  readonly #unrecorded: Unrecorded[] = [];
   #started = false;
   #stopping = false;
   #kickQueued = false;
@@ -182,7 +194,8 @@ export class Dispatcher {
       .catch((error: unknown) => this.#logger.error({ err: error, dispatch: dispatch.id }, "dispatch attempt failed unexpectedly"))
       .finally(() => {
         this.#running.delete(dispatch.id);
-        this.#pump();
+        // Coalesced: the attempts ending in this turn are recorded, and their slots filled, together.
+        this.kick();
       });
     this.#running.set(dispatch.id, { controller, done });
   }
@@ -216,8 +229,14 @@ export class Dispatcher {
       now: this.#now(),
       random: this.#random,
     });
-    this.#unrecorded.push({ dispatch, result, next });
-    this.#flushUnrecorded();
+    // Recorded by the next pump, with every other attempt that ends in this turn; then logged.
+    this.#unrecorded.push({ dispatch, result, next, announced: false });
+  }
+
+  #announce(item: Unrecorded): void {
+    if (item.announced) return;
+    item.announced = true;
+    const { dispatch, result, next } = item;
     this.#log(dispatch, result, next);
     try {
       this.#onAttempt?.({ dispatch, result, next });
@@ -232,18 +251,40 @@ export class Dispatcher {
    */
   #flushUnrecorded(): boolean {
     const waiting = this.#unrecorded.splice(0);
-    for (const item of waiting) {
-      try {
-        this.#journal.recordAttempt(item.dispatch.id, item.result, item.next);
-      } catch (error) {
+    if (waiting.length === 0) return true;
+    const errors = this.#record(waiting);
+    waiting.forEach((item, index) => {
+      const error = errors[index];
+      if (error !== undefined) {
         this.#logger.error(
           { err: error, dispatch: item.dispatch.id },
           "cannot record a laminarc attempt in the journal; keeping it in memory and trying again",
         );
         this.#unrecorded.push(item);
       }
-    }
+      this.#announce(item);
+    });
     return this.#unrecorded.length === 0;
+  }
+
+  /** Undefined for each attempt recorded, the error for each one not: one transaction when the journal can. */
+  #record(items: readonly Unrecorded[]): unknown[] {
+    const journal = this.#journal;
+    if (journal.recordAttempts !== undefined) {
+      try {
+        return journal.recordAttempts(items.map((item) => ({ dispatchId: item.dispatch.id, result: item.result, next: item.next })));
+      } catch (error) {
+        return items.map(() => error);
+      }
+    }
+    return items.map((item) => {
+      try {
+        journal.recordAttempt(item.dispatch.id, item.result, item.next);
+        return undefined;
+      } catch (error) {
+        return error;
+      }
+    });
   }
 
   #log(dispatch: ClaimedDispatch, result: AttemptResult, next: NextState): void {

@@ -5,6 +5,7 @@ import Koa, { type Context, type Middleware, type Next } from "koa";
 import { Router } from "@koa/router";
 import { HttpMethodEnum, koaBody } from "koa-body";
 import { formatSize } from "../config/units.ts";
+import { HttpError } from "../errors.ts";
 import type { Logger } from "../observe/logger.ts";
 import { allowHookSenders, loopbackOnly } from "./access-control.ts";
 import { errorAnswer } from "./error-answer.ts";
@@ -40,7 +41,7 @@ export function createApp(options: AppOptions): Koa {
 
   const receive: Middleware = (ctx) => {
     const state = ctx.state as HookState;
-    receiveHook(ctx, state.forge, state.envelope, state.contentType, options);
+    return receiveHook(ctx, state.forge, state.envelope, state.contentType, options);
   };
   const hook = [allowHookSenders(options.getConfig), checkEdge(options), parseBody(options), receive];
   router.post(hookPath || "/", ...hook);
@@ -100,7 +101,24 @@ function parseBody(options: AppOptions): Middleware {
       }) as Middleware;
       parsers.set(limit, parser);
     }
-    return parser(ctx, next);
+    let read = false;
+    return parser(ctx, () => {
+      read = true;
+      return next();
+    }).catch((error: unknown) => {
+      // Errors from after the body was read pass as they are.
+      if (read) throw error;
+      const { status, type } = error as { status?: unknown; type?: unknown };
+      const encoding = ctx.get("content-encoding") || "identity";
+      // An unknown Content-Encoding: a bare 415 from koa-body's inflation, without a message to show.
+      if (status === 415 && type === undefined) {
+        throw new HttpError(415, `Content-Encoding ${encoding} is not accepted; send the body as it is, or as gzip, deflate or br`);
+      }
+      if (typeof status === "number") throw error;
+      // zlib's errors (a body that says gzip, deflate or br and is not) carry no status: they are
+      // the client's, not a 500.
+      throw new HttpError(400, `the body cannot be read as Content-Encoding ${encoding}: ${(error as Error).message}`);
+    });
   };
 }
 

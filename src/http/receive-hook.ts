@@ -40,7 +40,7 @@ export function chooseContentType(ctx: Context): "json" | "form" {
 }
 
 /** The work after the body is read: verification, routing, journal, answer. */
-export function receiveHook(ctx: Context, forge: Forge, envelope: Envelope, contentType: "json" | "form", services: HookServices): void {
+export async function receiveHook(ctx: Context, forge: Forge, envelope: Envelope, contentType: "json" | "form", services: HookServices): Promise<void> {
   const config = services.getConfig();
   const delivery = readDelivery(ctx, contentType);
   const repoName = forge.readRepository(delivery.payload);
@@ -66,7 +66,7 @@ export function receiveHook(ctx: Context, forge: Forge, envelope: Envelope, cont
 
   if (normalised.handled && normalised.event.kind === "ping") {
     const note = "ping: the hook reaches laminar-hooks and the secret matches";
-    answerUnrouted(ctx, services, { ...base, kind: "ping", note, repo: normalised.event.repo ?? repoName }, "pong");
+    await answerUnrouted(ctx, services, { ...base, kind: "ping", note, repo: normalised.event.repo ?? repoName }, "pong");
     return;
   }
   if (!repository) {
@@ -74,14 +74,16 @@ export function receiveHook(ctx: Context, forge: Forge, envelope: Envelope, cont
   }
   if (!normalised.handled) {
     const note = normalised.reason;
-    answerUnrouted(ctx, services, { ...base, kind: "ignored", note, repo: normalised.repo ?? repoName }, `ignored: ${note}`);
+    await answerUnrouted(ctx, services, { ...base, kind: "ignored", note, repo: normalised.repo ?? repoName }, `ignored: ${note}`);
     return;
   }
   const event = normalised.event;
 
   // The journal decides whether this is a duplicate, in the same transaction that records it.
   const routing = route(event, repository, config, envelope.deliveryId, delivery.payload);
-  const recorded = services.journal.recordDelivery({
+  // Committed with the other deliveries of this turn of the event loop (group commit), durably,
+  // before anything is answered.
+  const recorded = await services.journal.commitDelivery({
     ...base, ...eventFields(event), ...(routing.note ? { note: routing.note } : {}), trace: routing.trace, jobs: routing.jobs,
   });
   if (recorded.duplicate) {
@@ -130,9 +132,9 @@ interface UnroutedDelivery extends Omit<DeliveryInput, "trace" | "jobs" | "repo"
 }
 
 /** Verified, but nothing to route: still journaled, so `show` can say what came and why. */
-function answerUnrouted(ctx: Context, services: HookServices, delivery: UnroutedDelivery, message: string): void {
+async function answerUnrouted(ctx: Context, services: HookServices, delivery: UnroutedDelivery, message: string): Promise<void> {
   const { repo, ...rest } = delivery;
-  const recorded = services.journal.recordDelivery({ ...rest, ...(repo ? { repo } : {}), trace: [], jobs: [] });
+  const recorded = await services.journal.commitDelivery({ ...rest, ...(repo ? { repo } : {}), trace: [], jobs: [] });
   services.observe.delivery(delivery.forge, delivery.forgeEvent, delivery.kind);
   ctx.status = 200;
   ctx.body = { message, id: recorded.id, delivery: delivery.deliveryId };

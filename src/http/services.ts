@@ -5,8 +5,11 @@ import type { DeliveryInput, RecordDeliveryResult } from "../journal/index.ts";
 import type { Config, ForgeName } from "../types.ts";
 
 export interface DeliveryJournal {
-  /** One durable transaction; throws JournalUnavailableError when it cannot be written. */
-  recordDelivery(delivery: DeliveryInput): Pick<RecordDeliveryResult, "id" | "duplicate">;
+  /**
+   * Durable once it resolves (group commit: one transaction with the other deliveries of the same
+   * event-loop turn); rejects with JournalUnavailableError when it cannot be written.
+   */
+  commitDelivery(delivery: DeliveryInput): Promise<Pick<RecordDeliveryResult, "id" | "duplicate">>;
   isWritable(): boolean;
 }
 

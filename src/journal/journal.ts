@@ -1,9 +1,11 @@
-import { statfsSync } from "node:fs";
+import { closeSync, fdatasync, openSync, statfsSync } from "node:fs";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import type { AttemptResult, ForgeName, JobRequest, TraceLine } from "../types.ts";
 import { filterHeaders } from "./filter-headers.ts";
+import { GroupCommit } from "./group-commit.ts";
 import { guardJournal } from "./journal-error.ts";
+import { JournalUnavailableError } from "../errors.ts";
 import type {
   AttemptRecord,
   AttemptRecordOutcome,
@@ -21,10 +23,24 @@ import type {
 } from "./journal-types.ts";
 import { migrate } from "./migrations.ts";
 
+/** One attempt for recordAttempts, as recordAttempt takes it. */
+export interface AttemptToRecord {
+  dispatchId: number;
+  result: AttemptResult;
+  next: NextState;
+}
+
 /** Dependencies of a Journal, injected so tests can control them. */
 export interface JournalOptions {
   /** ms since the epoch; injected so tests control time. */
   now?: () => number;
+  /**
+   * The connection commits without syncing (`synchronous = NORMAL`, set by openJournal) and the
+   * journal syncs the WAL itself, on libuv's thread pool, after each group commit: the event loop
+   * never waits for the disk, and one sync covers every commit made before it. commitDelivery
+   * still resolves only once its delivery is on disk.
+   */
+  syncInBackground?: boolean;
 }
 
 interface DeliveryRow {
@@ -108,6 +124,14 @@ export class Journal {
   readonly #addDispatches;
   readonly #claimDue;
   readonly #recordAttempt;
+  readonly #recordDeliveries;
+  readonly #recordAttempts;
+  readonly #deliveryBatch: GroupCommit<DeliveryInput, RecordDeliveryResult>;
+  readonly #syncInBackground: boolean;
+  #walFd: number | undefined;
+  /** The WAL sync running now, and the one to run after it for commits made meanwhile. */
+  #syncing: Promise<void> | undefined;
+  #nextSync: Promise<void> | undefined;
 
   /** Wraps an open database, bringing its schema up to date; openJournal is the usual way in. */
   constructor(db: BetterSqlite3.Database, options: JournalOptions = {}) {
@@ -200,6 +224,60 @@ export class Journal {
         now: finishedAt,
       });
     });
+
+    // Group commit: many writes in one durable transaction (one fsync). Each write is a nested
+    // transaction, that is a savepoint, so one that fails is rolled back alone.
+    this.#recordDeliveries = db.transaction((inputs: readonly DeliveryInput[]) =>
+      this.#eachInSavepoint(inputs, (input) => this.#recordDelivery(input)));
+    this.#recordAttempts = db.transaction((items: readonly AttemptToRecord[]) =>
+      this.#eachInSavepoint(items, (item) => this.#recordAttempt(item.dispatchId, item.result, item.next)));
+    this.#syncInBackground = options.syncInBackground === true && !db.memory;
+    this.#deliveryBatch = new GroupCommit(
+      (inputs) => this.recordDeliveries(inputs),
+      this.#syncInBackground ? () => this.#syncWal() : undefined,
+    );
+  }
+
+  /**
+   * Resolves once everything committed before this call is on disk. In WAL mode a commit is
+   * durable once the WAL is (SQLite syncs the database file itself at each checkpoint), and an
+   * fdatasync of the file from any descriptor covers every write made to it before.
+   */
+  #syncWal(): Promise<void> {
+    if (this.#syncing === undefined) return this.#startSync();
+    // A sync is running: it may have begun before the latest commit, so one more follows it.
+    this.#nextSync ??= this.#syncing.then(() => this.#startSync(), () => this.#startSync());
+    return this.#nextSync;
+  }
+
+  #startSync(): Promise<void> {
+    this.#nextSync = undefined;
+    const done = new Promise<void>((resolve, reject) => {
+      try {
+        this.#walFd ??= openSync(`${this.#db.name}-wal`, "r");
+      } catch (error) {
+        reject(new JournalUnavailableError(error));
+        return;
+      }
+      fdatasync(this.#walFd, (error) => (error ? reject(new JournalUnavailableError(error)) : resolve()));
+    }).finally(() => {
+      if (this.#syncing === done) this.#syncing = undefined;
+    });
+    this.#syncing = done;
+    return done;
+  }
+
+  #eachInSavepoint<I, O>(items: readonly I[], write: (item: I) => O): (O | Error)[] {
+    return items.map((item) => {
+      try {
+        return guardJournal(() => write(item));
+      } catch (error) {
+        // Some failures (SQLITE_FULL, SQLITE_IOERR) roll back the whole transaction: then nothing
+        // of the batch is kept, and the caller must hear so.
+        if (!this.#db.inTransaction) throw error;
+        return error instanceof Error ? error : new Error(String(error));
+      }
+    });
   }
 
   #insertDispatch(deliveryId: number, job: JobRequest, now: number): number {
@@ -229,6 +307,25 @@ export class Journal {
    */
   recordDelivery(input: DeliveryInput): RecordDeliveryResult {
     return guardJournal(() => this.#recordDelivery.immediate(input));
+  }
+
+  /**
+   * recordDelivery for a whole batch in one durable transaction: each delivery gets its result
+   * or its own error, in order. Two copies of one delivery in a batch: the second is a duplicate.
+   * Throws (JournalUnavailableError) when the commit fails: then none of them is kept.
+   */
+  recordDeliveries(inputs: readonly DeliveryInput[]): (RecordDeliveryResult | Error)[] {
+    if (inputs.length === 0) return [];
+    return guardJournal(() => this.#recordDeliveries.immediate(inputs));
+  }
+
+  /**
+   * recordDelivery with group commit: every delivery recorded during this turn of the event loop
+   * shares one transaction, committed when the turn ends. Resolves once it is on disk; rejects
+   * (JournalUnavailableError) when it is not kept.
+   */
+  commitDelivery(input: DeliveryInput): Promise<RecordDeliveryResult> {
+    return this.#deliveryBatch.add(input);
   }
 
   /** `redeliver`: new dispatches for a delivery already kept, routed again from its payload. */
@@ -277,6 +374,19 @@ export class Journal {
   /** Logs one attempt with laminarc's output and moves its dispatch on, in one transaction. */
   recordAttempt(dispatchId: number, result: AttemptResult, next: NextState): void {
     guardJournal(() => this.#recordAttempt.immediate(dispatchId, result, next));
+  }
+
+  /**
+   * recordAttempt for several attempts in one durable transaction: undefined for each one kept,
+   * its error for one that was not. Throws when the commit fails: then none of them is kept.
+   */
+  recordAttempts(items: readonly AttemptToRecord[]): (Error | undefined)[] {
+    if (items.length === 0) return [];
+    const results = guardJournal(() => this.#recordAttempts.immediate(items));
+    // Nobody waits for it, but a done dispatch must not turn pending again after a power loss
+    // (and run twice) for longer than one sync takes.
+    if (this.#syncInBackground) this.#syncWal().catch(() => {});
+    return results.map((result) => (result instanceof Error ? result : undefined));
   }
 
   /**
@@ -351,7 +461,11 @@ export class Journal {
 
   /** Closes the database; the WAL is checkpointed into the main file. */
   close(): void {
+    // Deliveries waiting for the end of the turn are committed (or refused) first.
+    this.#deliveryBatch.flush();
     if (this.#db.open) this.#db.close();
+    if (this.#walFd !== undefined) closeSync(this.#walFd);
+    this.#walFd = undefined;
   }
 }
 

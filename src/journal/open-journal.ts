@@ -24,7 +24,8 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     db.pragma("journal_mode = WAL");
     // In WAL mode NORMAL may lose the last commits on power loss; FULL syncs the WAL on each one.
-    db.pragma("synchronous = FULL");
+    // With syncInBackground the journal syncs the WAL itself before a delivery counts as kept.
+    db.pragma(options.syncInBackground === true ? "synchronous = NORMAL" : "synchronous = FULL");
     return new Journal(db, options);
   } catch (error) {
     db?.close();

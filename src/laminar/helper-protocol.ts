@@ -1,0 +1,48 @@
+// Messages between LaminarcHelper (in the service) and spawn-helper (its child process), over
+// Node's IPC channel as JSON.
+
+/**
+ * A base environment, sent once and named by `key`: the service's own is the same for every run,
+ * and sending it with each would cost more than the rest of the message.
+ */
+export interface EnvMessage {
+  type: "env";
+  key: number;
+  env: Record<string, string>;
+}
+
+/** Start `file args…` with the base environment `envKey` plus `setEnv`, bounded in time and output. */
+export interface RunMessage {
+  type: "run";
+  id: number;
+  file: string;
+  args: string[];
+  envKey: number;
+  setEnv: Record<string, string>;
+  timeoutMs: number;
+  maxOutputBytes: number;
+}
+
+/** Kill that run now (the service is stopping); it is answered as canceled. */
+export interface CancelMessage {
+  type: "cancel";
+  id: number;
+}
+
+export type HelperRequest = EnvMessage | RunMessage | CancelMessage;
+
+/** How one run ended: what runLaminarc gets from execa, as plain data. */
+export interface ResultMessage {
+  type: "result";
+  id: number;
+  exitCode: number | null;
+  signal: string | null;
+  /** Without the final newline, as execa gives it. */
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  timedOut: boolean;
+  canceled: boolean;
+  /** The process could not be started (`ENOENT`, `EACCES`, `E2BIG`, …). */
+  spawnError?: { code?: string; message: string };
+}

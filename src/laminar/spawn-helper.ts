@@ -1,0 +1,95 @@
+// The helper process behind LaminarcHelper (laminarc-helper.ts): a small, long-lived Node process
+// that starts laminarc for the service. Starting a child blocks the parent's event loop until the
+// child has exec'd (libuv forks, then waits): 3.5-7 ms a spawn on a small virtual machine, taken
+// from every HTTP answer when the service does it. Here it costs the service nothing.
+//
+// Plain Node without dependencies, so it starts in tens of milliseconds and stays small. When the
+// service goes (even killed by SIGKILL), the IPC channel closes and every laminarc still running
+// is killed: no orphans (DESIGN.md, guarantee 4).
+
+import { spawn, type ChildProcess } from "node:child_process";
+import type { HelperRequest, ResultMessage, RunMessage } from "./helper-protocol.ts";
+
+type KillReason = "timeout" | "cancel" | "output";
+
+const running = new Map<number, { child: ChildProcess; kill: (reason: KillReason) => void }>();
+const environments = new Map<number, Record<string, string>>();
+
+process.on("message", (message: HelperRequest) => {
+  if (message.type === "env") environments.set(message.key, message.env);
+  else if (message.type === "run") run(message);
+  else running.get(message.id)?.kill("cancel");
+});
+
+process.on("disconnect", () => {
+  for (const { child } of running.values()) child.kill("SIGKILL");
+  process.exit(0);
+});
+
+function run(message: RunMessage): void {
+  const started = performance.now();
+  let finished = false;
+  const finish = (fields: Omit<ResultMessage, "type" | "id" | "durationMs">) => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(timer);
+    running.delete(message.id);
+    const result: ResultMessage = { type: "result", id: message.id, durationMs: Math.round(performance.now() - started), ...fields };
+    process.send?.(result);
+  };
+  const failed = (error: NodeJS.ErrnoException) => ({
+    exitCode: null, signal: null, stdout: "", stderr: "", timedOut: false, canceled: false,
+    spawnError: typeof error.code === "string" ? { code: error.code, message: error.message } : { message: error.message },
+  });
+
+  let timer: NodeJS.Timeout | undefined;
+  let child: ChildProcess;
+  try {
+    const env = { ...environments.get(message.envKey), ...message.setEnv };
+    child = spawn(message.file, message.args, { env, stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
+  } catch (error) {
+    // EACCES, E2BIG and the like are thrown at once rather than emitted.
+    finish(failed(error as NodeJS.ErrnoException));
+    return;
+  }
+
+  let killedFor: KillReason | undefined;
+  const kill = (reason: KillReason) => {
+    killedFor ??= reason;
+    // laminarc holds nothing worth cleaning up, and a SIGSTOPped one would ignore SIGTERM.
+    child.kill("SIGKILL");
+  };
+  running.set(message.id, { child, kill });
+  timer = setTimeout(() => kill("timeout"), message.timeoutMs);
+
+  const output = { stdout: [] as Buffer[], stderr: [] as Buffer[], bytes: 0 };
+  const collect = (stream: "stdout" | "stderr") => (chunk: Buffer) => {
+    const room = message.maxOutputBytes - output.bytes;
+    if (room <= 0) return;
+    output[stream].push(chunk.length <= room ? chunk : chunk.subarray(0, room));
+    output.bytes += Math.min(chunk.length, room);
+    // More than laminarc ever prints: not laminarc talking; stop it as execa's maxBuffer would.
+    if (chunk.length > room) kill("output");
+  };
+  child.stdout!.on("data", collect("stdout"));
+  child.stderr!.on("data", collect("stderr"));
+  child.on("error", (error: NodeJS.ErrnoException) => {
+    if (child.pid === undefined) finish(failed(error));
+  });
+  child.on("close", (code, signal) => {
+    finish({
+      exitCode: code,
+      signal,
+      stdout: text(output.stdout),
+      stderr: text(output.stderr),
+      timedOut: killedFor === "timeout",
+      canceled: killedFor === "cancel",
+    });
+  });
+}
+
+/** The output as execa gives it: UTF-8, without one final newline. */
+function text(chunks: Buffer[]): string {
+  const value = Buffer.concat(chunks).toString("utf8");
+  return value.endsWith("\r\n") ? value.slice(0, -2) : value.endsWith("\n") ? value.slice(0, -1) : value;
+}
