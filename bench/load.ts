@@ -1,0 +1,86 @@
+// The load generator: wrk (Debian's, written in C) with bench/github-push.lua. On a 2-core
+// machine the generator shares the CPU with the service under test; wrk needs a fraction of what
+// a Node generator (autocannon) would, so more of the machine goes to the contenders.
+
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REPO } from "./contenders.ts";
+
+export interface LoadResult {
+  /** Answers received (any status). */
+  requests: number;
+  durationMs: number;
+  /** 2xx answers. */
+  acked: number;
+  non2xx: number;
+  /** Connection, read, write errors and timeouts together. */
+  socketErrors: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** performance.now() when wrk finished. */
+  endedAt: number;
+}
+
+export interface LoadOptions {
+  url: string;
+  bodyFile: string;
+  signature: string;
+  connections: number;
+  /** How long, in seconds; with `limit`, an upper bound. */
+  seconds: number;
+  /** Prefix of the delivery ids: unique per run, so no delivery is a duplicate of another run's. */
+  runId: string;
+  /** Stop after this many answers. */
+  limit?: number;
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const args = [
+    "-t1", `-c${options.connections}`, `-d${options.seconds}s`, "--timeout", "10s",
+    "-s", join(REPO, "bench", "github-push.lua"), options.url,
+  ];
+  const markerDir = mkdtempSync(join(tmpdir(), "lh-bench-wrk-"));
+  const doneFile = join(markerDir, "done");
+  const wrk = spawn("wrk", args, {
+    env: {
+      ...process.env,
+      BENCH_BODY: options.bodyFile,
+      BENCH_SIGNATURE: options.signature,
+      BENCH_RUN: options.runId,
+      ...(options.limit === undefined ? {} : { BENCH_LIMIT: String(options.limit), BENCH_DONE_FILE: doneFile }),
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let stdout = "";
+  wrk.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+  const exited = once(wrk, "exit");
+  // With a limit, wrk stops sending at it but would wait out -d: SIGINT makes it report at once.
+  const watcher = options.limit === undefined ? undefined : setInterval(() => {
+    if (existsSync(doneFile)) wrk.kill("SIGINT");
+  }, 20);
+  await exited;
+  clearInterval(watcher);
+  rmSync(markerDir, { recursive: true, force: true });
+  const endedAt = performance.now();
+  const line = stdout.split("\n").find((text) => text.startsWith("{"));
+  if (line === undefined) throw new Error(`wrk printed no result:\n${stdout}`);
+  const r = JSON.parse(line) as Record<string, number>;
+  const n = (key: string) => r[key] ?? 0;
+  return {
+    requests: n("requests"),
+    durationMs: n("durationUs") / 1000,
+    acked: n("acked"),
+    non2xx: n("requests") - n("acked"),
+    socketErrors: n("connectErrors") + n("readErrors") + n("writeErrors") + n("timeouts"),
+    p50Ms: n("p50Us") / 1000,
+    p90Ms: n("p90Us") / 1000,
+    p99Ms: n("p99Us") / 1000,
+    maxMs: n("maxUs") / 1000,
+    endedAt,
+  };
+}

@@ -1,0 +1,355 @@
+// `npm run bench [-- --quick]`: laminar-hooks against adnanh/webhook with the same signed 8.5 KB
+// GitHub push, at 1, 10 and 50 connections, in alternating runs; then laminar-hooks alone while
+// laminarc takes 2 s, and over 100,000 deliveries for memory growth. Prints a table and the
+// targets of issue 4 next to the numbers; it never fails on them. See bench/README.md.
+
+import { spawnSync } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { REPO, SECRET, startLaminarHooks, startWebhook, type Contender } from "./contenders.ts";
+import { runLoad, type LoadResult } from "./load.ts";
+import { distinctCalls, peakRssBytes, processTree, rssBytes, sampleTreeMemory, waitForDrain, type Drain, type TreeMemory } from "./measure.ts";
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    seconds: { type: "string" },
+    rounds: { type: "string" },
+    connections: { type: "string" },
+    concurrency: { type: "string", default: "4" },
+    "laminarc-ms": { type: "string", default: "15" },
+    soak: { type: "string" },
+    only: { type: "string" },
+    "cpu-prof": { type: "boolean", default: false },
+    "no-build": { type: "boolean", default: false },
+    service: { type: "string" },
+    "node-flags": { type: "string", default: "" },
+    skip: { type: "string", default: "" },
+  },
+});
+
+const quick = flags.quick;
+const seconds = Number(flags.seconds ?? (quick ? 3 : 10));
+const rounds = Number(flags.rounds ?? (quick ? 1 : 2));
+const connectionsList = (flags.connections ?? "1,10,50").split(",").map(Number);
+const concurrency = Number(flags.concurrency);
+/** How long the fake laminarc sleeps; a whole call (shell, sleep, record) takes a few ms more. */
+const laminarcSeconds = Number(flags["laminarc-ms"]) / 1000;
+const soakTotal = Number(flags.soak ?? (quick ? 20_000 : 100_000));
+const skip = new Set(flags.skip.split(",").filter(Boolean));
+/** `--service DIR`: run laminar-hooks from another checkout (with its own node_modules or a link to these). */
+const checkout = flags.service;
+const bodyFile = join(REPO, "test", "fixtures", "payloads", "github", "push-5.json");
+const body = readFileSync(bodyFile);
+const signature = `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`;
+const MB = 1024 * 1024;
+
+/** The targets of issue 4, part 2. */
+const TARGETS = { ratioAtC50: 1.5, p99Ms: 20, peakTreeMb: 150, drainShare: 0.9 };
+
+interface ThroughputRow {
+  contender: string;
+  connections: number;
+  round: number;
+  load: LoadResult;
+  memory: TreeMemory;
+  drain: Drain;
+  reached: number;
+  repeated: number;
+  startupMs: number;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
+
+async function main(): Promise<void> {
+  ensureTools();
+  if (!flags["no-build"]) build();
+  const callMs = calibrateLaminarc();
+  const idealDrain = concurrency / (callMs / 1000);
+  console.log(`# laminar-hooks vs adnanh/webhook — ${new Date().toISOString()}`);
+  if (checkout) console.log(`laminar-hooks from ${checkout}`);
+  console.log(`node ${process.version}, ${webhookVersion()}, wrk; ${body.length}-byte signed GitHub push; ${seconds}s a run, ${rounds} round(s)`);
+  console.log(`laminar.concurrency ${concurrency}, fake laminarc ${callMs.toFixed(1)} ms a call, measured (ideal drain = concurrency / call time = ${idealDrain.toFixed(0)}/s)\n`);
+
+  const rows: ThroughputRow[] = [];
+  if (!skip.has("throughput")) {
+    for (const connections of connectionsList) {
+      for (let round = 1; round <= rounds; round++) {
+        // Alternate who goes first, so neither always gets the cooler machine.
+        const order = round % 2 === 1 ? (["laminar-hooks", "webhook"] as const) : (["webhook", "laminar-hooks"] as const);
+        for (const which of order) {
+          if (flags.only && !which.includes(flags.only)) continue;
+          const row = await throughputRun(which, connections, round);
+          rows.push(row);
+          console.error(`  ${row.contender} c=${connections} round ${round}: ${rate(row.load).toFixed(0)} req/s, p99 ${row.load.p99Ms.toFixed(1)} ms, reached ${row.reached}/${row.load.acked}, drain ${(row.drain.drainMs / 1000).toFixed(1)} s`);
+        }
+      }
+    }
+    printThroughput(rows, idealDrain);
+  }
+
+  let slow: { load: LoadResult; memory: TreeMemory } | undefined;
+  if (!skip.has("slow") && flags.only !== "webhook") {
+    slow = await slowLaminarcRun();
+    console.log(`\n## laminarc takes 2 s (laminar-hooks, 10 connections, ${seconds}s)\n`);
+    console.log(`| req/s | p50 | p99 | max | non-2xx | peak RSS tree |\n|---|---|---|---|---|---|`);
+    console.log(`| ${rate(slow.load).toFixed(0)} | ${ms(slow.load.p50Ms)} | ${ms(slow.load.p99Ms)} | ${ms(slow.load.maxMs)} | ${slow.load.non2xx + slow.load.socketErrors} | ${mb(slow.memory.peakTreeBytes)} |`);
+  }
+
+  let soak: Awaited<ReturnType<typeof soakRun>> | undefined;
+  if (!skip.has("soak") && flags.only !== "webhook") {
+    soak = await soakRun();
+    console.log(`\n## memory over ${soakTotal.toLocaleString("en")} deliveries (laminar-hooks, 50 connections)\n`);
+    console.log(`| after | deliveries | RSS service | RSS tree | req/s |\n|---|---|---|---|---|`);
+    for (const point of soak.points) {
+      console.log(`| ${point.label} | ${point.delivered.toLocaleString("en")} | ${mb(point.rss)} | ${mb(point.tree)} | ${point.rate.toFixed(0)} |`);
+    }
+    console.log(`| peak (VmHWM, service) | | ${mb(soak.peakRoot)} | | |`);
+  }
+
+  const startups = rows.reduce<Record<string, number[]>>((all, row) => {
+    (all[row.contender] ??= []).push(row.startupMs);
+    return all;
+  }, {});
+  if (Object.keys(startups).length > 0) {
+    console.log(`\n## start-up to listening (median of ${Math.max(...Object.values(startups).map((list) => list.length))} starts)\n`);
+    for (const [name, list] of Object.entries(startups)) console.log(`- ${name}: ${ms(median(list))}`);
+  }
+
+  printTargets(rows, idealDrain, slow, soak);
+}
+
+async function throughputRun(which: "laminar-hooks" | "webhook", connections: number, round: number): Promise<ThroughputRow> {
+  const dir = mkdtempSync(join(tmpdir(), `lh-bench-${which}-`));
+  try {
+    const contender = which === "laminar-hooks"
+      ? await startLaminarHooks({ dir, concurrency, ...(checkout ? { checkout } : {}), laminarcDelay: laminarcSeconds, nodeFlags: profileFlags(`c${connections}`) })
+      : await startWebhook({ dir, laminarcDelay: laminarcSeconds });
+    const memory = sampleTreeMemory(contender.pid);
+    let load: LoadResult;
+    let drain: Drain;
+    try {
+      load = await runLoad({ url: contender.url, bodyFile, signature, connections, seconds, runId: `${which}-c${connections}-r${round}` });
+      // Generous: the backlog at the ideal drain rate, three times over, and a minute more.
+      const timeoutMs = (load.acked / (concurrency / laminarcSeconds)) * 3000 + 60_000;
+      drain = await waitForDrain(contender.calls, load.acked, load.endedAt, timeoutMs);
+    } finally {
+      await stopAfter(contender, memory);
+    }
+    const calls = distinctCalls(contender.calls);
+    return {
+      contender: contender.name, connections, round, load, memory: memory.stop(), drain,
+      reached: calls.distinct, repeated: calls.repeated, startupMs: contender.startupMs,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function slowLaminarcRun(): Promise<{ load: LoadResult; memory: TreeMemory }> {
+  const dir = mkdtempSync(join(tmpdir(), "lh-bench-slow-"));
+  try {
+    const contender = await startLaminarHooks({ dir, concurrency, ...(checkout ? { checkout } : {}), laminarcDelay: 2, nodeFlags: profileFlags("slow") });
+    const memory = sampleTreeMemory(contender.pid);
+    try {
+      const load = await runLoad({ url: contender.url, bodyFile, signature, connections: 10, seconds, runId: "slow" });
+      return { load, memory: memory.current() };
+    } finally {
+      // SIGTERM with laminarc calls in flight: they finish (2 s), the rest stays pending.
+      await stopAfter(contender, memory);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface SoakPoint {
+  label: string;
+  delivered: number;
+  rss: number;
+  tree: number;
+  rate: number;
+}
+
+async function soakRun(): Promise<{ points: SoakPoint[]; peakRoot: number }> {
+  const dir = mkdtempSync(join(tmpdir(), "lh-bench-soak-"));
+  try {
+    const contender = await startLaminarHooks({ dir, concurrency, ...(checkout ? { checkout } : {}), laminarcDelay: laminarcSeconds, nodeFlags: profileFlags("soak") });
+    const memory = sampleTreeMemory(contender.pid, 100);
+    const points: SoakPoint[] = [];
+    let delivered = 0;
+    try {
+      const first = Math.round(soakTotal / 10);
+      for (const [label, limit] of [["first tenth", first], ["all", soakTotal - first]] as const) {
+        const load = await runLoad({ url: contender.url, bodyFile, signature, connections: 50, seconds: 600, limit, runId: `soak-${label.replace(" ", "")}` });
+        delivered += load.acked;
+        // Let the answer path settle (the dispatcher keeps draining): RSS as it stays, not mid-burst.
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const tree = processTree(contender.pid).reduce((sum, pid) => sum + rssBytes(pid), 0);
+        points.push({ label, delivered, rss: rssBytes(contender.pid), tree, rate: rate(load) });
+        console.error(`  soak ${label}: ${delivered} delivered, RSS ${mb(rssBytes(contender.pid))}`);
+      }
+      return { points, peakRoot: peakRssBytes(contender.pid) };
+    } finally {
+      // The backlog stays pending in the journal: SIGTERM does not wait for it.
+      await stopAfter(contender, memory);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function stopAfter(contender: Contender, memory: { stop(): TreeMemory }): Promise<void> {
+  memory.stop();
+  await contender.stop();
+}
+
+/** `--node-flags "…"` for the service; with `--cpu-prof`, profiles land in bench/profiles/ (ignored by git). */
+function profileFlags(name: string): string[] {
+  const extra = flags["node-flags"].split(" ").filter(Boolean);
+  if (!flags["cpu-prof"]) return extra;
+  return [...extra, "--cpu-prof", `--cpu-prof-dir=${join(REPO, "bench", "profiles")}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reporting
+
+function printThroughput(rows: ThroughputRow[], idealDrain: number): void {
+  console.log(`## throughput (${seconds}s at each concurrency; mean of ${rounds} round(s), peak RSS the highest)\n`);
+  console.log("| contender | conns | req/s (2xx) | p50 | p99 | non-2xx / errors | peak RSS / PSS tree (procs) | acknowledged | reached the command | reached/s | backlog at end | drain | drain rate |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  for (const group of groupRuns(rows)) {
+    const { contender, connections, runs } = group;
+    const mean = (pick: (row: ThroughputRow) => number) => runs.reduce((sum, row) => sum + pick(row), 0) / runs.length;
+    const backlog = mean((row) => Math.max(0, row.load.acked - row.drain.atLoadEnd));
+    const drainS = mean((row) => row.drain.drainMs) / 1000;
+    const drainRate = mean((row) => drainRateOf(row));
+    const peak = Math.max(...runs.map((row) => row.memory.peakTreeBytes));
+    const peakPss = Math.max(...runs.map((row) => row.memory.peakTreePssBytes));
+    const procs = Math.max(...runs.map((row) => row.memory.peakProcesses));
+    const timedOut = runs.some((row) => row.drain.timedOut) ? " (timed out)" : "";
+    const repeated = runs.reduce((sum, row) => sum + row.repeated, 0);
+    console.log(`| ${contender} | ${connections} | ${mean((row) => rate(row.load)).toFixed(0)} | ${ms(mean((row) => row.load.p50Ms))} | ${ms(mean((row) => row.load.p99Ms))} | ${mean((row) => row.load.non2xx).toFixed(0)} / ${mean((row) => row.load.socketErrors).toFixed(0)} | ${mb(peak)} / ${mb(peakPss)} (${procs}) | ${mean((row) => row.load.acked).toFixed(0)} | ${mean((row) => row.reached).toFixed(0)}${repeated ? ` (${repeated} twice)` : ""} | ${mean((row) => row.reached / (row.load.durationMs / 1000)).toFixed(0)} | ${backlog.toFixed(0)} | ${backlog > 0 ? `${drainS.toFixed(1)} s${timedOut}` : "—"} | ${backlog > 0 && contender === "laminar-hooks" ? `${drainRate.toFixed(0)}/s (${((drainRate / idealDrain) * 100).toFixed(0)}%)` : backlog > 0 ? `${drainRate.toFixed(0)}/s` : "—"} |`);
+  }
+}
+
+function groupRuns(rows: ThroughputRow[]) {
+  const groups = new Map<string, { contender: string; connections: number; runs: ThroughputRow[] }>();
+  for (const row of rows) {
+    const key = `${row.connections}/${row.contender}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { contender: row.contender, connections: row.connections, runs: [] }));
+    group.runs.push(row);
+  }
+  return [...groups.values()];
+}
+
+function printTargets(rows: ThroughputRow[], idealDrain: number, slow: { load: LoadResult } | undefined, soak: Awaited<ReturnType<typeof soakRun>> | undefined): void {
+  const lines: string[] = [];
+  const check = (ok: boolean) => (ok ? "met" : "NOT met");
+  const groups = groupRuns(rows);
+  const meanOf = (contender: string, connections: number, pick: (row: ThroughputRow) => number) => {
+    const runs = groups.find((g) => g.contender === contender && g.connections === connections)?.runs ?? [];
+    return runs.length === 0 ? undefined : runs.reduce((sum, row) => sum + pick(row), 0) / runs.length;
+  };
+  const lh50 = meanOf("laminar-hooks", 50, (row) => rate(row.load));
+  const wh50 = meanOf("adnanh/webhook", 50, (row) => rate(row.load));
+  const wh50reached = meanOf("adnanh/webhook", 50, (row) => row.reached / (row.load.durationMs / 1000));
+  if (lh50 !== undefined && wh50 !== undefined && wh50reached !== undefined) {
+    const ratio = lh50 / wh50;
+    lines.push(`| c=50 req/s ≥ ${TARGETS.ratioAtC50}× webhook's | ${lh50.toFixed(0)} vs ${wh50.toFixed(0)} answered (${ratio.toFixed(2)}×), vs ${wh50reached.toFixed(0)} whose command ran (${(lh50 / wh50reached).toFixed(2)}×) | ${check(ratio >= TARGETS.ratioAtC50)} |`);
+  }
+  const lh10 = meanOf("laminar-hooks", 10, (row) => row.load.p99Ms);
+  if (lh10 !== undefined) lines.push(`| p99 ≤ ${TARGETS.p99Ms} ms at c=10 | ${ms(lh10)} | ${check(lh10 <= TARGETS.p99Ms)} |`);
+  if (slow) lines.push(`| p99 ≤ ${TARGETS.p99Ms} ms at c=10 while laminarc takes 2 s | ${ms(slow.load.p99Ms)} | ${check(slow.load.p99Ms <= TARGETS.p99Ms)} |`);
+  const lhRows = rows.filter((row) => row.contender === "laminar-hooks");
+  if (lhRows.length > 0) {
+    const peak = Math.max(...lhRows.map((row) => row.memory.peakTreeBytes));
+    const peakPss = Math.max(...lhRows.map((row) => row.memory.peakTreePssBytes));
+    lines.push(`| peak RSS of the process tree ≤ ${TARGETS.peakTreeMb} MB | ${mb(peak)} summed RSS (${mb(peakPss)} PSS: shared pages counted once) | ${check(peak <= TARGETS.peakTreeMb * MB)} |`);
+    const draining = lhRows.filter((row) => row.load.acked - row.drain.atLoadEnd > 2 * concurrency);
+    if (draining.length > 0) {
+      const worst = Math.min(...draining.map(drainRateOf));
+      lines.push(`| drain ≥ ${TARGETS.drainShare * 100}% of concurrency / laminarc time (${(TARGETS.drainShare * idealDrain).toFixed(0)}/s) | slowest ${worst.toFixed(0)}/s (${((worst / idealDrain) * 100).toFixed(0)}%) | ${check(worst >= TARGETS.drainShare * idealDrain)} |`);
+    }
+    const lost = lhRows.reduce((sum, row) => sum + Math.max(0, row.load.acked - row.reached), 0);
+    lines.push(`| every acknowledged delivery reached laminarc | ${lost} missing | ${check(lost === 0)} |`);
+  }
+  if (soak && soak.points.length === 2) {
+    const [first, last] = soak.points as [SoakPoint, SoakPoint];
+    const growth = last.rss - first.rss;
+    lines.push(`| no memory growth over ${soakTotal.toLocaleString("en")} deliveries | RSS ${mb(first.rss)} → ${mb(last.rss)} (${growth >= 0 ? "+" : ""}${(growth / MB).toFixed(1)} MB) | ${check(growth <= 10 * MB)} |`);
+  }
+  console.log(`\n## targets (issue 4)\n\n| target | measured | |\n|---|---|---|\n${lines.join("\n")}`);
+}
+
+function drainRateOf(row: ThroughputRow): number {
+  const backlog = row.drain.final - row.drain.atLoadEnd;
+  return row.drain.drainMs > 0 ? backlog / (row.drain.drainMs / 1000) : 0;
+}
+
+function rate(load: LoadResult): number {
+  return load.acked / (load.durationMs / 1000);
+}
+
+function ms(value: number): string {
+  return value >= 100 ? `${value.toFixed(0)} ms` : `${value.toFixed(1)} ms`;
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / MB).toFixed(0)} MB`;
+}
+
+function median(list: number[]): number {
+  const sorted = [...list].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Set-up
+
+/** wrk and webhook come from Debian; installed here when missing (the bench runs as root on CI machines). */
+function ensureTools(): void {
+  const missing = ["wrk", "webhook"].filter((tool) => spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0);
+  if (missing.length === 0) return;
+  console.error(`installing ${missing.join(", ")} with apt-get`);
+  let installed = spawnSync("apt-get", ["install", "-y", ...missing], { stdio: "inherit" });
+  if (installed.status !== 0) {
+    spawnSync("apt-get", ["update"], { stdio: "inherit" });
+    installed = spawnSync("apt-get", ["install", "-y", ...missing], { stdio: "inherit" });
+  }
+  if (installed.status !== 0) throw new Error(`could not install ${missing.join(", ")}: run apt-get install -y ${missing.join(" ")} as root`);
+}
+
+/** The service runs from dist/ as `bin/laminar-hooks.js` does for users; built as `npm ci` would. */
+function build(): void {
+  // tsc emits even when a file being edited elsewhere does not type-check; say so and go on.
+  const built = spawnSync(process.execPath, [join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", join(checkout ?? REPO, "tsconfig.build.json")], { stdio: "inherit" });
+  if (built.status !== 0) console.error("warning: tsc reported errors; dist/ was built anyway");
+}
+
+/** The fake laminarc's own time for one call (start, sleep, record, exit), started from a shell. */
+function calibrateLaminarc(): number {
+  const dir = mkdtempSync(join(tmpdir(), "lh-bench-calibrate-"));
+  try {
+    const calls = 40;
+    const script = `i=0; while [ $i -lt ${calls} ]; do "$0" queue calibrate >/dev/null; i=$((i+1)); done`;
+    const started = performance.now();
+    spawnSync("sh", ["-c", script, join(REPO, "bench", "fake-laminarc.sh")], {
+      env: { ...process.env, BENCH_CALLS: join(dir, "calls"), BENCH_LAMINARC_DELAY: String(laminarcSeconds) },
+    });
+    return (performance.now() - started) / calls;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function webhookVersion(): string {
+  return spawnSync("webhook", ["-version"], { encoding: "utf8" }).stdout.trim();
+}
