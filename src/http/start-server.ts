@@ -24,7 +24,13 @@ export interface ServerEnvironment {
 
 export async function startServer(handler: RequestListener, config: ServerConfig, environment: ServerEnvironment = {}): Promise<Listening> {
   const readFile = environment.readFile ?? ((path: string) => readFileSync(path));
-  const limits = { requestTimeout: config.requestTimeoutMs, headersTimeout: config.headerTimeoutMs };
+  const limits = {
+    requestTimeout: config.requestTimeoutMs,
+    headersTimeout: config.headerTimeoutMs,
+    // Node checks those two only this often (30 s by default): a slow client would get up to 30 s
+    // more than header_timeout says.
+    connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(config.headerTimeoutMs / 2))),
+  };
   // Once closing, requests in progress and any that still come on a kept-alive connection are
   // answered, and their connection ends with them: otherwise a busy client keeps it, and close()
   // waits, for ever.

@@ -2,7 +2,9 @@
 // directly, X-Forwarded-For only from a trusted proxy, an allow-list, loopback-only internals.
 
 import assert from "node:assert/strict";
+import { once } from "node:events";
 import { readFileSync, statSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -95,6 +97,26 @@ test("HTTPS with the configured certificate", async () => {
       tls: { ca: readFileSync(join(TLS_DIR, "localhost.crt")) },
     });
     assert.equal(answer.status, 202, answer.text);
+  } finally {
+    await svc.stop();
+  }
+});
+
+test("a client that sends its headers too slowly is cut off after header_timeout; the socket group is set", async () => {
+  const svc = await startTestService({ config: CONFIG, listen: "unix:{dir}/slow.sock", server: "  header_timeout: 500ms\n  socket: { mode: \"0660\", group: root }" });
+  try {
+    const socketPath = join(svc.dir, "slow.sock");
+    assert.equal(statSync(socketPath).gid, 0);
+    const socket = connect(socketPath);
+    await once(socket, "connect");
+    socket.write("POST /hooks HTTP/1.1\r\nHost: x\r\nX-GitHub-Event: push\r\n"); // and never the rest
+    const started = Date.now();
+    let answer = "";
+    socket.on("data", (chunk: Buffer) => (answer += chunk.toString("utf8")));
+    await once(socket, "close");
+    const waited = Date.now() - started;
+    assert.match(answer, /^HTTP\/1\.1 408 /, "Node answers 408 Request Timeout");
+    assert.ok(waited >= 400 && waited < 5_000, `cut off after ${waited} ms`);
   } finally {
     await svc.stop();
   }
