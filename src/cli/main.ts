@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import type { SampleEvent } from "./sample-delivery.ts";
 import { sendCommand } from "./send.ts";
 import { DELIVERY_STATUSES, deliveriesCommand } from "./deliveries.ts";
-import { redeliverCommand } from "./redeliver.ts";
+import { redeliverCommand, retryFailedCommand } from "./redeliver.ts";
 import { showCommand } from "./show.ts";
 import { checkCommand } from "./check.ts";
 import { findConfigFile } from "./find-config.ts";
@@ -63,9 +63,17 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
       exitCode = withConfig(options.config, (config) => showCommand(config, id, { json: options.json }, io));
     });
   program.command("redeliver").description("route a stored delivery again with the current config and queue its jobs")
-    .argument("<id>", "journal id or the forge's delivery id").option(configOption, configHelp)
-    .action((id: string, options: { config?: string }) => {
-      exitCode = withConfig(options.config, (config) => redeliverCommand(config, id, io));
+    .argument("[id]", "journal id or the forge's delivery id").option(configOption, configHelp)
+    .option("--failed", "only try the failed jobs again (of ID, or of every delivery), without routing again", false)
+    .action((id: string | undefined, options: { config?: string; failed: boolean }) => {
+      if (options.failed) {
+        exitCode = withConfig(options.config, (config) => retryFailedCommand(config, id, io));
+      } else if (id === undefined) {
+        io.err("redeliver needs a delivery ID, or --failed");
+        exitCode = 1;
+      } else {
+        exitCode = withConfig(options.config, (config) => redeliverCommand(config, id, io));
+      }
     });
 
   program.command("send").description("send a correctly signed sample delivery, as a forge's test delivery would")

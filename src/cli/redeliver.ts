@@ -48,3 +48,21 @@ export function redeliverCommand(config: Config, id: string, io: CommandIO): num
     return 0;
   });
 }
+
+/** `redeliver --failed [ID]`: the failed jobs of one delivery, or of every delivery, are tried again. */
+export function retryFailedCommand(config: Config, id: string | undefined, io: CommandIO): number {
+  return withJournal(config, (journal) => {
+    let deliveryId: number | undefined;
+    if (id !== undefined) {
+      const detail = findDelivery(journal, config, id, io);
+      if (!detail) return 1;
+      deliveryId = detail.id;
+    }
+    const count = journal.retryFailed(deliveryId);
+    const scope = deliveryId === undefined ? "in the journal" : `of delivery ${deliveryId}`;
+    io.out(count === 0
+      ? `no failed job ${scope}`
+      : `${count} failed job(s) ${scope} pending again, with a fresh retry budget; the service queues them within a second`);
+    return 0;
+  });
+}

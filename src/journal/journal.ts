@@ -397,6 +397,15 @@ export class Journal {
     return guardJournal(() => this.#statements.releaseRunning.run({ now: this.#now() }).changes);
   }
 
+  /**
+   * `redeliver --failed`: failed dispatches (of one delivery, or all) become pending again with a
+   * fresh retry budget, after an outage that outlasted the retries or once a missing job exists.
+   * The same dispatch rows, so the jobs that did get queued are not queued again.
+   */
+  retryFailed(deliveryId?: number): number {
+    return guardJournal(() => this.#statements.retryFailed.run({ now: this.#now(), delivery: deliveryId ?? null }).changes);
+  }
+
   /** When the earliest pending dispatch is due (ms), or null when none is pending. */
   nextDueTime(): number | null {
     return guardJournal(() => this.#statements.nextDueTime.get() ?? null);
@@ -513,6 +522,9 @@ function prepareStatements(db: BetterSqlite3.Database) {
       UPDATE dispatches SET status = 'pending', next_attempt_at = MIN(next_attempt_at, @now), updated_at = @now,
         last_error = 'laminar-hooks stopped during an attempt; whether laminarc reached Laminar is unknown'
       WHERE status = 'running'`),
+    retryFailed: db.prepare<[{ now: number; delivery: number | null }]>(`
+      UPDATE dispatches SET status = 'pending', attempts = 0, next_attempt_at = @now, updated_at = @now
+      WHERE status = 'failed' AND (@delivery IS NULL OR delivery = @delivery)`),
     nextDueTime: db.prepare<[], number | null>(`SELECT MIN(next_attempt_at) FROM dispatches WHERE status = 'pending'`).pluck(),
     pendingCount: db.prepare<[], number>(`SELECT COUNT(*) FROM dispatches WHERE status = 'pending'`).pluck(),
     listDeliveries: db.prepare<[{ status: string | null; limit: number }], DeliveryRow>(`

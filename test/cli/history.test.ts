@@ -90,3 +90,43 @@ test("send with a wrong secret is refused, and unknown ids are clear errors", as
   assert.equal(unreachable.code, 1);
   assert.match(unreachable.stderr, /cannot reach http:\/\/127\.0\.0\.1:1\/hooks/);
 });
+
+test("redeliver --failed tries only the failed jobs again, once the job exists", async () => {
+  const own = await startTestService({
+    config: `
+forges:
+  github: { secret: gh-secret }
+repositories:
+  - repo: acme/app
+    jobs:
+      - { job: app, events: [push] }
+      - { job: app-docs, events: [push] }
+`,
+  });
+  try {
+    own.fake.setJobs(["app"]); // app-docs.run does not exist on the Laminar server yet
+    const run = (...args: string[]) => runCli([...args, "--config", own.configFile], own.fake.env);
+    const sent = await run("send", "--url", `${own.url}/hooks`, "--forge", "github", "--repo", "acme/app");
+    assert.equal(sent.code, 0, sent.stdout + sent.stderr);
+    const deliveryId = /delivery ([0-9a-f-]{36})/.exec(sent.stdout)![1]!;
+    await waitFor(() => own.service.journal.getDelivery(deliveryId)?.status === "failed", 5_000, "app-docs to fail");
+    const shown = await run("show", deliveryId);
+    assert.match(shown.stdout, /app-docs failed, 1 attempt\(s\)/);
+    assert.match(shown.stdout, /stderr: Failed to queue job 'app-docs'/);
+
+    const none = await run("redeliver");
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /needs a delivery ID, or --failed/);
+
+    own.fake.setJobs(["app", "app-docs"]);
+    const retried = await run("redeliver", "--failed", deliveryId);
+    assert.equal(retried.code, 0, retried.stderr);
+    assert.match(retried.stdout, /^1 failed job\(s\) of delivery \d+ pending again/);
+    await waitFor(() => own.service.journal.getDelivery(deliveryId)?.status === "done", 5_000, "both done");
+    const queued = own.fake.calls().filter((call) => call.exitCode === 0).map((call) => call.argv[1]);
+    assert.deepEqual(queued.sort(), ["app", "app-docs"], "app was not queued a second time");
+    assert.equal((await run("redeliver", "--failed")).stdout, "no failed job in the journal\n");
+  } finally {
+    await own.stop();
+  }
+});
