@@ -34,7 +34,7 @@ export function redeliverCommand(config: Config, id: string, io: CommandIO): num
       io.err(`repository ${event.repo ?? "(none)"} is not in the config ${config.file} for ${detail.forge}`);
       return 1;
     }
-    const routing = route(event, repository, config, detail.deliveryId, payload);
+    const routing = route(event, repository, detail.deliveryId, payload);
     const trace = routing.trace.map((line) => `  ${line.matched ? "✓" : "✗"} ${line.job}: ${line.reason}`);
     if (routing.jobs.length === 0) {
       io.out([`delivery ${detail.id}: no job matches with the current config`, ...trace].join("\n"));

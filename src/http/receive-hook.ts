@@ -80,7 +80,7 @@ export async function receiveHook(ctx: Context, forge: Forge, envelope: Envelope
   const event = normalised.event;
 
   // The journal decides whether this is a duplicate, in the same transaction that records it.
-  const routing = route(event, repository, config, envelope.deliveryId, delivery.payload);
+  const routing = route(event, repository, envelope.deliveryId, delivery.payload);
   // Committed with the other deliveries of this turn of the event loop (group commit), durably,
   // before anything is answered.
   const recorded = await services.journal.commitDelivery({

@@ -30,5 +30,3 @@ export interface HookServices {
   kick: () => void;
   observe: HookObserver;
 }
-
-export const noObserver: HookObserver = { delivery() {}, rejected() {}, answered() {} };

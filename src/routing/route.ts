@@ -1,4 +1,4 @@
-import type { Config, HookEvent, JobRequest, RepositoryConfig, RoutingResult, TraceLine } from "../types.ts";
+import type { HookEvent, JobRequest, RepositoryConfig, RoutingResult, TraceLine } from "../types.ts";
 import { buildParams } from "./build-params.ts";
 import { buildReason } from "./build-reason.ts";
 import { matchJob } from "./match-job.ts";
@@ -6,11 +6,11 @@ import { renderTemplate } from "./render-template.ts";
 
 /**
  * The jobs a delivery starts, with their parameters, and for every job of the repository the
- * reason it matched or not. Pure: the same event and config always give the same answer.
+ * reason it matched or not. Pure: the same event and rules always give the same answer.
  * `payload` is the delivery's parsed JSON, for `{{ payload.… }}` in params.
  */
 export function route(
-  event: HookEvent, repository: RepositoryConfig, config: Config, deliveryId: string, payload: unknown,
+  event: HookEvent, repository: RepositoryConfig, deliveryId: string, payload: unknown,
 ): RoutingResult {
   const trace: TraceLine[] = [];
   const jobs: JobRequest[] = [];
