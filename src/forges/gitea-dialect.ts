@@ -4,9 +4,10 @@
 // (see index.ts).
 
 import { HttpError } from "../errors.ts";
+import { readRepositoryFullName } from "./shared-payloads.ts";
 import type { ForgeName } from "../types.ts";
 import { FORGE_LABELS } from "./forge-labels.ts";
-import { normaliseGitea, readGiteaRepository } from "./gitea-normalise.ts";
+import { normaliseGitea } from "./gitea-normalise.ts";
 import { giteaSignature, verifyGiteaSignature } from "./gitea-signature.ts";
 import { hasHeader, headerValue, requireHeader } from "./read-header.ts";
 import type { Forge } from "./types.ts";
@@ -45,7 +46,7 @@ export function giteaDialectForge(dialect: GiteaDialect): Forge {
     },
     hasSignature: (headers) => giteaSignature(headers, dialect.signatureHeaders) !== undefined,
     verify: (delivery, secret) => verifyGiteaSignature(delivery, secret, dialect.signatureHeaders),
-    readRepository: readGiteaRepository,
+    readRepository: readRepositoryFullName,
     normalise: normaliseGitea,
   };
 }

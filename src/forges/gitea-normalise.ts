@@ -6,8 +6,9 @@ import { changedFiles } from "./changed-files.ts";
 import { firstLine } from "./commit-message.ts";
 import { compact } from "./compact.ts";
 import { FORGE_LABELS } from "./forge-labels.ts";
-import { giteaAnyEvent, giteaPullRequest, giteaPush, giteaRelease, type GiteaUser } from "./gitea-payloads.ts";
+import { giteaPullRequest, giteaPush, giteaRelease, type GiteaUser } from "./gitea-payloads.ts";
 import { ignored } from "./ignored.ts";
+import { readRepositoryFullName } from "./shared-payloads.ts";
 import { parsePayload } from "./parse-payload.ts";
 import { isCommitId, isZeroSha, parseRef, pullRequestRef, tagRef } from "./refs.ts";
 import type { Normalised } from "./types.ts";
@@ -18,11 +19,6 @@ const PULL_REQUEST_ACTIONS: Readonly<Record<string, string>> = {
   synchronized: "synchronize",
 };
 
-export function readGiteaRepository(payload: unknown): string | undefined {
-  const parsed = giteaAnyEvent.safeParse(payload);
-  return parsed.success ? (parsed.data.repository?.full_name ?? undefined) : undefined;
-}
-
 export function normaliseGitea(envelope: Envelope, payload: unknown): Normalised {
   switch (envelope.event) {
     case "push":
@@ -32,7 +28,7 @@ export function normaliseGitea(envelope: Envelope, payload: unknown): Normalised
     case "release":
       return normaliseRelease(envelope, payload);
     default:
-      return ignored(envelope, readGiteaRepository(payload));
+      return ignored(envelope, readRepositoryFullName(payload));
   }
 }
 

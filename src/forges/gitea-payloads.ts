@@ -4,6 +4,7 @@
 // https://github.com/gogs/go-gogs-client/blob/master/repo_hook.go
 
 import { z } from "zod";
+import { pushedCommit } from "./shared-payloads.ts";
 
 /** Gitea and Gogs users carry both `login` and `username`. */
 const user = z.looseObject({ login: z.string().nullish(), username: z.string().nullish() });
@@ -14,22 +15,14 @@ export const giteaRepository = z.looseObject({
   ssh_url: z.string().nullish(),
 });
 
-const commit = z.looseObject({
-  id: z.string(),
-  message: z.string().nullish(),
-  added: z.array(z.string()).nullish(),
-  modified: z.array(z.string()).nullish(),
-  removed: z.array(z.string()).nullish(),
-});
-
 export const giteaPush = z.looseObject({
   ref: z.string().min(1),
   before: z.string().nullish(),
   after: z.string().min(1),
-  commits: z.array(commit).nullish(),
+  commits: z.array(pushedCommit).nullish(),
   // Gitea 1.18+ and Forgejo: how many commits the push had, before the payload was cut short.
   total_commits: z.number().int().nullish(),
-  head_commit: commit.nullish(),
+  head_commit: pushedCommit.nullish(),
   repository: giteaRepository,
   pusher: user.nullish(),
   sender: user.nullish(),
@@ -63,10 +56,6 @@ export const giteaRelease = z.looseObject({
   }),
   repository: giteaRepository,
   sender: user.nullish(),
-});
-
-export const giteaAnyEvent = z.looseObject({
-  repository: z.looseObject({ full_name: z.string().min(1) }).nullish(),
 });
 
 export type GiteaUser = z.output<typeof user>;

@@ -4,8 +4,9 @@ import type { Envelope, HookEvent } from "../types.ts";
 import { changedFiles, type ChangedFiles, type CommitFiles } from "./changed-files.ts";
 import { firstLine } from "./commit-message.ts";
 import { compact } from "./compact.ts";
-import { githubAnyEvent, githubPing, githubPullRequest, githubPush, githubRelease } from "./github-payloads.ts";
+import { githubPing, githubPullRequest, githubPush, githubRelease } from "./github-payloads.ts";
 import { ignored } from "./ignored.ts";
+import { readRepositoryFullName } from "./shared-payloads.ts";
 import { parsePayload } from "./parse-payload.ts";
 import { isCommitId, isZeroSha, parseRef, pullRequestRef, tagRef } from "./refs.ts";
 import type { Normalised } from "./types.ts";
@@ -21,11 +22,6 @@ import type { Normalised } from "./types.ts";
 const COMMITS_SHOWN = 20;
 const PATHS_PER_LIST = 3000;
 
-export function readGitHubRepository(payload: unknown): string | undefined {
-  const parsed = githubAnyEvent.safeParse(payload);
-  return parsed.success ? (parsed.data.repository?.full_name ?? undefined) : undefined;
-}
-
 export function normaliseGitHub(envelope: Envelope, payload: unknown): Normalised {
   switch (envelope.event) {
     case "push":
@@ -37,7 +33,7 @@ export function normaliseGitHub(envelope: Envelope, payload: unknown): Normalise
     case "ping":
       return normalisePing(envelope, payload);
     default:
-      return ignored(envelope, readGitHubRepository(payload));
+      return ignored(envelope, readRepositoryFullName(payload));
   }
 }
 

@@ -2,6 +2,7 @@
 // https://docs.github.com/en/webhooks/webhook-events-and-payloads
 
 import { z } from "zod";
+import { pushedCommit } from "./shared-payloads.ts";
 
 const user = z.looseObject({ login: z.string().nullish() });
 
@@ -11,21 +12,13 @@ export const githubRepository = z.looseObject({
   ssh_url: z.string().nullish(),
 });
 
-export const githubCommit = z.looseObject({
-  id: z.string(),
-  message: z.string().nullish(),
-  added: z.array(z.string()).nullish(),
-  modified: z.array(z.string()).nullish(),
-  removed: z.array(z.string()).nullish(),
-});
-
 export const githubPush = z.looseObject({
   ref: z.string().min(1),
   before: z.string().nullish(),
   after: z.string().min(1),
   deleted: z.boolean().nullish(),
-  head_commit: githubCommit.nullish(),
-  commits: z.array(githubCommit).nullish(),
+  head_commit: pushedCommit.nullish(),
+  commits: z.array(pushedCommit).nullish(),
   repository: githubRepository,
   sender: user.nullish(),
   pusher: z.looseObject({ name: z.string().nullish() }).nullish(),
@@ -62,9 +55,4 @@ export const githubRelease = z.looseObject({
 export const githubPing = z.looseObject({
   repository: githubRepository.nullish(),
   sender: user.nullish(),
-});
-
-/** Just enough to name the repository of any event, for routing before normalising. */
-export const githubAnyEvent = z.looseObject({
-  repository: z.looseObject({ full_name: z.string().min(1) }).nullish(),
 });

@@ -2,9 +2,10 @@
 
 import { HttpError } from "../errors.ts";
 import { GITHUB_EVENTS } from "./github-event-names.ts";
-import { normaliseGitHub, readGitHubRepository } from "./github-normalise.ts";
+import { normaliseGitHub } from "./github-normalise.ts";
 import { hasGitHubSignature, verifyGitHubSignature } from "./github-signature.ts";
 import { hasHeader, requireHeader } from "./read-header.ts";
+import { readRepositoryFullName } from "./shared-payloads.ts";
 import type { Forge } from "./types.ts";
 
 export const github: Forge = {
@@ -23,6 +24,6 @@ export const github: Forge = {
   },
   hasSignature: hasGitHubSignature,
   verify: verifyGitHubSignature,
-  readRepository: readGitHubRepository,
+  readRepository: readRepositoryFullName,
   normalise: normaliseGitHub,
 };

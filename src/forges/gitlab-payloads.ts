@@ -2,19 +2,12 @@
 // https://docs.gitlab.com/user/project/integrations/webhook_events/
 
 import { z } from "zod";
+import { pushedCommit } from "./shared-payloads.ts";
 
 export const gitlabProject = z.looseObject({
   path_with_namespace: z.string().min(1),
   git_http_url: z.string().nullish(),
   git_ssh_url: z.string().nullish(),
-});
-
-const commit = z.looseObject({
-  id: z.string(),
-  message: z.string().nullish(),
-  added: z.array(z.string()).nullish(),
-  modified: z.array(z.string()).nullish(),
-  removed: z.array(z.string()).nullish(),
 });
 
 /** `Push Hook` and `Tag Push Hook` share one shape. */
@@ -25,7 +18,7 @@ export const gitlabPush = z.looseObject({
   checkout_sha: z.string().nullish(),
   user_username: z.string().nullish(),
   project: gitlabProject,
-  commits: z.array(commit).nullish(),
+  commits: z.array(pushedCommit).nullish(),
   total_commits_count: z.number().int().nullish(),
 });
 

@@ -1,0 +1,23 @@
+// Payload parts that GitHub, the Gitea dialect and GitLab spell the same way.
+
+import { z } from "zod";
+
+/** One pushed commit: its id, message and the paths it touched (for `[skip ci]` and `paths:`). */
+export const pushedCommit = z.looseObject({
+  id: z.string(),
+  message: z.string().nullish(),
+  added: z.array(z.string()).nullish(),
+  modified: z.array(z.string()).nullish(),
+  removed: z.array(z.string()).nullish(),
+});
+
+/** Just enough to name the repository of any event, for choosing the secret before normalising. */
+const anyEventRepository = z.looseObject({
+  repository: z.looseObject({ full_name: z.string().min(1) }).nullish(),
+});
+
+/** `repository.full_name` of any GitHub or Gitea-dialect event; undefined on odd shapes or org pings. */
+export function readRepositoryFullName(payload: unknown): string | undefined {
+  const parsed = anyEventRepository.safeParse(payload);
+  return parsed.success ? (parsed.data.repository?.full_name ?? undefined) : undefined;
+}
