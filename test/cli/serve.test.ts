@@ -11,7 +11,7 @@ import { createFakeLaminar, FAKE_LAMINARC, processExists, waitFor } from "../fix
 import { startChildService } from "../support/child-service.ts";
 import { payload } from "../support/payloads.ts";
 import { githubSignature } from "../support/sign.ts";
-import { githubHeaders } from "../support/test-service.ts";
+import { githubHeaders, HELLO_WORLD_CONFIG } from "../support/test-service.ts";
 
 const push5 = payload("github/push-5.json");
 
@@ -23,12 +23,7 @@ laminar:
 ${laminar}
 journal: { path: journal.db }
 log: { level: info }
-forges:
-  github: { secret: topsecret }
-repositories:
-  - repo: Codertocat/Hello-World
-    jobs: [{ job: hello, events: [push] }]
-`);
+${HELLO_WORLD_CONFIG.trimStart()}`);
   return file;
 }
 

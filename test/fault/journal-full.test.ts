@@ -7,19 +7,12 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { waitFor } from "../fixtures/fake-laminar-dir.ts";
 import { fakeProcesses, queuedPerDelivery, sendPush, sleep, startFaultService, streamDeliveries } from "./fault-kit.ts";
-
-const REST = `
-forges:
-  github: { secret: topsecret }
-repositories:
-  - repo: Codertocat/Hello-World
-    jobs: [{ job: hello, events: [push] }]
-`;
+import { HELLO_WORLD_CONFIG } from "../support/test-service.ts";
 
 test("disk full and back under traffic: 503 while full, never 2xx for what was not kept, then everything done", async (t) => {
   const svc = await startFaultService({
     laminar: "  concurrency: 2\n  timeout: 2s\n  retry: { attempts: 20, delay: 50ms, max_delay: 200ms }",
-    rest: REST,
+    rest: HELLO_WORLD_CONFIG,
   });
   const db = svc.service.journal.database;
   const ready = async () => (await fetch(`${svc.url}/readyz`)).status;

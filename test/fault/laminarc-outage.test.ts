@@ -7,21 +7,14 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { processExists, waitFor } from "../fixtures/fake-laminar-dir.ts";
 import { fakeProcesses, queuedPerDelivery, sleep, startFaultService, streamDeliveries, type Sent } from "./fault-kit.ts";
+import { HELLO_WORLD_CONFIG } from "../support/test-service.ts";
 
 const TIMEOUT_MS = 1_000;
-
-const REST = `
-forges:
-  github: { secret: topsecret }
-repositories:
-  - repo: Codertocat/Hello-World
-    jobs: [{ job: hello, events: [push] }]
-`;
 
 test("refused, then hanging, then working: answers in ms, hung laminarc killed, each delivery queued once", async (t) => {
   const svc = await startFaultService({
     laminar: `  concurrency: 2\n  timeout: ${TIMEOUT_MS}ms\n  retry: { attempts: 100, delay: 50ms, max_delay: 250ms }`,
-    rest: REST,
+    rest: HELLO_WORLD_CONFIG,
     fakeMode: "refused",
   });
   try {

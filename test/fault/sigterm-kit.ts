@@ -8,6 +8,7 @@ import { openJournal } from "../../src/journal/index.ts";
 import { FAKE_LAMINARC, waitFor, type FakeLaminar } from "../fixtures/fake-laminar-dir.ts";
 import { startChildService, type ChildService } from "../support/child-service.ts";
 import { fakeProcesses, queuedPerDelivery, sleep, streamDeliveries } from "./fault-kit.ts";
+import { HELLO_WORLD_CONFIG } from "../support/test-service.ts";
 
 export const CONCURRENCY = 3;
 
@@ -21,12 +22,7 @@ laminar:
   retry: { attempts: 50, delay: 50ms, max_delay: 200ms }
 journal: { path: journal.db }
 log: { level: info }
-forges:
-  github: { secret: topsecret }
-repositories:
-  - repo: Codertocat/Hello-World
-    jobs: [{ job: hello, events: [push] }]
-`);
+${HELLO_WORLD_CONFIG.trimStart()}`);
   return file;
 }
 

@@ -11,15 +11,8 @@ import { fileURLToPath } from "node:url";
 import { payload } from "../support/payloads.ts";
 import { rawRequest } from "../support/request.ts";
 import { githubSignature } from "../support/sign.ts";
-import { githubHeaders, startTestService } from "../support/test-service.ts";
+import { githubHeaders, startTestService, HELLO_WORLD_CONFIG } from "../support/test-service.ts";
 
-const CONFIG = `
-forges:
-  github: { secret: topsecret }
-repositories:
-  - repo: Codertocat/Hello-World
-    jobs: [{ job: hello, events: [push] }]
-`;
 const push5 = payload("github/push-5.json");
 const signed = (id: string, extra: Record<string, string> = {}) => ({
   ...githubHeaders("push", id, githubSignature("topsecret", push5)), ...extra,
@@ -27,7 +20,7 @@ const signed = (id: string, extra: Record<string, string> = {}) => ({
 const TLS_DIR = fileURLToPath(new URL("../fixtures/tls/", import.meta.url));
 
 test("a unix socket with the configured mode, and the client address from X-Forwarded-For when trusted", async () => {
-  const svc = await startTestService({ config: CONFIG, listen: "unix:{dir}/hooks.sock", server: "  trust_proxy: true\n  socket: { mode: \"0600\" }" });
+  const svc = await startTestService({ config: HELLO_WORLD_CONFIG, listen: "unix:{dir}/hooks.sock", server: "  trust_proxy: true\n  socket: { mode: \"0600\" }" });
   try {
     const socketPath = join(svc.dir, "hooks.sock");
     assert.equal(svc.url, `unix:${socketPath}`);
@@ -45,7 +38,7 @@ test("a unix socket with the configured mode, and the client address from X-Forw
 });
 
 test("without trust_proxy, X-Forwarded-For is ignored", async () => {
-  const svc = await startTestService({ config: CONFIG });
+  const svc = await startTestService({ config: HELLO_WORLD_CONFIG });
   try {
     const answer = await svc.post("/hooks", push5, signed("xff-1", { "x-forwarded-for": "203.0.113.9" }));
     assert.equal(answer.status, 202);
@@ -56,7 +49,7 @@ test("without trust_proxy, X-Forwarded-For is ignored", async () => {
 });
 
 test("server.allow answers 403 to senders outside it, before reading their body", async () => {
-  const svc = await startTestService({ config: CONFIG, server: "  trust_proxy: true\n  allow: [192.0.2.0/24, \"2001:db8::/32\"]" });
+  const svc = await startTestService({ config: HELLO_WORLD_CONFIG, server: "  trust_proxy: true\n  allow: [192.0.2.0/24, \"2001:db8::/32\"]" });
   try {
     const outside = await svc.post("/hooks", push5, signed("allow-1", { "x-forwarded-for": "198.51.100.7" }));
     assert.equal(outside.status, 403);
@@ -72,7 +65,7 @@ test("server.allow answers 403 to senders outside it, before reading their body"
 });
 
 test("internal_loopback_only keeps /metrics and /readyz from other addresses", async () => {
-  const svc = await startTestService({ config: CONFIG, server: "  trust_proxy: true\n  internal_loopback_only: true" });
+  const svc = await startTestService({ config: HELLO_WORLD_CONFIG, server: "  trust_proxy: true\n  internal_loopback_only: true" });
   try {
     assert.equal((await fetch(`${svc.url}/metrics`)).status, 200);
     const proxied = await fetch(`${svc.url}/metrics`, { headers: { "x-forwarded-for": "203.0.113.9" } });
@@ -86,7 +79,7 @@ test("internal_loopback_only keeps /metrics and /readyz from other addresses", a
 
 test("HTTPS with the configured certificate", async () => {
   const svc = await startTestService({
-    config: CONFIG,
+    config: HELLO_WORLD_CONFIG,
     server: `  tls: { cert: ${JSON.stringify(join(TLS_DIR, "localhost.crt"))}, key: ${JSON.stringify(join(TLS_DIR, "localhost.key"))} }`,
   });
   try {
@@ -103,7 +96,7 @@ test("HTTPS with the configured certificate", async () => {
 });
 
 test("a client that sends its headers too slowly is cut off after header_timeout; the socket group is set", async () => {
-  const svc = await startTestService({ config: CONFIG, listen: "unix:{dir}/slow.sock", server: "  header_timeout: 500ms\n  socket: { mode: \"0660\", group: root }" });
+  const svc = await startTestService({ config: HELLO_WORLD_CONFIG, listen: "unix:{dir}/slow.sock", server: "  header_timeout: 500ms\n  socket: { mode: \"0660\", group: root }" });
   try {
     const socketPath = join(svc.dir, "slow.sock");
     assert.equal(statSync(socketPath).gid, 0);

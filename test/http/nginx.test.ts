@@ -13,20 +13,12 @@ import { fileURLToPath } from "node:url";
 import { waitFor } from "../fixtures/fake-laminar-dir.ts";
 import { payload } from "../support/payloads.ts";
 import { githubSignature } from "../support/sign.ts";
-import { githubHeaders, startTestService, type TestService } from "../support/test-service.ts";
+import { githubHeaders, startTestService, type TestService, HELLO_WORLD_CONFIG } from "../support/test-service.ts";
 
 const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((path) => existsSync(path));
 const SITE = fileURLToPath(new URL("../../laminar.example/nginx/laminar-hooks.conf", import.meta.url));
 // On CI nginx must be there (.ci/run installs it): a missing one is a failure, not a skip.
 const skip = NGINX === undefined && process.env.CI !== "true" ? "nginx is not installed (apt-get install nginx-light)" : false;
-
-const CONFIG = `
-forges:
-  github: { secret: topsecret }
-repositories:
-  - repo: Codertocat/Hello-World
-    jobs: [{ job: hello, events: [push] }]
-`;
 
 async function freePort(): Promise<number> {
   const server = createServer().listen(0, "127.0.0.1");
@@ -43,7 +35,7 @@ describe("behind nginx with the example site", { skip }, () => {
 
   before(async () => {
     svc = await startTestService({
-      config: CONFIG,
+      config: HELLO_WORLD_CONFIG,
       listen: "unix:{dir}/hooks.sock",
       server: "  trust_proxy: true\n  socket: { mode: \"0666\" }",
     });

@@ -6,15 +6,8 @@ import { waitFor } from "../fixtures/fake-laminar-dir.ts";
 import { payload } from "../support/payloads.ts";
 import { recordingLogger } from "../support/recording-logger.ts";
 import { githubSignature } from "../support/sign.ts";
-import { githubHeaders, startTestService } from "../support/test-service.ts";
+import { githubHeaders, startTestService, HELLO_WORLD_CONFIG } from "../support/test-service.ts";
 
-const CONFIG = `
-forges:
-  github: { secret: topsecret }
-repositories:
-  - repo: Codertocat/Hello-World
-    jobs: [{ job: hello, events: [push] }]
-`;
 const push5 = payload("github/push-5.json");
 
 function sample(text: string, name: string, labels = ""): number | undefined {
@@ -24,7 +17,7 @@ function sample(text: string, name: string, labels = ""): number | undefined {
 
 test("metrics count deliveries by outcome, rejections by status, attempts and answer times", async () => {
   const { logger, lines } = recordingLogger();
-  const svc = await startTestService({ config: CONFIG, logger });
+  const svc = await startTestService({ config: HELLO_WORLD_CONFIG, logger });
   try {
     const before = await (await fetch(`${svc.url}/metrics`)).text();
     assert.equal(sample(before, "laminar_hooks_deliveries_total", `forge="github",event="push",outcome="accepted"`), undefined);
@@ -62,7 +55,7 @@ test("metrics count deliveries by outcome, rejections by status, attempts and an
 });
 
 test("pending dispatches show while laminarc is unreachable", async () => {
-  const svc = await startTestService({ config: CONFIG, fakeMode: "refused", laminar: "  retry: { attempts: 1000, delay: 20ms, max_delay: 50ms }" });
+  const svc = await startTestService({ config: HELLO_WORLD_CONFIG, fakeMode: "refused", laminar: "  retry: { attempts: 1000, delay: 20ms, max_delay: 50ms }" });
   try {
     assert.equal((await svc.post("/hooks", push5, githubHeaders("push", "p-1", githubSignature("topsecret", push5)))).status, 202);
     // The first refused attempt is recorded a moment after the fake has answered.

@@ -8,6 +8,15 @@ import { silentLogger, type Logger } from "../../src/observe/logger.ts";
 import { startService, type Service } from "../../src/start-service.ts";
 import { createFakeLaminar, FAKE_LAMINARC, type FakeLaminar } from "../fixtures/fake-laminar-dir.ts";
 
+/** The config most tests need: GitHub's secret `topsecret` and one push job for push-5.json's repository. */
+export const HELLO_WORLD_CONFIG = `
+forges:
+  github: { secret: topsecret }
+repositories:
+  - repo: Codertocat/Hello-World
+    jobs: [{ job: hello, events: [push] }]
+`;
+
 export interface TestService {
   service: Service;
   url: string;
