@@ -7,15 +7,15 @@ import { z } from "zod";
 import { pushedCommit } from "./shared-payloads.ts";
 
 /** Gitea and Gogs users carry both `login` and `username`. */
-const user = z.looseObject({ login: z.string().nullish(), username: z.string().nullish() });
+const user = z.object({ login: z.string().nullish(), username: z.string().nullish() });
 
-export const giteaRepository = z.looseObject({
+export const giteaRepository = z.object({
   full_name: z.string().min(1),
   clone_url: z.string().nullish(),
   ssh_url: z.string().nullish(),
 });
 
-export const giteaPush = z.looseObject({
+export const giteaPush = z.object({
   ref: z.string().min(1),
   before: z.string().nullish(),
   after: z.string().min(1),
@@ -28,16 +28,16 @@ export const giteaPush = z.looseObject({
   sender: user.nullish(),
 });
 
-const cloneUrls = z.looseObject({ clone_url: z.string().nullish(), ssh_url: z.string().nullish() });
+const cloneUrls = z.object({ clone_url: z.string().nullish(), ssh_url: z.string().nullish() });
 
-export const giteaPullRequest = z.looseObject({
+export const giteaPullRequest = z.object({
   action: z.string().min(1),
   number: z.number().int(),
-  pull_request: z.looseObject({
+  pull_request: z.object({
     title: z.string().nullish(),
     // Gitea and Forgejo: GitHub's head/base layout; head.repo is null when the fork was deleted.
-    head: z.looseObject({ ref: z.string().min(1), sha: z.string().nullish(), repo: cloneUrls.nullish() }).nullish(),
-    base: z.looseObject({ ref: z.string().min(1) }).nullish(),
+    head: z.object({ ref: z.string().min(1), sha: z.string().nullish(), repo: cloneUrls.nullish() }).nullish(),
+    base: z.object({ ref: z.string().min(1) }).nullish(),
     // Gogs: branch names and repositories, and no head commit id at all.
     head_branch: z.string().nullish(),
     base_branch: z.string().nullish(),
@@ -47,9 +47,9 @@ export const giteaPullRequest = z.looseObject({
   sender: user.nullish(),
 });
 
-export const giteaRelease = z.looseObject({
+export const giteaRelease = z.object({
   action: z.string().min(1),
-  release: z.looseObject({
+  release: z.object({
     tag_name: z.string().min(1),
     name: z.string().nullish(),
     target_commitish: z.string().nullish(),

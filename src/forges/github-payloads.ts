@@ -4,15 +4,15 @@
 import { z } from "zod";
 import { pushedCommit } from "./shared-payloads.ts";
 
-const user = z.looseObject({ login: z.string().nullish() });
+const user = z.object({ login: z.string().nullish() });
 
-export const githubRepository = z.looseObject({
+export const githubRepository = z.object({
   full_name: z.string().min(1),
   clone_url: z.string().nullish(),
   ssh_url: z.string().nullish(),
 });
 
-export const githubPush = z.looseObject({
+export const githubPush = z.object({
   ref: z.string().min(1),
   before: z.string().nullish(),
   after: z.string().min(1),
@@ -21,28 +21,28 @@ export const githubPush = z.looseObject({
   commits: z.array(pushedCommit).nullish(),
   repository: githubRepository,
   sender: user.nullish(),
-  pusher: z.looseObject({ name: z.string().nullish() }).nullish(),
+  pusher: z.object({ name: z.string().nullish() }).nullish(),
 });
 
-const prHeadRepo = z.looseObject({ clone_url: z.string().nullish(), ssh_url: z.string().nullish() });
+const prHeadRepo = z.object({ clone_url: z.string().nullish(), ssh_url: z.string().nullish() });
 
-export const githubPullRequest = z.looseObject({
+export const githubPullRequest = z.object({
   action: z.string().min(1),
   number: z.number().int(),
   before: z.string().nullish(),
-  pull_request: z.looseObject({
+  pull_request: z.object({
     title: z.string().nullish(),
     // head.repo is null when the fork the pull request comes from was deleted.
-    head: z.looseObject({ sha: z.string().min(1), ref: z.string().min(1), repo: prHeadRepo.nullish() }),
-    base: z.looseObject({ ref: z.string().min(1) }),
+    head: z.object({ sha: z.string().min(1), ref: z.string().min(1), repo: prHeadRepo.nullish() }),
+    base: z.object({ ref: z.string().min(1) }),
   }),
   repository: githubRepository,
   sender: user.nullish(),
 });
 
-export const githubRelease = z.looseObject({
+export const githubRelease = z.object({
   action: z.string().min(1),
-  release: z.looseObject({
+  release: z.object({
     tag_name: z.string().min(1),
     name: z.string().nullish(),
     target_commitish: z.string().nullish(),
@@ -52,7 +52,7 @@ export const githubRelease = z.looseObject({
 });
 
 /** An organization or GitHub App hook's ping has no repository. */
-export const githubPing = z.looseObject({
+export const githubPing = z.object({
   repository: githubRepository.nullish(),
   sender: user.nullish(),
 });

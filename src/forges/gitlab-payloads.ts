@@ -4,14 +4,14 @@
 import { z } from "zod";
 import { pushedCommit } from "./shared-payloads.ts";
 
-export const gitlabProject = z.looseObject({
+export const gitlabProject = z.object({
   path_with_namespace: z.string().min(1),
   git_http_url: z.string().nullish(),
   git_ssh_url: z.string().nullish(),
 });
 
 /** `Push Hook` and `Tag Push Hook` share one shape. */
-export const gitlabPush = z.looseObject({
+export const gitlabPush = z.object({
   ref: z.string().min(1),
   before: z.string().nullish(),
   after: z.string().min(1),
@@ -22,10 +22,10 @@ export const gitlabPush = z.looseObject({
   total_commits_count: z.number().int().nullish(),
 });
 
-export const gitlabMergeRequest = z.looseObject({
-  user: z.looseObject({ username: z.string().nullish() }).nullish(),
+export const gitlabMergeRequest = z.object({
+  user: z.object({ username: z.string().nullish() }).nullish(),
   project: gitlabProject,
-  object_attributes: z.looseObject({
+  object_attributes: z.object({
     iid: z.number().int(),
     action: z.string().nullish(),
     title: z.string().nullish(),
@@ -33,11 +33,11 @@ export const gitlabMergeRequest = z.looseObject({
     target_branch: z.string().min(1),
     // Present on `update` when the source branch got new commits.
     oldrev: z.string().nullish(),
-    last_commit: z.looseObject({ id: z.string().min(1) }).nullish(),
-    source: z.looseObject({ git_http_url: z.string().nullish(), git_ssh_url: z.string().nullish() }).nullish(),
+    last_commit: z.object({ id: z.string().min(1) }).nullish(),
+    source: z.object({ git_http_url: z.string().nullish(), git_ssh_url: z.string().nullish() }).nullish(),
   }),
 });
 
-export const gitlabAnyEvent = z.looseObject({
-  project: z.looseObject({ path_with_namespace: z.string().min(1) }).nullish(),
+export const gitlabAnyEvent = z.object({
+  project: z.object({ path_with_namespace: z.string().min(1) }).nullish(),
 });

@@ -1,6 +1,8 @@
 // Payloads are parsed once, at the edge, with zod schemas that list only the fields laminar-hooks
-// reads (loose objects: forges add fields all the time). A payload of the wrong shape becomes a 400
-// that names the field, never a TypeError deeper in.
+// reads. Fields they do not list are dropped, not refused (forges add fields all the time), and not
+// copied either: a loose object copied every key of an 8 KB push, ~5 % of the CPU per delivery
+// under load. A payload of the wrong shape becomes a 400 that names the field, never a TypeError
+// deeper in.
 
 import type { z } from "zod";
 import { HttpError } from "../errors.ts";

@@ -3,7 +3,7 @@
 import { z } from "zod";
 
 /** One pushed commit: its id, message and the paths it touched (for `[skip ci]` and `paths:`). */
-export const pushedCommit = z.looseObject({
+export const pushedCommit = z.object({
   id: z.string(),
   message: z.string().nullish(),
   added: z.array(z.string()).nullish(),
@@ -12,8 +12,8 @@ export const pushedCommit = z.looseObject({
 });
 
 /** Just enough to name the repository of any event, for choosing the secret before normalising. */
-const anyEventRepository = z.looseObject({
-  repository: z.looseObject({ full_name: z.string().min(1) }).nullish(),
+const anyEventRepository = z.object({
+  repository: z.object({ full_name: z.string().min(1) }).nullish(),
 });
 
 /** `repository.full_name` of any GitHub or Gitea-dialect event; undefined on odd shapes or org pings. */
