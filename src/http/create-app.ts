@@ -3,12 +3,12 @@
 
 import Koa, { type Context, type Middleware, type Next } from "koa";
 import { Router } from "@koa/router";
-import { HttpMethodEnum, koaBody } from "koa-body";
 import { formatSize } from "../config/units.ts";
 import { HttpError } from "../errors.ts";
 import type { Logger } from "../observe/logger.ts";
 import { allowHookSenders, loopbackOnly } from "./access-control.ts";
 import { errorAnswer } from "./error-answer.ts";
+import { readBody } from "./read-body.ts";
 import { chooseContentType, chooseForge, receiveHook } from "./receive-hook.ts";
 import type { HookServices } from "./services.ts";
 
@@ -41,7 +41,7 @@ export function createApp(options: AppOptions): Koa {
 
   const receive: Middleware = (ctx) => {
     const state = ctx.state as HookState;
-    return receiveHook(ctx, state.forge, state.envelope, state.contentType, options);
+    return receiveHook(ctx, state.forge, state.envelope, state.contentType, state.body, options);
   };
   const hook = [allowHookSenders(options.getConfig), checkEdge(options), parseBody(options), receive];
   router.post(hookPath || "/", ...hook);
@@ -58,6 +58,7 @@ interface HookState {
   forge: ReturnType<typeof chooseForge>;
   envelope: ReturnType<ReturnType<typeof chooseForge>["readEnvelope"]>;
   contentType: "json" | "form";
+  body: Buffer;
 }
 
 /** Everything that can be refused before reading the body, in a fixed order. */
@@ -81,44 +82,18 @@ function checkEdge(options: AppOptions): Middleware {
   };
 }
 
-/** koa-body with the limit from the config; its 1 MB default would refuse real GitHub pushes. */
+/** The body's bytes, with the limit from the config (a real GitHub push can be megabytes). */
 function parseBody(options: AppOptions): Middleware {
-  const parsers = new Map<number, Middleware>();
-  return (ctx, next) => {
-    const limit = options.getConfig().server.bodyLimitBytes;
-    let parser = parsers.get(limit);
-    if (!parser) {
-      parser = koaBody({
-        jsonLimit: limit,
-        formLimit: limit,
-        json: true,
-        urlencoded: true,
-        text: false,
-        multipart: false,
-        jsonStrict: true,
-        includeUnparsed: true,
-        parsedMethods: [HttpMethodEnum.POST],
-      }) as Middleware;
-      parsers.set(limit, parser);
+  return async (ctx, next) => {
+    try {
+      (ctx.state as HookState).body = await readBody(ctx.req, options.getConfig().server.bodyLimitBytes);
+    } catch (error) {
+      // The rest of a body that was too large or could not be read is not read: close the
+      // connection after answering rather than parse what follows as a request.
+      ctx.set("Connection", "close");
+      throw error;
     }
-    let read = false;
-    return parser(ctx, () => {
-      read = true;
-      return next();
-    }).catch((error: unknown) => {
-      // Errors from after the body was read pass as they are.
-      if (read) throw error;
-      const { status, type } = error as { status?: unknown; type?: unknown };
-      const encoding = ctx.get("content-encoding") || "identity";
-      // An unknown Content-Encoding: a bare 415 from koa-body's inflation, without a message to show.
-      if (status === 415 && type === undefined) {
-        throw new HttpError(415, `Content-Encoding ${encoding} is not accepted; send the body as it is, or as gzip, deflate or br`);
-      }
-      if (typeof status === "number") throw error;
-      // zlib's errors (a body that says gzip, deflate or br and is not) carry no status: they are
-      // the client's, not a 500.
-      throw new HttpError(400, `the body cannot be read as Content-Encoding ${encoding}: ${(error as Error).message}`);
-    });
+    await next();
   };
 }
 
@@ -152,7 +127,8 @@ function logDelivery(ctx: Context, ms: number, options: AppOptions): void {
     status: ctx.status,
     jobs: body.jobs?.map((job) => job.job),
     ms: Math.round(ms * 100) / 100,
-    remote: ctx.req.socket.remoteAddress,
+    // The socket is gone when the client went away before the answer.
+    remote: ctx.req.socket?.remoteAddress,
   };
   const message = body.message ?? "";
   if (ctx.status >= 500) options.logger.error(entry, `delivery failed: ${message}`);

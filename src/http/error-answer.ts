@@ -39,10 +39,6 @@ export function errorAnswer(logger: Logger, bodyLimitOf: () => string) {
 function publicMessage(error: StatusError, status: number, bodyLimitOf: () => string): string {
   if (error instanceof JournalUnavailableError) return error.message;
   if (status === 413) return `the body is larger than body_limit (${bodyLimitOf()})`;
-  if (error.type === "entity.parse.failed" || (status === 400 && error.type === undefined && error instanceof SyntaxError)) {
-    return `the body is not valid JSON: ${String(error.message)}`;
-  }
-  if (status === 415 && error.type === "charset.unsupported") return String(error.message);
   if (status === 400 && error.type === "request.aborted") return "the request was aborted before its body arrived";
   if (status < 500 && error.expose === true && typeof error.message === "string") return error.message;
   if (status < 500) return `bad request (${status})`;

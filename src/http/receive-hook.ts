@@ -40,9 +40,11 @@ export function chooseContentType(ctx: Context): "json" | "form" {
 }
 
 /** The work after the body is read: verification, routing, journal, answer. */
-export async function receiveHook(ctx: Context, forge: Forge, envelope: Envelope, contentType: "json" | "form", services: HookServices): Promise<void> {
+export async function receiveHook(
+  ctx: Context, forge: Forge, envelope: Envelope, contentType: "json" | "form", body: Buffer, services: HookServices,
+): Promise<void> {
   const config = services.getConfig();
-  const delivery = readDelivery(ctx, contentType);
+  const delivery = readDelivery(ctx.headers, body, contentType);
   const repoName = forge.readRepository(delivery.payload);
   const repository = repoName === undefined ? undefined : findRepository(config, forge.name, repoName);
 

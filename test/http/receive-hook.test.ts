@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { waitFor } from "../fixtures/fake-laminar-dir.ts";
 import { payload } from "../support/payloads.ts";
 import { giteaSignature, githubSignature } from "../support/sign.ts";
@@ -181,6 +182,33 @@ describe("hook answers", () => {
     } finally {
       await limited.stop();
     }
+  });
+
+  test("compressed bodies are read in any spelling of gzip, deflate or br; broken ones are a 400", async () => {
+    const signature = githubSignature("topsecret", push5);
+    const encodings: [string, Buffer][] = [["gzip", gzipSync(push5)], ["GZIP", gzipSync(push5)], ["deflate", deflateSync(push5)], ["br", brotliCompressSync(push5)]];
+    for (const [encoding, body] of encodings) {
+      const answer = await svc.post("/hooks", body, { ...githubHeaders("push", `d-enc-${encoding}`, signature), "content-encoding": encoding });
+      assert.equal(answer.status, 202, `${encoding}: ${answer.body.message}`);
+    }
+    const broken = await svc.post("/hooks", push5, { ...githubHeaders("push", "d-enc-broken", signature), "content-encoding": "gzip" });
+    assert.equal(broken.status, 400);
+    assert.match(broken.body.message, /^the body cannot be read as Content-Encoding gzip: /);
+    const unknown = await svc.post("/hooks", push5, { ...githubHeaders("push", "d-enc-zstd", signature), "content-encoding": "zstd" });
+    assert.equal(unknown.status, 415);
+    assert.match(unknown.body.message, /^Content-Encoding zstd is not accepted/);
+  });
+
+  test("400: a signed body that is not UTF-8, or a form without exactly one payload field", async () => {
+    const latin1 = Buffer.concat([push5.subarray(0, 20), Buffer.from([0xe9]), push5.subarray(20)]);
+    const notUtf8 = await svc.post("/hooks", latin1, githubHeaders("push", "d-latin1", githubSignature("topsecret", latin1)));
+    assert.equal(notUtf8.status, 400);
+    assert.equal(notUtf8.body.message, "the body is not valid UTF-8");
+    const twice = `payload=${encodeURIComponent(push5.toString("utf8"))}&payload=%7B%7D`;
+    const form = await svc.post("/hooks", twice, githubHeaders("push", "d-2payloads", githubSignature("topsecret", twice), "application/x-www-form-urlencoded"));
+    assert.equal(form.status, 400);
+    assert.match(form.body.message, /one `payload` field/);
+    assert.equal(svc.fake.calls().some((call) => call.argv.includes("delivery=d-latin1") || call.argv.includes("delivery=d-2payloads")), false);
   });
 
   test("GitHub form-encoded bodies are verified over the raw form body", async () => {
