@@ -93,7 +93,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     }
   }, PRUNE_INTERVAL_MS).unref();
 
-  logger.info({ address: listening.address, config: config.file, journal: config.journal.path }, "listening");
+  logger.info({ address: listening.address, config: config.file, journal: config.journal.path, spawnHelper: laminarc.kind }, "listening");
+  if (laminarc.kind === "node") {
+    logger.warn("the native spawn helper was not built (no C compiler at install time): laminarc is started by a Node helper, which takes ~60 MB more memory; install gcc and run npm run build");
+  }
 
   const service: Service = {
     address: listening.address,

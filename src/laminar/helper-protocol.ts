@@ -1,5 +1,6 @@
-// Messages between LaminarcHelper (in the service) and spawn-helper (its child process), over
-// Node's IPC channel as JSON.
+// Messages between LaminarcHelper (in the service) and the helper that starts laminarc: over
+// Node's IPC channel as JSON to spawn-helper.ts, or as binary frames to the native spawn-helper.c
+// (native-helper-protocol.ts).
 
 /**
  * A base environment, sent once and named by `key`: the service's own is the same for every run,
@@ -45,4 +46,10 @@ export interface ResultMessage {
   canceled: boolean;
   /** The process could not be started (`ENOENT`, `EACCES`, `E2BIG`, …). */
   spawnError?: { code?: string; message: string };
+}
+
+/** A run's output as execa gives it: UTF-8, without one final newline. */
+export function outputText(bytes: Buffer): string {
+  const value = bytes.toString("utf8");
+  return value.endsWith("\r\n") ? value.slice(0, -2) : value.endsWith("\n") ? value.slice(0, -1) : value;
 }

@@ -1,14 +1,15 @@
-// The helper process behind LaminarcHelper (laminarc-helper.ts): a small, long-lived Node process
-// that starts laminarc for the service. Starting a child blocks the parent's event loop until the
-// child has exec'd (libuv forks, then waits): 3.5-7 ms a spawn on a small virtual machine, taken
-// from every HTTP answer when the service does it. Here it costs the service nothing.
+// The Node helper behind LaminarcHelper (laminarc-helper.ts), used where the native one
+// (spawn-helper.c) could not be built: a small, long-lived Node process that starts laminarc for
+// the service. Starting a child blocks the parent's event loop until the child has exec'd (libuv
+// forks, then waits): 3.5-7 ms a spawn on a small virtual machine, taken from every HTTP answer
+// when the service does it. Here it costs the service nothing.
 //
 // Plain Node without dependencies, so it starts in tens of milliseconds and stays small. When the
 // service goes (even killed by SIGKILL), the IPC channel closes and every laminarc still running
 // is killed: no orphans (DESIGN.md, guarantee 4).
 
 import { spawn, type ChildProcess } from "node:child_process";
-import type { HelperRequest, ResultMessage, RunMessage } from "./helper-protocol.ts";
+import { outputText, type HelperRequest, type ResultMessage, type RunMessage } from "./helper-protocol.ts";
 
 type KillReason = "timeout" | "cancel" | "output";
 
@@ -80,16 +81,10 @@ function run(message: RunMessage): void {
     finish({
       exitCode: code,
       signal,
-      stdout: text(output.stdout),
-      stderr: text(output.stderr),
+      stdout: outputText(Buffer.concat(output.stdout)),
+      stderr: outputText(Buffer.concat(output.stderr)),
       timedOut: killedFor === "timeout",
       canceled: killedFor === "cancel",
     });
   });
-}
-
-/** The output as execa gives it: UTF-8, without one final newline. */
-function text(chunks: Buffer[]): string {
-  const value = Buffer.concat(chunks).toString("utf8");
-  return value.endsWith("\r\n") ? value.slice(0, -2) : value.endsWith("\n") ? value.slice(0, -1) : value;
 }

@@ -1,8 +1,12 @@
-// LaminarcHelper: laminarc started by the helper process (src/laminar/spawn-helper.ts) must give
-// the same results as runLaminarc, and never leave a laminarc behind.
+// LaminarcHelper: laminarc started by either helper process (the native src/laminar/spawn-helper.c,
+// built by `npm ci`, and the Node src/laminar/spawn-helper.ts) must give the same results as
+// runLaminarc, and never leave a laminarc behind.
 import assert from "node:assert/strict";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { after, describe, test } from "node:test";
+import { availableHelperKind, type HelperKind } from "../../src/laminar/helper-channel.ts";
 import { LaminarcHelper } from "../../src/laminar/laminarc-helper.ts";
 import type { JobRequest } from "../../src/types.ts";
 import { createFakeLaminar, FAKE_LAMINARC, processExists, waitFor, type FakeLaminar } from "../fixtures/fake-laminar-dir.ts";
@@ -14,12 +18,31 @@ after(async () => {
   fakes.forEach((fake) => fake.remove());
 });
 
+test("npm ci built the native helper, so the service uses it", () => {
+  assert.equal(availableHelperKind(), "native", "build/spawn-helper is missing: run npm run build (it needs a C compiler)");
+});
+
+for (const kind of ["native", "node"] as const satisfies readonly HelperKind[]) {
+describe(`the ${kind} helper`, () => {
 function setup(options: { mode?: string; jobs?: readonly string[] } = {}) {
   const fake = createFakeLaminar(options);
   fakes.push(fake);
-  const helper = new LaminarcHelper();
+  const helper = new LaminarcHelper({ kind });
   helpers.push(helper);
   return { fake, helper, options: { laminarc: FAKE_LAMINARC, timeoutMs: 5000, env: fake.env } };
+}
+
+const scriptDirs: string[] = [];
+after(() => scriptDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** A tiny program standing in for laminarc: `name` in a temp folder, with `body` after the shebang. */
+function program(name: string, body: string, mode = 0o755): { dir: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), "lh-program-"));
+  scriptDirs.push(dir);
+  const file = join(dir, name);
+  writeFileSync(file, `#!/bin/sh\n${body}\n`);
+  chmodSync(file, mode);
+  return { dir, file };
 }
 
 const request: JobRequest = { job: "hello", params: { rev: "abc" }, host: "unix-abstract:laminar", reason: "test" };
@@ -101,3 +124,42 @@ test("a helper that dies is replaced; the attempt it had is retried, not lost", 
   const again = await helper.run(request, options);
   assert.equal(again.outcome.kind, "queued");
 });
+test("a bare name is looked up on the PATH laminarc is given", async () => {
+  const { helper, options } = setup();
+  const { dir } = program("laminarc", 'echo "$2:7"');
+  const result = await helper.run(request, { ...options, laminarc: "laminarc", env: { PATH: `/nonexistent:${dir}` } });
+  assert.deepEqual(result.outcome, { kind: "queued", run: "hello:7" });
+});
+
+test("a laminarc that is not executable is retried with what to fix", async () => {
+  const { helper, options } = setup();
+  const { file } = program("laminarc", "echo never", 0o644);
+  const result = await helper.run(request, { ...options, laminarc: file });
+  assert.match(result.outcome.kind === "retry" ? result.outcome.message : "", /is not executable by this user/);
+});
+
+test("more output than laminarc ever prints: killed, and the output kept is bounded", async () => {
+  const { helper, options } = setup();
+  const { file } = program("laminarc", "while :; do echo xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; done");
+  const result = await helper.run(request, { ...options, laminarc: file });
+  assert.equal(result.signal, "SIGKILL");
+  assert.ok(result.stdout.length <= 64 * 1024 && result.stdout.length > 60 * 1024, `kept ${result.stdout.length} characters`);
+  assert.equal(result.timedOut, false);
+  assert.equal(result.outcome.kind, "retry");
+});
+
+test("stdout and stderr come back apart, exit codes and signals as Node reports them", async () => {
+  const { helper, options } = setup();
+  const { file } = program("laminarc", 'echo "out line"; echo "connect(): Connection refused" >&2; exit 2');
+  const refused = await helper.run(request, { ...options, laminarc: file });
+  assert.equal(refused.exitCode, 2);
+  assert.equal(refused.stdout, "out line");
+  assert.equal(refused.stderr, "connect(): Connection refused");
+  assert.equal(refused.outcome.kind, "retry");
+  const { file: killer } = program("laminarc", "kill -TERM $$");
+  const killed = await helper.run(request, { ...options, laminarc: killer });
+  assert.equal(killed.exitCode, null);
+  assert.equal(killed.signal, "SIGTERM");
+});
+});
+}
