@@ -1,3 +1,4 @@
+import { setFlagsFromString } from "node:v8";
 import { ConfigError, JournalUnavailableError } from "../errors.ts";
 import { startService } from "../start-service.ts";
 import type { LogLevel } from "../types.ts";
@@ -9,8 +10,18 @@ import type { CommandIO } from "./io.ts";
  */
 const MAX_STOP_GRACE_MS = 10_000;
 
+/**
+ * V8 lets the old generation grow to several times what survives a collection before it collects
+ * again (the factor is up to 4): under a burst of deliveries that was ~65 MB of heap for ~28 MB of
+ * live objects. 1.5 times keeps the service ~45 MB smaller under load, for a few more collections
+ * of a small heap (bench/README.md). V8 reads this flag each time it sizes the heap, so it applies
+ * when set here. Unlike --max-old-space-size it is not a limit: a 25 MB body still parses.
+ */
+const HEAP_GROWING_PERCENT = 50;
+
 /** `serve`: runs until SIGTERM or SIGINT; SIGHUP reloads the config. */
 export async function serveCommand(file: string, options: { logLevel?: LogLevel }, io: CommandIO): Promise<number> {
+  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   let service;
   try {
     service = await startService({ configFile: file, env: io.env, ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
