@@ -38,6 +38,16 @@ export interface LaminarHooksOptions {
   checkout?: string;
 }
 
+/**
+ * The node flags `npm start` (and the systemd unit) give the service, read from package.json so
+ * that the bench runs what users run.
+ */
+export function serviceStartFlags(): string[] {
+  const start = (JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
+  const flags = /^node((?: --\S+)*) bin\/laminar-hooks\.js /.exec(start)?.[1] ?? "";
+  return flags.split(" ").filter(Boolean);
+}
+
 /** `node bin/laminar-hooks.js serve`: a journal in `dir`, the fake laminarc, one GitHub repository. */
 export async function startLaminarHooks(options: LaminarHooksOptions): Promise<Contender> {
   const config = join(options.dir, "config.yml");

@@ -5,11 +5,11 @@
 
 import { spawnSync } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { REPO, SECRET, startLaminarHooks, startWebhook, type Contender } from "./contenders.ts";
+import { REPO, SECRET, serviceStartFlags, startLaminarHooks, startWebhook, type Contender } from "./contenders.ts";
 import { runLoad, type LoadResult } from "./load.ts";
 import { distinctCalls, peakRssBytes, processTree, rssBytes, sampleTreeMemory, waitForDrain, type Drain, type TreeMemory } from "./measure.ts";
 
@@ -26,7 +26,8 @@ const { values: flags } = parseArgs({
     "cpu-prof": { type: "boolean", default: false },
     "no-build": { type: "boolean", default: false },
     service: { type: "string" },
-    "node-flags": { type: "string", default: "" },
+    "node-flags": { type: "string" },
+    warmup: { type: "string" },
     skip: { type: "string", default: "" },
   },
 });
@@ -34,6 +35,12 @@ const { values: flags } = parseArgs({
 const quick = flags.quick;
 const seconds = Number(flags.seconds ?? (quick ? 3 : 10));
 const rounds = Number(flags.rounds ?? (quick ? 1 : 2));
+/**
+ * Seconds of the same load before each measured run, for both contenders: Node compiles hot code
+ * as it runs and its first second is several times slower (p99 of a cold 8 s run was 150–300 ms at
+ * 50 connections, 50–70 ms warm). A service runs for weeks; its cold start is measured apart.
+ */
+const warmupSeconds = Number(flags.warmup ?? (quick ? 1 : 2));
 const connectionsList = (flags.connections ?? "1,10,50").split(",").map(Number);
 const concurrency = Number(flags.concurrency);
 /** How long the fake laminarc sleeps; a whole call (shell, sleep, record) takes a few ms more. */
@@ -54,7 +61,10 @@ interface ThroughputRow {
   contender: string;
   connections: number;
   round: number;
+  /** The measured window; its warm-up's deliveries are in `warmAcked`. */
   load: LoadResult;
+  warmAcked: number;
+  warmMs: number;
   memory: TreeMemory;
   drain: Drain;
   reached: number;
@@ -74,7 +84,8 @@ async function main(): Promise<void> {
   const idealDrain = concurrency / (callMs / 1000);
   console.log(`# laminar-hooks vs adnanh/webhook — ${new Date().toISOString()}`);
   if (checkout) console.log(`laminar-hooks from ${checkout}`);
-  console.log(`node ${process.version}, ${webhookVersion()}, wrk; ${body.length}-byte signed GitHub push; ${seconds}s a run, ${rounds} round(s)`);
+  console.log(`node ${process.version}, ${webhookVersion()}, wrk; ${body.length}-byte signed GitHub push; ${warmupSeconds}s warm-up then ${seconds}s measured a run, ${rounds} round(s)`);
+  console.log(`laminar-hooks runs as \`node ${profileFlags("x").join(" ")} bin/laminar-hooks.js serve\``);
   console.log(`laminar.concurrency ${concurrency}, fake laminarc ${callMs.toFixed(1)} ms a call, measured (ideal drain = concurrency / call time = ${idealDrain.toFixed(0)}/s)\n`);
 
   const rows: ThroughputRow[] = [];
@@ -87,7 +98,7 @@ async function main(): Promise<void> {
           if (flags.only && !which.includes(flags.only)) continue;
           const row = await throughputRun(which, connections, round);
           rows.push(row);
-          console.error(`  ${row.contender} c=${connections} round ${round}: ${rate(row.load).toFixed(0)} req/s, p99 ${row.load.p99Ms.toFixed(1)} ms, reached ${row.reached}/${row.load.acked}, drain ${(row.drain.drainMs / 1000).toFixed(1)} s`);
+          console.error(`  ${row.contender} c=${connections} round ${round}: ${rate(row.load).toFixed(0)} req/s, p99 ${row.load.p99Ms.toFixed(1)} ms, reached ${row.reached}/${acknowledged(row)}, drain ${(row.drain.drainMs / 1000).toFixed(1)} s`);
         }
       }
     }
@@ -133,18 +144,22 @@ async function throughputRun(which: "laminar-hooks" | "webhook", connections: nu
       : await startWebhook({ dir, laminarcDelay: laminarcSeconds });
     const memory = sampleTreeMemory(contender.pid);
     let load: LoadResult;
+    let warm: LoadResult | undefined;
     let drain: Drain;
     try {
-      load = await runLoad({ url: contender.url, bodyFile, signature, connections, seconds, runId: `${which}-c${connections}-r${round}` });
+      const runId = `${which}-c${connections}-r${round}`;
+      if (warmupSeconds > 0) warm = await runLoad({ url: contender.url, bodyFile, signature, connections, seconds: warmupSeconds, runId: `${runId}-warm` });
+      load = await runLoad({ url: contender.url, bodyFile, signature, connections, seconds, runId });
+      const acked = load.acked + (warm?.acked ?? 0);
       // Generous: the backlog at the ideal drain rate, three times over, and a minute more.
-      const timeoutMs = (load.acked / (concurrency / laminarcSeconds)) * 3000 + 60_000;
-      drain = await waitForDrain(contender.calls, load.acked, load.endedAt, timeoutMs);
+      const timeoutMs = (acked / (concurrency / laminarcSeconds)) * 3000 + 60_000;
+      drain = await waitForDrain(contender.calls, acked, load.endedAt, timeoutMs);
     } finally {
       await stopAfter(contender, memory);
     }
     const calls = distinctCalls(contender.calls);
     return {
-      contender: contender.name, connections, round, load, memory: memory.stop(), drain,
+      contender: contender.name, connections, round, load, warmAcked: warm?.acked ?? 0, warmMs: warm?.durationMs ?? 0, memory: memory.stop(), drain,
       reached: calls.distinct, repeated: calls.repeated, startupMs: contender.startupMs,
     };
   } finally {
@@ -158,6 +173,7 @@ async function slowLaminarcRun(): Promise<{ load: LoadResult; memory: TreeMemory
     const contender = await startLaminarHooks({ dir, concurrency, ...(checkout ? { checkout } : {}), laminarcDelay: 2, nodeFlags: profileFlags("slow") });
     const memory = sampleTreeMemory(contender.pid);
     try {
+      if (warmupSeconds > 0) await runLoad({ url: contender.url, bodyFile, signature, connections: 10, seconds: warmupSeconds, runId: "slow-warm" });
       const load = await runLoad({ url: contender.url, bodyFile, signature, connections: 10, seconds, runId: "slow" });
       return { load, memory: memory.current() };
     } finally {
@@ -210,9 +226,12 @@ async function stopAfter(contender: Contender, memory: { stop(): TreeMemory }): 
   await contender.stop();
 }
 
-/** `--node-flags "…"` for the service; with `--cpu-prof`, profiles land in bench/profiles/ (ignored by git). */
+/**
+ * The service's node flags: those `npm start` gives it, or `--node-flags "…"` instead; with
+ * `--cpu-prof`, profiles land in bench/profiles/ (ignored by git).
+ */
 function profileFlags(name: string): string[] {
-  const extra = flags["node-flags"].split(" ").filter(Boolean);
+  const extra = flags["node-flags"] === undefined ? serviceStartFlags() : flags["node-flags"].split(" ").filter(Boolean);
   if (!flags["cpu-prof"]) return extra;
   return [...extra, "--cpu-prof", `--cpu-prof-dir=${join(REPO, "bench", "profiles")}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`];
 }
@@ -227,7 +246,7 @@ function printThroughput(rows: ThroughputRow[], idealDrain: number): void {
   for (const group of groupRuns(rows)) {
     const { contender, connections, runs } = group;
     const mean = (pick: (row: ThroughputRow) => number) => runs.reduce((sum, row) => sum + pick(row), 0) / runs.length;
-    const backlog = mean((row) => Math.max(0, row.load.acked - row.drain.atLoadEnd));
+    const backlog = mean((row) => Math.max(0, acknowledged(row) - row.drain.atLoadEnd));
     const drainS = mean((row) => row.drain.drainMs) / 1000;
     const drainRate = mean((row) => drainRateOf(row));
     const peak = Math.max(...runs.map((row) => row.memory.peakTreeBytes));
@@ -235,7 +254,7 @@ function printThroughput(rows: ThroughputRow[], idealDrain: number): void {
     const procs = Math.max(...runs.map((row) => row.memory.peakProcesses));
     const timedOut = runs.some((row) => row.drain.timedOut) ? " (timed out)" : "";
     const repeated = runs.reduce((sum, row) => sum + row.repeated, 0);
-    console.log(`| ${contender} | ${connections} | ${mean((row) => rate(row.load)).toFixed(0)} | ${ms(mean((row) => row.load.p50Ms))} | ${ms(mean((row) => row.load.p99Ms))} | ${mean((row) => row.load.non2xx).toFixed(0)} / ${mean((row) => row.load.socketErrors).toFixed(0)} | ${mb(peak)} / ${mb(peakPss)} (${procs}) | ${mean((row) => row.load.acked).toFixed(0)} | ${mean((row) => row.reached).toFixed(0)}${repeated ? ` (${repeated} twice)` : ""} | ${mean((row) => row.reached / (row.load.durationMs / 1000)).toFixed(0)} | ${backlog.toFixed(0)} | ${backlog > 0 ? `${drainS.toFixed(1)} s${timedOut}` : "—"} | ${backlog > 0 && contender === "laminar-hooks" ? `${drainRate.toFixed(0)}/s (${((drainRate / idealDrain) * 100).toFixed(0)}%)` : backlog > 0 ? `${drainRate.toFixed(0)}/s` : "—"} |`);
+    console.log(`| ${contender} | ${connections} | ${mean((row) => rate(row.load)).toFixed(0)} | ${ms(mean((row) => row.load.p50Ms))} | ${ms(mean((row) => row.load.p99Ms))} | ${mean((row) => row.load.non2xx).toFixed(0)} / ${mean((row) => row.load.socketErrors).toFixed(0)} | ${mb(peak)} / ${mb(peakPss)} (${procs}) | ${mean(acknowledged).toFixed(0)} | ${mean((row) => row.reached).toFixed(0)}${repeated ? ` (${repeated} twice)` : ""} | ${mean(reachedRate).toFixed(0)} | ${backlog.toFixed(0)} | ${backlog > 0 ? `${drainS.toFixed(1)} s${timedOut}` : "—"} | ${backlog > 0 && contender === "laminar-hooks" ? `${drainRate.toFixed(0)}/s (${((drainRate / idealDrain) * 100).toFixed(0)}%)` : backlog > 0 ? `${drainRate.toFixed(0)}/s` : "—"} |`);
   }
 }
 
@@ -260,7 +279,7 @@ function printTargets(rows: ThroughputRow[], idealDrain: number, slow: { load: L
   };
   const lh50 = meanOf("laminar-hooks", 50, (row) => rate(row.load));
   const wh50 = meanOf("adnanh/webhook", 50, (row) => rate(row.load));
-  const wh50reached = meanOf("adnanh/webhook", 50, (row) => row.reached / (row.load.durationMs / 1000));
+  const wh50reached = meanOf("adnanh/webhook", 50, reachedRate);
   if (lh50 !== undefined && wh50 !== undefined && wh50reached !== undefined) {
     const ratio = lh50 / wh50;
     lines.push(`| c=50 req/s ≥ ${TARGETS.ratioAtC50}× webhook's | ${lh50.toFixed(0)} vs ${wh50.toFixed(0)} answered (${ratio.toFixed(2)}×), vs ${wh50reached.toFixed(0)} whose command ran (${(lh50 / wh50reached).toFixed(2)}×) | ${check(ratio >= TARGETS.ratioAtC50)} |`);
@@ -273,12 +292,12 @@ function printTargets(rows: ThroughputRow[], idealDrain: number, slow: { load: L
     const peak = Math.max(...lhRows.map((row) => row.memory.peakTreeBytes));
     const peakPss = Math.max(...lhRows.map((row) => row.memory.peakTreePssBytes));
     lines.push(`| peak RSS of the process tree ≤ ${TARGETS.peakTreeMb} MB | ${mb(peak)} summed RSS (${mb(peakPss)} PSS: shared pages counted once) | ${check(peak <= TARGETS.peakTreeMb * MB)} |`);
-    const draining = lhRows.filter((row) => row.load.acked - row.drain.atLoadEnd > 2 * concurrency);
+    const draining = lhRows.filter((row) => acknowledged(row) - row.drain.atLoadEnd > 2 * concurrency);
     if (draining.length > 0) {
       const worst = Math.min(...draining.map(drainRateOf));
       lines.push(`| drain ≥ ${TARGETS.drainShare * 100}% of concurrency / laminarc time (${(TARGETS.drainShare * idealDrain).toFixed(0)}/s) | slowest ${worst.toFixed(0)}/s (${((worst / idealDrain) * 100).toFixed(0)}%) | ${check(worst >= TARGETS.drainShare * idealDrain)} |`);
     }
-    const lost = lhRows.reduce((sum, row) => sum + Math.max(0, row.load.acked - row.reached), 0);
+    const lost = lhRows.reduce((sum, row) => sum + Math.max(0, acknowledged(row) - row.reached), 0);
     lines.push(`| every acknowledged delivery reached laminarc | ${lost} missing | ${check(lost === 0)} |`);
   }
   if (soak && soak.points.length === 2) {
@@ -287,6 +306,16 @@ function printTargets(rows: ThroughputRow[], idealDrain: number, slow: { load: L
     lines.push(`| no memory growth over ${soakTotal.toLocaleString("en")} deliveries | RSS ${mb(first.rss)} → ${mb(last.rss)} (${growth >= 0 ? "+" : ""}${(growth / MB).toFixed(1)} MB) | ${check(growth <= 10 * MB)} |`);
   }
   console.log(`\n## targets (issue 4)\n\n| target | measured | |\n|---|---|---|\n${lines.join("\n")}`);
+}
+
+/** 2xx answers of the warm-up and the measured window: every one must reach the command. */
+function acknowledged(row: ThroughputRow): number {
+  return row.warmAcked + row.load.acked;
+}
+
+/** Distinct deliveries that reached the command, per second of load (warm-up included). */
+function reachedRate(row: ThroughputRow): number {
+  return row.reached / ((row.warmMs + row.load.durationMs) / 1000);
 }
 
 function drainRateOf(row: ThroughputRow): number {
@@ -332,6 +361,8 @@ function build(): void {
   // tsc emits even when a file being edited elsewhere does not type-check; say so and go on.
   const built = spawnSync(process.execPath, [join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", join(checkout ?? REPO, "tsconfig.build.json")], { stdio: "inherit" });
   if (built.status !== 0) console.error("warning: tsc reported errors; dist/ was built anyway");
+  const helper = join(checkout ?? REPO, "scripts", "build-spawn-helper.mjs");
+  if (existsSync(helper)) spawnSync(process.execPath, [helper], { stdio: "inherit" });
 }
 
 /** The fake laminarc's own time for one call (start, sleep, record, exit), started from a shell. */
