@@ -1,6 +1,6 @@
-import picomatch from "picomatch";
 import type { Config, ForgeConfig, ForgeName, RepositoryConfig } from "../types.ts";
 import type { Secret } from "../config/secret.ts";
+import { matchesGlob } from "./glob.ts";
 
 /**
  * The repository entry a delivery belongs to. An exact name wins over a glob; among globs the
@@ -11,7 +11,7 @@ export function findRepository(config: Config, forge: ForgeName, repo: string): 
   const candidates = config.repositories.filter((entry) => entry.forge === undefined || entry.forge === forge);
   const wanted = repo.toLowerCase();
   return candidates.find((entry) => entry.repo.toLowerCase() === wanted)
-    ?? candidates.find((entry) => picomatch.isMatch(repo, entry.repo, { nocase: true, dot: true }));
+    ?? candidates.find((entry) => matchesGlob(repo, entry.repo, { nocase: true }));
 }
 
 /** How a delivery must be verified: with this secret, or not at all (insecure), or impossible. */

@@ -1,8 +1,8 @@
 // Whether one job rule takes an event, and a sentence that says why or why not. The sentence is
 // what a user reads in the 200 answer and in `show`, so it names the values on both sides.
 
-import picomatch from "picomatch";
 import { DEFAULT_PULL_REQUEST_ACTIONS, DEFAULT_RELEASE_ACTIONS, type HookEvent, type JobRule } from "../types.ts";
+import { matchesGlob } from "./glob.ts";
 import { matchPaths } from "./match-paths.ts";
 import { skipMarker } from "./skip-marker.ts";
 
@@ -72,7 +72,7 @@ function matchName(what: string, name: string | undefined, globs: readonly strin
   const lead = prefix ? `${prefix}, ` : "";
   if (globs === undefined) return yes(`${lead}every ${what} matches (no filter)`);
   if (name === undefined) return no(`${lead}the delivery names no ${what} to match [${globs.join(", ")}]`);
-  const hit = globs.find((glob) => picomatch.isMatch(name, glob, { dot: true }));
+  const hit = globs.find((glob) => matchesGlob(name, glob));
   return hit === undefined
     ? no(`${lead}${what} "${name}" matches none of [${globs.join(", ")}]`)
     : yes(`${lead}${what} "${name}" matches "${hit}"`);

@@ -2,9 +2,9 @@
 // of changed files, which is often short (forges send a limited number of commits); a list that
 // may be short never skips a build, it builds and the trace says why.
 
-import picomatch from "picomatch";
 import type { HookEvent, JobRule } from "../types.ts";
 import { forgeTitle } from "./build-reason.ts";
+import { matchesAnyGlob, matchesGlob } from "./glob.ts";
 
 export interface PathMatch {
   matched: boolean;
@@ -32,7 +32,7 @@ export function matchPaths(rule: Pick<JobRule, "paths" | "ignorePaths">, event: 
 
   const counted = changed.paths.find((file) => inPaths(file) && !ignored(file));
   if (counted !== undefined) {
-    const glob = paths?.find((g) => picomatch.isMatch(counted, g, { dot: true }));
+    const glob = paths?.find((g) => matchesGlob(counted, g));
     return { matched: true, reason: glob === undefined ? `"${counted}" is not in ignore_paths` : `"${counted}" matches paths "${glob}"` };
   }
   const files = listFiles(changed.paths);
@@ -46,8 +46,7 @@ export function matchPaths(rule: Pick<JobRule, "paths" | "ignorePaths">, event: 
 /** A test of one path against any of `globs`; `otherwise` when there are none. */
 function anyOf(globs: readonly string[] | undefined, otherwise: boolean): (file: string) => boolean {
   if (globs === undefined) return () => otherwise;
-  const matcher = picomatch([...globs], { dot: true });
-  return (file) => matcher(file);
+  return (file) => matchesAnyGlob(file, globs);
 }
 
 /** The files a trace line names: enough to recognise the push, not a wall of text. */
