@@ -10,8 +10,11 @@ import { fakeProcesses, queuedPerDelivery, sendPush, sleep, startFaultService, s
 import { HELLO_WORLD_CONFIG } from "../support/test-service.ts";
 
 test("disk full and back under traffic: 503 while full, never 2xx for what was not kept, then everything done", async (t) => {
+  // The fake laminarc is a Node script (~50 ms of CPU to start): on two busy cores, beside other
+  // test files, a call can take seconds. A short timeout would kill calls that are only slow, and a
+  // tight final wait would fail a test whose work is merely queued.
   const svc = await startFaultService({
-    laminar: "  concurrency: 2\n  timeout: 2s\n  retry: { attempts: 20, delay: 50ms, max_delay: 200ms }",
+    laminar: "  concurrency: 2\n  timeout: 10s\n  retry: { attempts: 20, delay: 50ms, max_delay: 200ms }",
     rest: HELLO_WORLD_CONFIG,
   });
   const db = svc.service.journal.database;
@@ -67,7 +70,7 @@ test("disk full and back under traffic: 503 while full, never 2xx for what was n
     // The dispatcher kept going: nothing stuck running, every delivery queued exactly once.
     const all = [...accepted, ...refused];
     try {
-      await waitFor(() => all.every((id) => journal.getDelivery(id)?.status === "done"), 20_000, "every delivery done");
+      await waitFor(() => all.every((id) => journal.getDelivery(id)?.status === "done"), 90_000, "every delivery done");
     } catch (error) {
       const stuck = db.prepare("SELECT id, delivery, status, attempts, next_attempt_at - ? AS due_in, last_error FROM dispatches WHERE status != 'done'").all(Date.now());
       const errors = svc.logs.filter((line) => line.level !== "info").map((line) => `${String(line.level)} ${String(line.msg)} ${JSON.stringify(line.err ?? "")}`.slice(0, 300));
