@@ -24,6 +24,10 @@
  *
  * When stdin ends (the service exited, even by SIGKILL), every laminarc still running is killed
  * and the helper exits: no orphans (DESIGN.md, guarantee 4). Nothing here uses a shell.
+ *
+ * Ctrl-C at a terminal sends SIGINT to the whole foreground process group. The service then stops
+ * gracefully, letting laminarc calls in flight finish; so the helper ignores SIGINT, and starts each
+ * laminarc in a process group of its own, out of the terminal's reach.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -239,11 +243,12 @@ static void start_run(uint32_t id, uint32_t env_key, uint32_t timeout_ms, uint32
     posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
     posix_spawnattr_init(&attributes);
-    /* laminarc starts with the signals at their defaults (SIGPIPE is ignored here) and none
-       blocked, as a child of Node does. */
+    /* laminarc starts with the signals at their defaults (SIGPIPE and SIGINT are ignored here)
+       and none blocked, as a child of Node does. */
     posix_spawnattr_setsigmask(&attributes, &none);
     posix_spawnattr_setsigdefault(&attributes, &standard);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setpgroup(&attributes, 0);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
     error = spawn_searching(&pid, argv[0], &actions, &attributes, argv, envp);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);
@@ -390,6 +395,7 @@ static void end_everything(void) {
 
 int main(void) {
   signal(SIGPIPE, SIG_IGN);
+  signal(SIGINT, SIG_IGN);
   if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) die("pipe");
   struct sigaction action;
   memset(&action, 0, sizeof action);

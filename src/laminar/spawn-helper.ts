@@ -22,6 +22,11 @@ process.on("message", (message: HelperRequest) => {
   else running.get(message.id)?.kill("cancel");
 });
 
+// Ctrl-C at a terminal sends SIGINT to the whole foreground process group; the service then stops
+// gracefully and lets laminarc calls in flight finish. So this helper stays, and each laminarc runs
+// in a session of its own (`detached`), out of the terminal's reach.
+process.on("SIGINT", () => {});
+
 process.on("disconnect", () => {
   for (const { child } of running.values()) child.kill("SIGKILL");
   process.exit(0);
@@ -47,7 +52,7 @@ function run(message: RunMessage): void {
   let child: ChildProcess;
   try {
     const env = { ...environments.get(message.envKey), ...message.setEnv };
-    child = spawn(message.file, message.args, { env, stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
+    child = spawn(message.file, message.args, { env, stdio: ["ignore", "pipe", "pipe"], windowsHide: true, detached: true });
   } catch (error) {
     // EACCES, E2BIG and the like are thrown at once rather than emitted.
     finish(failed(error as NodeJS.ErrnoException));

@@ -2,7 +2,7 @@
 // built by `npm ci`, and the Node src/laminar/spawn-helper.ts) must give the same results as
 // runLaminarc, and never leave a laminarc behind.
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -124,6 +124,24 @@ test("a helper that dies is replaced; the attempt it had is retried, not lost", 
   const again = await helper.run(request, options);
   assert.equal(again.outcome.kind, "queued");
 });
+test("Ctrl-C (SIGINT) stops neither the helper nor laminarc, which runs in a process group of its own", async () => {
+  const { fake, helper, options } = setup({ mode: "hang" });
+  const controller = new AbortController();
+  const running = helper.run(request, { ...options, timeoutMs: 60_000, cancelSignal: controller.signal });
+  const call = await waitFor(() => fake.calls()[0], 5000, "the fake to start");
+  const stat = (pid: number) => readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  const helperPid = Number(stat(call.pid)[1]);
+  assert.notEqual(stat(call.pid)[2], stat(helperPid)[2], "laminarc's process group is not the helper's (the terminal's)");
+  process.kill(helperPid, "SIGINT");
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.ok(processExists(helperPid), "the helper is still there");
+  assert.ok(processExists(call.pid), "laminarc is still there");
+  controller.abort();
+  const result = await running;
+  assert.match(result.outcome.kind === "retry" ? result.outcome.message : "", /shutting down/, "answered by the helper, not lost with it");
+  assert.equal(processExists(call.pid), false);
+});
+
 test("a bare name is looked up on the PATH laminarc is given", async () => {
   const { helper, options } = setup();
   const { dir } = program("laminarc", 'echo "$2:7"');
