@@ -39,3 +39,13 @@ export class Secret {
     return `[secret from ${this.source}]`;
   }
 }
+
+/**
+ * Whether a request header may carry a secret (a signature is as good as the secret for a replay,
+ * a token is the secret): such headers never reach the journal or a log line (DESIGN.md, Security).
+ */
+export function isSecretHeader(name: string): boolean {
+  return SECRET_HEADER.test(name);
+}
+
+const SECRET_HEADER = /signature|token|authorization|secret|cookie|api-key/i;

@@ -4,6 +4,7 @@
 
 import { pino, type Logger as PinoLogger, type DestinationStream } from "pino";
 import pinoPretty from "pino-pretty";
+import { isSecretHeader } from "../config/secret.ts";
 import type { LogLevel } from "../types.ts";
 
 export type Logger = PinoLogger;
@@ -22,11 +23,6 @@ function defaultDestination(pretty: boolean): DestinationStream {
   return pinoPretty({ colorize: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,service", sync: true });
 }
 
-const SECRET_HEADERS = new Set([
-  "x-hub-signature", "x-hub-signature-256", "x-gitea-signature", "x-gogs-signature", "x-forgejo-signature",
-  "x-gitlab-token", "webhook-signature", "authorization",
-]);
-
 /**
  * A `headers` field is logged with its signatures and tokens censored. A serializer rather than
  * pino's `redact`: redact walks every logged object for its paths, and cost the service ~6 % of
@@ -37,7 +33,7 @@ export function censorHeaders(headers: unknown): unknown {
   if (typeof headers !== "object" || headers === null) return headers;
   const censored: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(headers)) {
-    censored[name] = SECRET_HEADERS.has(name.toLowerCase()) ? "[redacted]" : value;
+    censored[name] = isSecretHeader(name) ? "[redacted]" : value;
   }
   return censored;
 }
