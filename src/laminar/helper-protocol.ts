@@ -2,6 +2,8 @@
 // Node's IPC channel as JSON to spawn-helper.ts, or as binary frames to the native spawn-helper.c
 // (native-helper-protocol.ts).
 
+import type { AttemptResult } from "../types.ts";
+
 /**
  * A base environment, sent once and named by `key`: the service's own is the same for every run,
  * and sending it with each would cost more than the rest of the message.
@@ -32,17 +34,13 @@ export interface CancelMessage {
 
 export type HelperRequest = EnvMessage | RunMessage | CancelMessage;
 
-/** How one run ended: what runLaminarc gets from execa, as plain data. */
-export interface ResultMessage {
+/**
+ * How one run ended: what runLaminarc gets from execa, as plain data: an AttemptResult before it
+ * is classified (stdout and stderr without their final newline, as execa gives them).
+ */
+export interface ResultMessage extends Omit<AttemptResult, "outcome"> {
   type: "result";
   id: number;
-  exitCode: number | null;
-  signal: string | null;
-  /** Without the final newline, as execa gives it. */
-  stdout: string;
-  stderr: string;
-  durationMs: number;
-  timedOut: boolean;
   canceled: boolean;
   /** The process could not be started (`ENOENT`, `EACCES`, `E2BIG`, …). */
   spawnError?: { code?: string; message: string };
