@@ -37,10 +37,6 @@ export function normaliseGitHub(envelope: Envelope, payload: unknown): Normalise
   }
 }
 
-function base(envelope: Envelope): Pick<HookEvent, "forge" | "forgeEvent"> {
-  return { forge: envelope.forge, forgeEvent: envelope.event };
-}
-
 function normalisePush(envelope: Envelope, payload: unknown): Normalised {
   const push = parsePayload(githubPush, payload, "the GitHub push payload");
   const ref = parseRef(push.ref);
@@ -53,7 +49,8 @@ function normalisePush(envelope: Envelope, payload: unknown): Normalised {
   const head = deleted ? undefined : push.head_commit;
   const commits = push.commits ?? [];
   const event: HookEvent = {
-    ...base(envelope),
+    forge: envelope.forge,
+    forgeEvent: envelope.event,
     kind: ref.kind === "tag" ? "tag" : "push",
     deleted,
     ...compact<HookEvent>({
@@ -92,7 +89,8 @@ function normalisePullRequest(envelope: Envelope, payload: unknown): Normalised 
   // base repository still has the commit.
   const source = pr.head.repo ?? repository;
   const event: HookEvent = {
-    ...base(envelope),
+    forge: envelope.forge,
+    forgeEvent: envelope.event,
     kind: "pull_request",
     deleted: false,
     ...compact<HookEvent>({
@@ -117,7 +115,8 @@ function normalisePullRequest(envelope: Envelope, payload: unknown): Normalised 
 function normaliseRelease(envelope: Envelope, payload: unknown): Normalised {
   const { action, release, repository, sender } = parsePayload(githubRelease, payload, "the GitHub release payload");
   const event: HookEvent = {
-    ...base(envelope),
+    forge: envelope.forge,
+    forgeEvent: envelope.event,
     kind: "release",
     deleted: false,
     ...compact<HookEvent>({
@@ -139,7 +138,8 @@ function normaliseRelease(envelope: Envelope, payload: unknown): Normalised {
 function normalisePing(envelope: Envelope, payload: unknown): Normalised {
   const { repository, sender } = parsePayload(githubPing, payload, "the GitHub ping payload");
   const event: HookEvent = {
-    ...base(envelope),
+    forge: envelope.forge,
+    forgeEvent: envelope.event,
     kind: "ping",
     deleted: false,
     ...compact<HookEvent>({
