@@ -51,7 +51,9 @@ export class GroupCommit<I, O> {
       for (const waiting of batch) waiting.reject(error);
       return;
     }
-    const settle = () => batch.forEach((waiting, index) => {
+    // Only the callbacks wait for the sync: the items (a whole payload each) are garbage already.
+    const settlers = batch.map(({ resolve, reject }) => ({ resolve, reject }));
+    const settle = () => settlers.forEach((waiting, index) => {
       const result = results[index];
       if (result instanceof Error) waiting.reject(result);
       else waiting.resolve(result as O);
@@ -61,7 +63,7 @@ export class GroupCommit<I, O> {
       return;
     }
     this.#durable().then(settle, (error: unknown) => {
-      for (const waiting of batch) waiting.reject(error);
+      for (const waiting of settlers) waiting.reject(error);
     });
   }
 }
