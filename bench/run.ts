@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import Database from "better-sqlite3";
 import { REPO, SECRET, serviceStartFlags, startLaminarHooks, startWebhook, type Contender } from "./contenders.ts";
 import { runLoad, type LoadResult } from "./load.ts";
 import { distinctCalls, peakRssBytes, processTree, rssBytes, sampleTreeMemory, waitForDrain, type Drain, type TreeMemory } from "./measure.ts";
@@ -67,6 +68,11 @@ interface ThroughputRow {
   warmMs: number;
   memory: TreeMemory;
   drain: Drain;
+  /**
+   * laminar-hooks: the mean time of the laminarc calls that started after the load stopped, as the
+   * helper measured them (spawn to exit); the drain's own call time, on the machine as it was then.
+   */
+  drainCallMs: number | undefined;
   reached: number;
   repeated: number;
   startupMs: number;
@@ -146,10 +152,12 @@ async function throughputRun(which: "laminar-hooks" | "webhook", connections: nu
     let load: LoadResult;
     let warm: LoadResult | undefined;
     let drain: Drain;
+    let loadEndEpochMs = 0;
     try {
       const runId = `${which}-c${connections}-r${round}`;
       if (warmupSeconds > 0) warm = await runLoad({ url: contender.url, bodyFile, signature, connections, seconds: warmupSeconds, runId: `${runId}-warm` });
       load = await runLoad({ url: contender.url, bodyFile, signature, connections, seconds, runId });
+      loadEndEpochMs = Date.now() - (performance.now() - load.endedAt);
       const acked = load.acked + (warm?.acked ?? 0);
       // Generous: the backlog at the ideal drain rate, three times over, and a minute more.
       const timeoutMs = (acked / (concurrency / laminarcSeconds)) * 3000 + 60_000;
@@ -158,8 +166,9 @@ async function throughputRun(which: "laminar-hooks" | "webhook", connections: nu
       await stopAfter(contender, memory);
     }
     const calls = distinctCalls(contender.calls);
+    const drainCallMs = which === "laminar-hooks" ? meanCallMs(join(dir, "journal.db"), loadEndEpochMs) : undefined;
     return {
-      contender: contender.name, connections, round, load, warmAcked: warm?.acked ?? 0, warmMs: warm?.durationMs ?? 0, memory: memory.stop(), drain,
+      contender: contender.name, connections, round, load, warmAcked: warm?.acked ?? 0, warmMs: warm?.durationMs ?? 0, memory: memory.stop(), drain, drainCallMs,
       reached: calls.distinct, repeated: calls.repeated, startupMs: contender.startupMs,
     };
   } finally {
@@ -253,13 +262,16 @@ function printThroughput(rows: ThroughputRow[], idealDrain: number): void {
     const backlog = mean((row) => Math.max(0, acknowledged(row) - row.drain.atLoadEnd));
     const drainS = mean((row) => row.drain.drainMs) / 1000;
     const drainRate = mean((row) => drainRateOf(row));
+    const ownShares = runs.map(drainShareOfOwnCalls).filter((share): share is number => share !== undefined);
+    const ownShare = ownShares.length > 0 ? median(ownShares) : undefined;
     const peak = Math.max(...runs.map((row) => row.memory.peakTreeBytes));
     const peakPss = Math.max(...runs.map((row) => row.memory.peakTreePssBytes));
     const procs = Math.max(...runs.map((row) => row.memory.peakProcesses));
     const timedOut = runs.some((row) => row.drain.timedOut) ? " (timed out)" : "";
     const repeated = runs.reduce((sum, row) => sum + row.repeated, 0);
-    console.log(`| ${contender} | ${connections} | ${mean((row) => rate(row.load)).toFixed(0)}${range} | ${ms(mean((row) => row.load.p50Ms))} | ${ms(mean((row) => row.load.p99Ms))} | ${mean((row) => row.load.non2xx).toFixed(0)} / ${mean((row) => row.load.socketErrors).toFixed(0)} | ${mb(peak)} / ${mb(peakPss)} (${procs}) | ${mean(acknowledged).toFixed(0)} | ${mean((row) => row.reached).toFixed(0)}${repeated ? ` (${repeated} twice)` : ""} | ${mean(reachedRate).toFixed(0)} | ${backlog.toFixed(0)} | ${backlog > 0 ? `${drainS.toFixed(1)} s${timedOut}` : "—"} | ${backlog > 0 && contender === "laminar-hooks" ? `${drainRate.toFixed(0)}/s (${((drainRate / idealDrain) * 100).toFixed(0)}%)` : backlog > 0 ? `${drainRate.toFixed(0)}/s` : "—"} |`);
+    console.log(`| ${contender} | ${connections} | ${mean((row) => rate(row.load)).toFixed(0)}${range} | ${ms(mean((row) => row.load.p50Ms))} | ${ms(mean((row) => row.load.p99Ms))} | ${mean((row) => row.load.non2xx).toFixed(0)} / ${mean((row) => row.load.socketErrors).toFixed(0)} | ${mb(peak)} / ${mb(peakPss)} (${procs}) | ${mean(acknowledged).toFixed(0)} | ${mean((row) => row.reached).toFixed(0)}${repeated ? ` (${repeated} twice)` : ""} | ${mean(reachedRate).toFixed(0)} | ${backlog.toFixed(0)} | ${backlog > 0 ? `${drainS.toFixed(1)} s${timedOut}` : "—"} | ${backlog > 0 && contender === "laminar-hooks" ? `${drainRate.toFixed(0)}/s (${percent(drainRate / idealDrain)} / ${ownShare === undefined ? "?" : percent(ownShare)})` : backlog > 0 ? `${drainRate.toFixed(0)}/s` : "—"} |`);
   }
+  console.log(`\nDrain rate: calls a second from the end of the load to the last call, and its share of the ideal \`concurrency / call time\`, with the call time measured at the start (${(concurrency / idealDrain * 1000).toFixed(1)} ms) / with the mean time of the drain's own calls.`);
 }
 
 function groupRuns(rows: ThroughputRow[]) {
@@ -302,7 +314,11 @@ function printTargets(rows: ThroughputRow[], idealDrain: number, slow: { load: L
       .filter((runs) => runs.length > 0);
     if (draining.length > 0) {
       const worst = Math.min(...draining.map((runs) => median(runs.map(drainRateOf))));
-      lines.push(`| drain ≥ ${TARGETS.drainShare * 100}% of concurrency / laminarc time (${(TARGETS.drainShare * idealDrain).toFixed(0)}/s) | slowest median of a concurrency ${worst.toFixed(0)}/s (${((worst / idealDrain) * 100).toFixed(0)}%) | ${check(worst >= TARGETS.drainShare * idealDrain)} |`);
+      const ownShares = draining.map((runs) => runs.map(drainShareOfOwnCalls).filter((share): share is number => share !== undefined));
+      const worstOwn = ownShares.every((shares) => shares.length > 0) ? Math.min(...ownShares.map(median)) : undefined;
+      // Judged on the drain's own call time when the journal gave it (see drainShareOfOwnCalls).
+      const met = worstOwn !== undefined ? worstOwn >= TARGETS.drainShare : worst >= TARGETS.drainShare * idealDrain;
+      lines.push(`| drain ≥ ${TARGETS.drainShare * 100}% of concurrency / laminarc time | slowest median of a concurrency: ${worstOwn === undefined ? "?" : percent(worstOwn)} of concurrency / the drain's own call time; ${worst.toFixed(0)}/s, ${percent(worst / idealDrain)} of ${idealDrain.toFixed(0)}/s from the call time measured at the start | ${check(met)} |`);
     }
     const lost = lhRows.reduce((sum, row) => sum + Math.max(0, acknowledged(row) - row.reached), 0);
     lines.push(`| every acknowledged delivery reached laminarc | ${lost} missing | ${check(lost === 0)} |`);
@@ -328,6 +344,33 @@ function reachedRate(row: ThroughputRow): number {
 function drainRateOf(row: ThroughputRow): number {
   const backlog = row.drain.final - row.drain.atLoadEnd;
   return row.drain.drainMs > 0 ? backlog / (row.drain.drainMs / 1000) : 0;
+}
+
+/**
+ * The drain rate as a share of `concurrency / call time`, with the call time of the drain's own
+ * laminarc calls: the fake's call time measured once at the start (`idealDrain`) is taken on an
+ * idle machine, and this VM's speed drifts by tens of percent within a run, so that share can move
+ * with the machine rather than with the dispatcher. undefined when the journal had no calls.
+ */
+function drainShareOfOwnCalls(row: ThroughputRow): number | undefined {
+  if (row.drainCallMs === undefined || row.drainCallMs <= 0) return undefined;
+  return drainRateOf(row) / (concurrency / (row.drainCallMs / 1000));
+}
+
+/** Mean duration (ms) of the attempts the journal at `path` started from `sinceEpochMs` on. */
+function meanCallMs(path: string, sinceEpochMs: number): number | undefined {
+  if (!existsSync(path)) return undefined;
+  const db = new Database(path, { readonly: true });
+  try {
+    const row = db.prepare<[number], { ms: number | null }>("SELECT AVG(duration_ms) AS ms FROM attempts WHERE started_at >= ?").get(sinceEpochMs);
+    return row?.ms ?? undefined;
+  } finally {
+    db.close();
+  }
+}
+
+function percent(share: number): string {
+  return `${(share * 100).toFixed(0)}%`;
 }
 
 function rate(load: LoadResult): number {
