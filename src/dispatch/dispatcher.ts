@@ -150,11 +150,14 @@ export class Dispatcher {
     }
   }
 
-  /** Claims as many due dispatches as there are free slots, starts them, and sets the timer. */
+  /**
+   * Claims as many due dispatches as there are free slots and starts them, then records the
+   * attempts that ended, and sets the timer. Starting first: a free slot waits for no other
+   * write (recording took ~0.4 ms of the ~1 ms between one laminarc call and the next). The
+   * attempts not recorded yet are still marked running, so claiming cannot run them twice.
+   */
   #pump(): void {
     if (!this.#started || this.#stopping) return;
-    // Unrecorded dispatches are still marked running, so claiming cannot run them twice.
-    const recorded = this.#flushUnrecorded();
     const free = this.#getConfig().concurrency - this.#running.size;
     if (free > 0) {
       let claimed: ClaimedDispatch[];
@@ -162,11 +165,13 @@ export class Dispatcher {
         claimed = this.#journal.claimDue(this.#now(), free);
       } catch (error) {
         this.#logger.error({ err: error }, "cannot claim due dispatches from the journal; trying again in 1s");
+        this.#flushUnrecorded();
         this.#schedule(JOURNAL_RETRY_MS);
         return;
       }
       for (const dispatch of claimed) this.#begin(dispatch);
     }
+    const recorded = this.#flushUnrecorded();
     this.#schedule(recorded ? undefined : JOURNAL_RETRY_MS);
   }
 

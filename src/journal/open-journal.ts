@@ -23,6 +23,10 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
     db = new Database(path);
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     db.pragma("journal_mode = WAL");
+    // SQLite buffers an UPDATE … RETURNING (the dispatcher's claim) in a temporary table: in memory
+    // the claim takes ~60 µs instead of ~145. Nothing large goes there: the journal's queries read
+    // in index order, without sorting.
+    db.pragma("temp_store = MEMORY");
     // In WAL mode NORMAL may lose the last commits on power loss; FULL syncs the WAL on each one.
     // With syncInBackground the journal syncs the WAL itself before a delivery counts as kept.
     db.pragma(options.syncInBackground === true ? "synchronous = NORMAL" : "synchronous = FULL");
