@@ -256,20 +256,19 @@ function printThroughput(rows: ThroughputRow[], idealDrain: number): void {
   console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const group of groupRuns(rows)) {
     const { contender, connections, runs } = group;
-    const mean = (pick: (row: ThroughputRow) => number) => median(runs.map(pick));
+    const medianOf = (pick: (row: ThroughputRow) => number) => median(runs.map(pick));
     const rates = runs.map((row) => rate(row.load));
     const range = runs.length > 1 ? ` (${Math.min(...rates).toFixed(0)}–${Math.max(...rates).toFixed(0)})` : "";
-    const backlog = mean((row) => Math.max(0, acknowledged(row) - row.drain.atLoadEnd));
-    const drainS = mean((row) => row.drain.drainMs) / 1000;
-    const drainRate = mean((row) => drainRateOf(row));
-    const ownShares = runs.map(drainShareOfOwnCalls).filter((share): share is number => share !== undefined);
-    const ownShare = ownShares.length > 0 ? median(ownShares) : undefined;
+    const backlog = medianOf((row) => Math.max(0, acknowledged(row) - row.drain.atLoadEnd));
+    const drainS = medianOf((row) => row.drain.drainMs) / 1000;
+    const drainRate = medianOf((row) => drainRateOf(row));
+    const ownShare = medianOwnDrainShare(runs);
     const peak = Math.max(...runs.map((row) => row.memory.peakTreeBytes));
     const peakPss = Math.max(...runs.map((row) => row.memory.peakTreePssBytes));
     const procs = Math.max(...runs.map((row) => row.memory.peakProcesses));
     const timedOut = runs.some((row) => row.drain.timedOut) ? " (timed out)" : "";
     const repeated = runs.reduce((sum, row) => sum + row.repeated, 0);
-    console.log(`| ${contender} | ${connections} | ${mean((row) => rate(row.load)).toFixed(0)}${range} | ${ms(mean((row) => row.load.p50Ms))} | ${ms(mean((row) => row.load.p99Ms))} | ${mean((row) => row.load.non2xx).toFixed(0)} / ${mean((row) => row.load.socketErrors).toFixed(0)} | ${mb(peak)} / ${mb(peakPss)} (${procs}) | ${mean(acknowledged).toFixed(0)} | ${mean((row) => row.reached).toFixed(0)}${repeated ? ` (${repeated} twice)` : ""} | ${mean(reachedRate).toFixed(0)} | ${backlog.toFixed(0)} | ${backlog > 0 ? `${drainS.toFixed(1)} s${timedOut}` : "—"} | ${backlog > 0 && contender === "laminar-hooks" ? `${drainRate.toFixed(0)}/s (${percent(drainRate / idealDrain)} / ${ownShare === undefined ? "?" : percent(ownShare)})` : backlog > 0 ? `${drainRate.toFixed(0)}/s` : "—"} |`);
+    console.log(`| ${contender} | ${connections} | ${medianOf((row) => rate(row.load)).toFixed(0)}${range} | ${ms(medianOf((row) => row.load.p50Ms))} | ${ms(medianOf((row) => row.load.p99Ms))} | ${medianOf((row) => row.load.non2xx).toFixed(0)} / ${medianOf((row) => row.load.socketErrors).toFixed(0)} | ${mb(peak)} / ${mb(peakPss)} (${procs}) | ${medianOf(acknowledged).toFixed(0)} | ${medianOf((row) => row.reached).toFixed(0)}${repeated ? ` (${repeated} twice)` : ""} | ${medianOf(reachedRate).toFixed(0)} | ${backlog.toFixed(0)} | ${backlog > 0 ? `${drainS.toFixed(1)} s${timedOut}` : "—"} | ${backlog > 0 && contender === "laminar-hooks" ? `${drainRate.toFixed(0)}/s (${percent(drainRate / idealDrain)} / ${ownShare === undefined ? "?" : percent(ownShare)})` : backlog > 0 ? `${drainRate.toFixed(0)}/s` : "—"} |`);
   }
   console.log(`\nDrain rate: calls a second from the end of the load to the last call, and its share of the ideal \`concurrency / call time\`, with the call time measured at the start (${(concurrency / idealDrain * 1000).toFixed(1)} ms) / with the mean time of the drain's own calls.`);
 }
@@ -289,18 +288,18 @@ function printTargets(rows: ThroughputRow[], idealDrain: number, slow: { load: L
   const lines: string[] = [];
   const check = (ok: boolean) => (ok ? "met" : "NOT met");
   const groups = groupRuns(rows);
-  const meanOf = (contender: string, connections: number, pick: (row: ThroughputRow) => number) => {
+  const medianOf = (contender: string, connections: number, pick: (row: ThroughputRow) => number) => {
     const runs = groups.find((g) => g.contender === contender && g.connections === connections)?.runs ?? [];
     return runs.length === 0 ? undefined : median(runs.map(pick));
   };
-  const lh50 = meanOf("laminar-hooks", 50, (row) => rate(row.load));
-  const wh50 = meanOf("adnanh/webhook", 50, (row) => rate(row.load));
-  const wh50reached = meanOf("adnanh/webhook", 50, reachedRate);
+  const lh50 = medianOf("laminar-hooks", 50, (row) => rate(row.load));
+  const wh50 = medianOf("adnanh/webhook", 50, (row) => rate(row.load));
+  const wh50reached = medianOf("adnanh/webhook", 50, reachedRate);
   if (lh50 !== undefined && wh50 !== undefined && wh50reached !== undefined) {
     const ratio = lh50 / wh50;
     lines.push(`| c=50 req/s ≥ ${TARGETS.ratioAtC50}× webhook's | ${lh50.toFixed(0)} vs ${wh50.toFixed(0)} answered (${ratio.toFixed(2)}×), vs ${wh50reached.toFixed(0)} whose command ran (${(lh50 / wh50reached).toFixed(2)}×) | ${check(ratio >= TARGETS.ratioAtC50)} |`);
   }
-  const lh10 = meanOf("laminar-hooks", 10, (row) => row.load.p99Ms);
+  const lh10 = medianOf("laminar-hooks", 10, (row) => row.load.p99Ms);
   if (lh10 !== undefined) lines.push(`| p99 ≤ ${TARGETS.p99Ms} ms at c=10 | ${ms(lh10)} | ${check(lh10 <= TARGETS.p99Ms)} |`);
   if (slow) lines.push(`| p99 ≤ ${TARGETS.p99Ms} ms at c=10 while laminarc takes 2 s | ${ms(slow.load.p99Ms)} | ${check(slow.load.p99Ms <= TARGETS.p99Ms)} |`);
   const lhRows = rows.filter((row) => row.contender === "laminar-hooks");
@@ -314,8 +313,8 @@ function printTargets(rows: ThroughputRow[], idealDrain: number, slow: { load: L
       .filter((runs) => runs.length > 0);
     if (draining.length > 0) {
       const worst = Math.min(...draining.map((runs) => median(runs.map(drainRateOf))));
-      const ownShares = draining.map((runs) => runs.map(drainShareOfOwnCalls).filter((share): share is number => share !== undefined));
-      const worstOwn = ownShares.every((shares) => shares.length > 0) ? Math.min(...ownShares.map(median)) : undefined;
+      const ownShares = draining.map(medianOwnDrainShare);
+      const worstOwn = ownShares.every((share) => share !== undefined) ? Math.min(...ownShares) : undefined;
       // Judged on the drain's own call time when the journal gave it (see drainShareOfOwnCalls).
       const met = worstOwn !== undefined ? worstOwn >= TARGETS.drainShare : worst >= TARGETS.drainShare * idealDrain;
       lines.push(`| drain ≥ ${TARGETS.drainShare * 100}% of concurrency / laminarc time | slowest median of a concurrency: ${worstOwn === undefined ? "?" : percent(worstOwn)} of concurrency / the drain's own call time; ${worst.toFixed(0)}/s, ${percent(worst / idealDrain)} of ${idealDrain.toFixed(0)}/s from the call time measured at the start | ${check(met)} |`);
@@ -355,6 +354,12 @@ function drainRateOf(row: ThroughputRow): number {
 function drainShareOfOwnCalls(row: ThroughputRow): number | undefined {
   if (row.drainCallMs === undefined || row.drainCallMs <= 0) return undefined;
   return drainRateOf(row) / (concurrency / (row.drainCallMs / 1000));
+}
+
+/** The median of the runs' drainShareOfOwnCalls; undefined when none has one. */
+function medianOwnDrainShare(runs: readonly ThroughputRow[]): number | undefined {
+  const shares = runs.map(drainShareOfOwnCalls).filter((share): share is number => share !== undefined);
+  return shares.length > 0 ? median(shares) : undefined;
 }
 
 /** Mean duration (ms) of the attempts the journal at `path` started from `sinceEpochMs` on. */
