@@ -93,6 +93,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     }
   }, PRUNE_INTERVAL_MS).unref();
 
+  logWarnings(config, logger);
   logger.info({ address: listening.address, config: config.file, journal: config.journal.path, spawnHelper: laminarc.kind }, "listening");
   if (laminarc.kind === "node") {
     logger.warn("the native spawn helper was not built (no C compiler at install time): laminarc is started by a Node helper, which takes ~60 MB more memory; install gcc and run npm run build");
@@ -109,6 +110,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       try {
         const next = loadConfig(options.configFile, { env });
         warnAboutRestartOnly(config, next, logger);
+        logWarnings(next, logger);
         config = next;
         if (!options.logger) logger.level = options.logLevel ?? next.log.level;
         logger.info({ config: next.file, repositories: next.repositories.length }, "config reloaded");
@@ -133,6 +135,11 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   };
   const stopWatching = options.watchConfig === false ? () => {} : watchConfigFile(options.configFile, () => service.reload(), logger);
   return service;
+}
+
+/** What `check` would warn about, said once per load. */
+function logWarnings(config: Config, logger: Logger): void {
+  for (const warning of config.warnings) logger.warn({ at: `${warning.file}:${warning.line}:${warning.col}` }, warning.message);
 }
 
 /** These are bound once at start; a reload cannot move them. */

@@ -45,6 +45,10 @@ export interface ServerConfig {
   path: string;
   trustProxy: boolean;
   bodyLimitBytes: number;
+  /** Bytes that bodies not yet verified may hold at once, all requests together. */
+  unverifiedLimitBytes: number;
+  /** Where the forges send hooks, as they see it (catch-up looks for hooks with this URL). */
+  publicUrl?: string;
   /** Slow clients: time to send the headers, and the whole request. */
   headerTimeoutMs: number;
   requestTimeoutMs: number;
@@ -61,7 +65,12 @@ export interface ServerConfig {
 export interface LaminarConfig {
   laminarc: string;
   host: string;
+  /** laminard's web UI as this box reaches it; absent: runs are not followed. */
+  httpUrl?: string;
+  /** Laminar's UI as users reach it, for links: `base_url`, else `http`. */
   baseUrl?: string;
+  /** A run lost to a laminard restart is queued again at most this often. */
+  requeueLost: number;
   concurrency: number;
   timeoutMs: number;
   retry: RetryPolicy;
@@ -76,6 +85,28 @@ export interface JournalConfig {
 export interface ForgeConfig {
   secret?: Secret;
   insecure: boolean;
+  /** API token for commit statuses and redelivery. */
+  token?: Secret;
+  /** API root; github defaults to https://api.github.com. */
+  api?: string;
+}
+
+/** Commit statuses: `context` is a template over job, event, forge and repo. */
+export interface StatusConfig {
+  context: string;
+}
+
+export interface CatchUpConfig {
+  /** 0: catch-up is off. */
+  intervalMs: number;
+  /** Ask GitHub and GitLab to send failed deliveries to `server.public_url` again. */
+  redeliver: boolean;
+}
+
+export interface UiConfig {
+  enabled: boolean;
+  /** HTTP basic auth; absent: loopback clients only. */
+  auth?: { user: string; password: Secret };
 }
 
 export interface JobRule {
@@ -118,6 +149,12 @@ export interface RepositoryConfig {
   forge?: ForgeName;
   secret?: Secret;
   insecure: boolean;
+  /** Overrides the forge's API token. */
+  token?: Secret;
+  /** false: no commit statuses for this repository. */
+  status: boolean;
+  /** A git remote watched with `git ls-remote` by catch-up. */
+  poll?: string;
   jobs: readonly JobRule[];
 }
 
@@ -132,7 +169,20 @@ export interface Config {
   laminar: LaminarConfig;
   journal: JournalConfig;
   forges: Readonly<Partial<Record<ForgeName, ForgeConfig>>>;
+  status: StatusConfig;
+  catchUp: CatchUpConfig;
+  ui: UiConfig;
   repositories: readonly RepositoryConfig[];
+  /** Valid but probably not meant (`check` prints them, `serve` logs them at load). */
+  warnings: readonly ConfigWarning[];
+}
+
+/** A problem that does not stop the config from loading, located like an error. */
+export interface ConfigWarning {
+  file: string;
+  line: number;
+  col: number;
+  message: string;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { ConfigError, type ConfigProblem } from "../errors.ts";
-import { BUILT_IN_PARAMS as BUILT_IN_PARAM_NAMES, type Config, type ForgeConfig, type ForgeName, type JobRule, type RepositoryConfig, type Template } from "../types.ts";
+import { BUILT_IN_PARAMS as BUILT_IN_PARAM_NAMES, type Config, type ConfigWarning, type ForgeConfig, type ForgeName, type JobRule, type RepositoryConfig, type Template } from "../types.ts";
 import { locate, locateText, type DocPath } from "./locate.ts";
 import { parseTemplate } from "./parse-template.ts";
 import { resolveSecret, type SecretSources } from "./resolve-secret.ts";
@@ -41,6 +41,11 @@ export function parseConfig(text: string, file: string, sources: SecretSources):
     const { line, col } = locate(doc, lineCounter, path, { key });
     problems.push({ file, line, col, message });
   };
+  const warnings: ConfigWarning[] = [];
+  const warn = (path: DocPath, message: string) => {
+    const { line, col } = locate(doc, lineCounter, path, { key: true });
+    warnings.push({ file, line, col, message });
+  };
   const atText = (path: DocPath, needle: string, offset: number, message: string) => {
     const { line, col } = locateText(doc, lineCounter, text, path, needle, offset);
     problems.push({ file, line, col, message });
@@ -59,6 +64,8 @@ export function parseConfig(text: string, file: string, sources: SecretSources):
   }
 
   const config = buildConfig(parsed.data, file, sources, at, atText);
+  checkReporting(parsed.data, at, warn);
+  config.warnings = sortProblems(warnings);
   if (problems.length > 0) throw new ConfigError(sortProblems(problems));
   return deepFreeze(config);
 }
@@ -85,7 +92,9 @@ function reportIssue(issue: z.core.$ZodIssue, doc: Document, at: Report): void {
   at(issue.path, `${where}: ${issue.message}`);
 }
 
-function buildConfig(raw: RawConfig, file: string, sources: SecretSources, at: Report, atText: ReportText): Config {
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function buildConfig(raw: RawConfig, file: string, sources: SecretSources, at: Report, atText: ReportText): Mutable<Config> {
   const secret = (ref: SecretRef | undefined, path: DocPath): Secret | undefined => {
     if (ref === undefined) return undefined;
     const resolved = resolveSecret(ref, sources);
@@ -100,12 +109,20 @@ function buildConfig(raw: RawConfig, file: string, sources: SecretSources, at: R
   for (const [name, forge] of Object.entries(raw.forges) as [ForgeName, RawConfig["forges"][ForgeName]][]) {
     if (!forge) continue;
     const resolved = secret(forge.secret, ["forges", name, "secret"]);
-    forges[name] = { insecure: forge.insecure, ...(resolved ? { secret: resolved } : {}) };
+    const token = secret(forge.token, ["forges", name, "token"]);
+    const api = forge.api ?? DEFAULT_API[name];
+    forges[name] = {
+      insecure: forge.insecure,
+      ...(resolved ? { secret: resolved } : {}),
+      ...(token ? { token } : {}),
+      ...(api ? { api } : {}),
+    };
   }
 
   const repositories = raw.repositories.map((repo, index): RepositoryConfig => {
     const path = ["repositories", index];
     const resolved = secret(repo.secret, [...path, "secret"]);
+    const token = secret(repo.token, [...path, "token"]);
     if (!repo.secret && !repo.insecure) {
       const problem = missingSecret(repo.forge, raw.forges);
       if (problem) at(path, `repositories.${index} (${repo.repo}): ${problem}`);
@@ -113,9 +130,12 @@ function buildConfig(raw: RawConfig, file: string, sources: SecretSources, at: R
     return {
       repo: repo.repo,
       insecure: repo.insecure,
+      status: repo.status,
       jobs: repo.jobs.map((job, jobIndex) => buildJob(job, [...path, "jobs", jobIndex], at, atText)),
       ...(repo.forge ? { forge: repo.forge } : {}),
       ...(resolved ? { secret: resolved } : {}),
+      ...(token ? { token } : {}),
+      ...(repo.poll ? { poll: repo.poll } : {}),
     };
   });
 
@@ -128,11 +148,13 @@ function buildConfig(raw: RawConfig, file: string, sources: SecretSources, at: R
       path: raw.server.path,
       trustProxy: raw.server.trust_proxy,
       bodyLimitBytes: raw.server.body_limit,
+      unverifiedLimitBytes: raw.server.unverified_limit,
       headerTimeoutMs: raw.server.header_timeout,
       requestTimeoutMs: raw.server.request_timeout,
       socket: { mode: raw.server.socket.mode, ...(raw.server.socket.group ? { group: raw.server.socket.group } : {}) },
       internalLoopbackOnly: raw.server.internal_loopback_only,
       ...(raw.server.allow ? { allow: raw.server.allow } : {}),
+      ...(raw.server.public_url ? { publicUrl: raw.server.public_url } : {}),
       ...(raw.server.tls ? { tls: { cert: fromConfigDir(raw.server.tls.cert), key: fromConfigDir(raw.server.tls.key) } } : {}),
     },
     log: { level: raw.log.level },
@@ -142,13 +164,80 @@ function buildConfig(raw: RawConfig, file: string, sources: SecretSources, at: R
       concurrency: raw.laminar.concurrency,
       timeoutMs: raw.laminar.timeout,
       retry: { attempts: raw.laminar.retry.attempts, delayMs: raw.laminar.retry.delay, maxDelayMs: raw.laminar.retry.max_delay },
-      ...(raw.laminar.base_url ? { baseUrl: raw.laminar.base_url } : {}),
+      requeueLost: raw.laminar.requeue_lost,
+      ...(raw.laminar.http ? { httpUrl: raw.laminar.http } : {}),
+      ...baseUrl(raw.laminar.base_url ?? raw.laminar.http),
     },
     journal: { path: journalPath, retentionMs: raw.journal.retention },
     forges,
+    status: { context: raw.status.context },
+    catchUp: { intervalMs: raw.catch_up.interval, redeliver: raw.catch_up.redeliver },
+    ui: buildUi(raw.ui, secret),
     repositories,
+    warnings: [],
   };
 }
+
+/** Links to runs use `base_url`, else `http` (DESIGN.md). */
+function baseUrl(url: string | undefined): { baseUrl?: string } {
+  return url === undefined ? {} : { baseUrl: url };
+}
+
+function buildUi(raw: RawConfig["ui"], secret: (ref: SecretRef | undefined, path: DocPath) => Secret | undefined): Config["ui"] {
+  if (!raw.auth) return { enabled: raw.enabled };
+  const password = secret(raw.auth.password, ["ui", "auth", "password"]);
+  return { enabled: raw.enabled, ...(password ? { auth: { user: raw.auth.user, password } } : {}) };
+}
+
+/** GitHub's API root is known; the self-hosted forges' must be given (reference/forges.md). */
+const DEFAULT_API: Readonly<Partial<Record<ForgeName, string>>> = { github: "https://api.github.com" };
+
+/** Forges whose commit statuses and delivery logs laminar-hooks can reach (Gogs has no status API). */
+const FORGES_WITH_API: ReadonlySet<ForgeName> = new Set(["github", "gitea", "forgejo", "gitlab"]);
+
+/**
+ * Tokens are for the forges' APIs: one without an API root cannot be used (an error), and one that
+ * nothing will use is worth a word (a warning), as is a status that cannot follow any run.
+ */
+function checkReporting(raw: RawConfig, at: Report, warn: Report): void {
+  let tokens = 0;
+  for (const [name, forge] of Object.entries(raw.forges) as [ForgeName, RawConfig["forges"][ForgeName]][]) {
+    if (!forge?.token) continue;
+    tokens += 1;
+    if (name === "gogs") {
+      warn(["forges", name, "token"], "forges.gogs.token is not used: Gogs has no commit status API and no delivery log");
+    } else if (!forge.api && !DEFAULT_API[name]) {
+      at(["forges", name, "token"], `forges.${name}.token needs forges.${name}.api, the API root (${API_EXAMPLE[name]})`, true);
+    }
+  }
+  raw.repositories.forEach((repo, index) => {
+    if (!repo.token) return;
+    tokens += 1;
+    const forge = repo.forge;
+    if (forge === undefined) {
+      at(["repositories", index, "token"], `repositories.${index}.token needs forge: to tell which API it is for`, true);
+    } else if (!FORGES_WITH_API.has(forge)) {
+      warn(["repositories", index, "token"], `repositories.${index}.token is not used: ${forge} has no commit status API`);
+    } else if (!raw.forges[forge]?.api && !DEFAULT_API[forge]) {
+      at(["repositories", index, "token"], `repositories.${index}.token needs forges.${forge}.api, the API root (${API_EXAMPLE[forge]})`, true);
+    }
+  });
+  if (tokens > 0 && !raw.laminar.http) {
+    warn(["laminar"], "forge tokens are set but laminar.http is not: runs cannot be followed, so only queued and error statuses are posted");
+  }
+  if (raw.catch_up.redeliver && raw.catch_up.interval > 0 && tokens > 0 && !raw.server.public_url) {
+    warn(["catch_up"], "catch_up.redeliver needs server.public_url to find the forge's hooks; failed deliveries are not redelivered");
+  }
+  if (raw.catch_up.interval === 0 && raw.repositories.some((repo) => repo.poll)) {
+    warn(["catch_up", "interval"], "catch_up.interval is 0: repositories with poll: are never polled");
+  }
+}
+
+const API_EXAMPLE: Readonly<Partial<Record<ForgeName, string>>> = {
+  gitea: "https://HOST/api/v1",
+  forgejo: "https://HOST/api/v1",
+  gitlab: "https://HOST/api/v4",
+};
 
 /**
  * A repository without its own secret is verified with its forge's. Refuse, at load, the

@@ -56,6 +56,13 @@ const cidr = z.string().transform((text, ctx) => {
   return parsed;
 });
 
+/** An absolute http(s) URL, without a trailing slash. */
+const httpUrl = z.url({ protocol: /^https?$/, error: "an http(s) URL such as http://ci.example.com" })
+  .transform((url) => url.replace(/\/+$/, ""));
+
+/** A duration, or 0 to turn the thing off. */
+const durationOrOff = z.union([z.literal(0), z.literal("0"), duration]).transform((value) => Number(value));
+
 const urlPath = z.string().regex(/^\/[A-Za-z0-9._~\/-]*$/, "a URL path starting with /, such as /hooks")
   .transform((path) => path.replace(/\/+$/, "") || "/");
 
@@ -97,6 +104,11 @@ const repository = z.strictObject({
   forge: z.enum(FORGE_NAMES).optional(),
   secret: secretRef.optional(),
   insecure: z.boolean().default(false),
+  /** Overrides the forge's API token for this repository; `status: false` posts no statuses. */
+  token: secretRef.optional(),
+  status: z.boolean().default(true),
+  /** Any git remote, watched with `git ls-remote` by catch-up. */
+  poll: z.string().min(1).regex(/^\S+$/, "a git remote URL without spaces").optional(),
   jobs: z.array(jobRule).min(1, "a repository needs at least one job"),
 });
 export type RawRepository = z.infer<typeof repository>;
@@ -104,7 +116,20 @@ export type RawRepository = z.infer<typeof repository>;
 const forge = z.strictObject({
   secret: secretRef.optional(),
   insecure: z.boolean().default(false),
+  /** API token: commit statuses and catch-up's redelivery. */
+  token: secretRef.optional(),
+  /** The forge's API root: https://api.github.com, https://HOST/api/v1 (Gitea), https://HOST/api/v4 (GitLab). */
+  api: httpUrl.optional(),
 });
+
+/** What a status context may name. */
+export const STATUS_CONTEXT_FIELDS: readonly string[] = ["job", "event", "forge", "repo"];
+
+/** `{{ job }}`, `{{ event }}`, `{{ forge }}`, `{{ repo }}` and text: what a status context may say. */
+const statusContext = z.string().min(1).max(255).refine(
+  (text) => [...text.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)].every((match) => STATUS_CONTEXT_FIELDS.includes(match[1] ?? "")),
+  { error: "a status context may use {{ job }}, {{ event }}, {{ forge }} and {{ repo }} only" },
+);
 
 export const configSchema = z.strictObject({
   server: z.strictObject({
@@ -112,6 +137,10 @@ export const configSchema = z.strictObject({
     path: urlPath.default("/hooks"),
     trust_proxy: z.boolean().default(false),
     body_limit: size.default(25 * 1024 ** 2),
+    /** Bytes all bodies not yet verified may hold at once; past it new hooks get 503. */
+    unverified_limit: size.default(100 * 1024 ** 2),
+    /** Where the forges send hooks, as they see it: catch-up finds the hooks pointing here. */
+    public_url: httpUrl.optional(),
     header_timeout: duration.default(10_000),
     request_timeout: duration.default(30_000),
     /** For `listen: unix:…`: who may connect (nginx's group). */
@@ -129,8 +158,10 @@ export const configSchema = z.strictObject({
   laminar: z.strictObject({
     laminarc: z.string().min(1).default("laminarc"),
     host: z.string().min(1).default("unix-abstract:laminar"),
-    base_url: z.url({ protocol: /^https?$/, error: "an http(s) URL such as http://ci.example.com" })
-      .transform((url) => url.replace(/\/+$/, "")).optional(),
+    base_url: httpUrl.optional(),
+    /** laminard's web UI as this box reaches it: runs are followed through its event stream. */
+    http: httpUrl.optional(),
+    requeue_lost: z.number().int().min(0).max(100).default(2),
     concurrency: z.number().int().min(1).max(256).default(4),
     timeout: duration.default(30_000),
     retry: z.strictObject({
@@ -147,6 +178,17 @@ export const configSchema = z.strictObject({
     level: z.enum(LOG_LEVELS).default("info"),
   }).prefault({}),
   forges: z.partialRecord(z.enum(FORGE_NAMES), forge).default({}),
+  status: z.strictObject({
+    context: statusContext.default("laminar/{{ job }}"),
+  }).prefault({}),
+  catch_up: z.strictObject({
+    interval: durationOrOff.default(120_000),
+    redeliver: z.boolean().default(true),
+  }).prefault({}),
+  ui: z.strictObject({
+    enabled: z.boolean().default(true),
+    auth: z.strictObject({ user: z.string().min(1).regex(/^[^:]+$/, "a user name without ':'"), password: secretRef }).optional(),
+  }).prefault({}),
   repositories: z.array(repository),
 });
 export type RawConfig = z.infer<typeof configSchema>;

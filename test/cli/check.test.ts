@@ -58,3 +58,36 @@ test("check finds the config through $LAMINAR_HOOKS_CONFIG", async () => {
   assert.match(result.stdout, new RegExp(`config ${file} is valid`));
   assert.match(result.stdout, /a\/b: INSECURE/);
 });
+
+test("check refuses a forge token without the API root it needs, and warns about unusable ones", async () => {
+  const file = writeConfig(`forges:
+  gitea: { secret: s, token: t }
+  gogs: { secret: s, token: t }
+  github: { secret: s, token: t }
+repositories:
+  - { repo: a/b, forge: gitlab, insecure: true, token: t, jobs: [{ job: x }] }
+`);
+  const result = await runCli(["check", "--config", file]);
+  assert.equal(result.code, 1);
+  assert.deepEqual(result.stderr.trim().split("\n"), [
+    `${file}:2:23 forges.gitea.token needs forges.gitea.api, the API root (https://HOST/api/v1)`,
+    `${file}:6:49 repositories.0.token needs forges.gitlab.api, the API root (https://HOST/api/v4)`,
+  ]);
+});
+
+test("check warns, and still passes, when statuses cannot follow runs or a token has no use", async () => {
+  const file = writeConfig(`forges:
+  github: { secret: s, token: t }
+  gogs: { secret: s, token: t }
+repositories:
+  - { repo: a/b, forge: github, jobs: [{ job: x }] }
+`);
+  const result = await runCli(["check", "--config", file]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(result.stderr.trim().split("\n"), [
+    `${file}:1:1 warning: forge tokens are set but laminar.http is not: runs cannot be followed, so only queued and error statuses are posted`,
+    `${file}:1:1 warning: catch_up.redeliver needs server.public_url to find the forge's hooks; failed deliveries are not redelivered`,
+    `${file}:3:22 warning: forges.gogs.token is not used: Gogs has no commit status API and no delivery log`,
+  ]);
+  assert.ok(!result.stdout.includes(": t") && !result.stderr.includes("token: t"));
+});

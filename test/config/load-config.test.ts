@@ -223,3 +223,54 @@ repositories:
     `18:13 repositories.0.jobs.0.params.f: {{ nope }}: unknown name "nope"; use one of rev, ref, branch, tag, before, repo, clone_url, ssh_url, event, forge, pr, base_branch, sender, delivery or payload.FIELD`,
   ]);
 });
+
+test("following runs, statuses, catch-up and the page: defaults and typed values", () => {
+  const defaults = loadConfig(writeConfig("repositories: [{ repo: a/b, insecure: true, jobs: [{ job: x }] }]\n"), { env: {} });
+  assert.equal(defaults.server.unverifiedLimitBytes, 100 * 1024 * 1024);
+  assert.equal(defaults.laminar.requeueLost, 2);
+  assert.equal(defaults.laminar.httpUrl, undefined);
+  assert.equal(defaults.status.context, "laminar/{{ job }}");
+  assert.deepEqual(defaults.catchUp, { intervalMs: 120_000, redeliver: true });
+  assert.deepEqual(defaults.ui, { enabled: true });
+  assert.equal(defaults.repositories[0]?.status, true);
+
+  const file = writeConfig(`
+server: { public_url: "https://ci.example.com/hooks/", unverified_limit: 10mb }
+laminar: { http: "http://127.0.0.1:8080/", requeue_lost: 0 }
+forges:
+  github: { secret: s, token: { env: GH_TOKEN } }
+  gitlab: { secret: s, token: { env: GL_TOKEN }, api: "https://gitlab.example.com/api/v4" }
+status: { context: "ci/{{ forge }}/{{job}}" }
+catch_up: { interval: 0, redeliver: false }
+ui: { auth: { user: admin, password: { env: UI_PASSWORD } } }
+repositories:
+  - { repo: a/b, forge: github, status: false, token: { env: AB_TOKEN }, poll: "file:///srv/git/a.git", jobs: [{ job: x }] }
+`);
+  const config = loadConfig(file, { env: { GH_TOKEN: "gh-t", GL_TOKEN: "gl-t", UI_PASSWORD: "pw", AB_TOKEN: "ab-t" } });
+  assert.equal(config.server.publicUrl, "https://ci.example.com/hooks");
+  assert.equal(config.server.unverifiedLimitBytes, 10 * 1024 * 1024);
+  assert.equal(config.laminar.httpUrl, "http://127.0.0.1:8080");
+  assert.equal(config.laminar.baseUrl, "http://127.0.0.1:8080", "links fall back to laminar.http");
+  assert.equal(config.laminar.requeueLost, 0);
+  assert.equal(config.forges.github?.api, "https://api.github.com");
+  assert.equal(config.forges.github?.token?.reveal(), "gh-t");
+  assert.equal(config.forges.gitlab?.api, "https://gitlab.example.com/api/v4");
+  assert.equal(config.status.context, "ci/{{ forge }}/{{job}}");
+  assert.deepEqual(config.catchUp, { intervalMs: 0, redeliver: false });
+  assert.equal(config.ui.auth?.user, "admin");
+  assert.equal(config.ui.auth?.password.reveal(), "pw");
+  const repo = config.repositories[0];
+  assert.equal(repo?.status, false);
+  assert.equal(repo?.token?.reveal(), "ab-t");
+  assert.equal(repo?.poll, "file:///srv/git/a.git");
+  assert.ok(!inspect(config, { depth: 10 }).includes("gh-t"), "tokens stay hidden");
+});
+
+test("a status context naming anything but job, event, forge and repo is refused", () => {
+  const file = writeConfig(`status: { context: "laminar/{{ payload.secret }}" }
+repositories: [{ repo: a/b, insecure: true, jobs: [{ job: x }] }]
+`);
+  assert.deepEqual(problemsOf(file), [
+    "1:20 status.context: a status context may use {{ job }}, {{ event }}, {{ forge }} and {{ repo }} only",
+  ]);
+});

@@ -36,6 +36,7 @@ function setup(t: Context, options: { mode?: string; jobs?: readonly string[]; c
     concurrency: 4,
     timeoutMs: 5000,
     retry: { attempts: 5, delayMs: 20, maxDelayMs: 200 },
+    requeueLost: 2,
     ...options.config,
   };
   const events: AttemptEvent[] = [];
