@@ -10,11 +10,11 @@ import { MIGRATIONS } from "../../src/journal/migrations.ts";
 import { openJournal } from "../../src/journal/open-journal.ts";
 import { delivery, tempDir } from "./journal-fixtures.ts";
 
-test("creates the folder and the file, in WAL mode, with the current schema", (t) => {
+test("creates the folder and the file, in WAL mode, with the current schema", async (t) => {
   const path = join(tempDir(t), "data", "deep", "journal.db");
   const journal = openJournal(path);
   assert.ok(existsSync(path));
-  journal.recordDelivery(delivery());
+  await journal.commitDelivery(delivery());
 
   const db = new Database(path, { readonly: true });
   t.after(() => db.close());
@@ -22,27 +22,27 @@ test("creates the folder and the file, in WAL mode, with the current schema", (t
   assert.equal(db.pragma("user_version", { simple: true }), MIGRATIONS.length);
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
   assert.deepEqual(tables, ["attempts", "deliveries", "dispatches", "heartbeat"]);
-  journal.close();
+  await journal.close();
 });
 
-test("opening again keeps what was there", (t) => {
+test("opening again keeps what was there", async (t) => {
   const path = join(tempDir(t), "journal.db");
   const first = openJournal(path);
-  const { id } = first.recordDelivery(delivery());
-  first.close();
+  const { id } = await first.commitDelivery(delivery());
+  await first.close();
   const second = openJournal(path);
   assert.equal(second.findDelivery("github", delivery().deliveryId)?.id, id);
-  second.close();
+  await second.close();
 });
 
-test("a delivery is on disk when recordDelivery returns, even if the process is killed at once", (t) => {
+test("a delivery is on disk when commitDelivery resolves, even if the process is killed at once", (t) => {
   const path = join(tempDir(t), "journal.db");
   const here = fileURLToPath(new URL(".", import.meta.url));
   const script = `
     import { openJournal } from ${JSON.stringify(join(here, "../../src/journal/open-journal.ts"))};
     import { delivery } from ${JSON.stringify(join(here, "journal-fixtures.ts"))};
     const journal = openJournal(${JSON.stringify(path)});
-    journal.recordDelivery(delivery({ deliveryId: "killed-right-after" }));
+    await journal.commitDelivery(delivery({ deliveryId: "killed-right-after" }));
     process.kill(process.pid, "SIGKILL");
   `;
   const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8" });
