@@ -52,7 +52,6 @@ export function prepareDeliveryWrites(
       remote_address: input.remoteAddress ?? null,
       headers: JSON.stringify(filterHeaders(input.headers)),
       payload: input.payload,
-      status: input.jobs.length > 0 ? "queued" : "ignored",
       note: input.note ?? null,
       trace: JSON.stringify(input.trace),
     };
@@ -72,7 +71,7 @@ export function prepareDeliveryWrites(
 
   const addDispatches = db.transaction((deliveryId: number, jobs: readonly JobRequest[], trace: readonly TraceLine[]): number[] => {
     const at = now();
-    const changed = s.updateRouting.run({ id: deliveryId, trace: JSON.stringify(trace), queued: jobs.length > 0 ? 1 : 0 });
+    const changed = s.updateTrace.run({ id: deliveryId, trace: JSON.stringify(trace) });
     if (changed.changes === 0) throw new Error(`the journal has no delivery with id ${deliveryId}`);
     return jobs.map((job) => insertDispatch(deliveryId, job, at));
   });
@@ -87,17 +86,15 @@ function prepareStatements(db: BetterSqlite3.Database) {
   return {
     insertDelivery: db.prepare<[Record<string, unknown>]>(`
       INSERT INTO deliveries (forge, delivery_id, received_at, forge_event, kind, action, repo, ref, sender,
-        remote_address, headers, payload, status, note, trace)
+        remote_address, headers, payload, note, trace)
       VALUES (@forge, @delivery_id, @received_at, @forge_event, @kind, @action, @repo, @ref, @sender,
-        @remote_address, @headers, @payload, @status, @note, @trace)`),
+        @remote_address, @headers, @payload, @note, @trace)`),
     updateDelivery: db.prepare<[Record<string, unknown>]>(`
       UPDATE deliveries SET received_at = @received_at, forge_event = @forge_event, kind = @kind, action = @action,
         repo = @repo, ref = @ref, sender = @sender, remote_address = @remote_address, headers = @headers,
-        payload = @payload, status = @status, note = @note, trace = @trace
+        payload = @payload, note = @note, trace = @trace
       WHERE id = @id AND forge = @forge AND delivery_id = @delivery_id`),
-    updateRouting: db.prepare<[{ id: number; trace: string; queued: number }]>(`
-      UPDATE deliveries SET trace = @trace, status = CASE WHEN @queued = 1 THEN 'queued' ELSE status END
-      WHERE id = @id`),
+    updateTrace: db.prepare<[{ id: number; trace: string }]>(`UPDATE deliveries SET trace = @trace WHERE id = @id`),
     insertDispatch: db.prepare<[{ delivery: number; job: string; params: string; host: string; reason: string; now: number }]>(`
       INSERT INTO dispatches (delivery, job, params, host, reason, status, attempts, next_attempt_at, created_at, updated_at)
       VALUES (@delivery, @job, @params, @host, @reason, 'pending', 0, @now, @now, @now)`),

@@ -63,8 +63,8 @@ export interface AttemptRow {
 }
 
 /**
- * The columns of a DeliveryRow, for `SELECT … FROM deliveries d`: a delivery's status as a person
- * asks for it, derived from its dispatches (journal-types.ts).
+ * The columns of a DeliveryRow, for `SELECT … FROM deliveries d`. A delivery's status is derived
+ * from its dispatches (journal-types.ts), never stored: it could only go stale.
  */
 export const DELIVERY_COLUMNS = `
   d.*,
