@@ -88,15 +88,15 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     throw error;
   }
   dispatcher.start();
-  const pruned = journal.prune(config.journal.retentionMs);
-  if (pruned > 0) logger.info({ pruned }, "old deliveries pruned from the journal");
-  const pruneTimer = setInterval(() => {
-    try {
-      journal.prune(config.journal.retentionMs);
-    } catch (error) {
-      logger.warn({ err: error }, "pruning the journal failed; will try again");
-    }
-  }, PRUNE_INTERVAL_MS).unref();
+  // In chunks, between answers: a first prune after a long stop may have many thousands to delete.
+  const prune = () => journal.prune(config.journal.retentionMs).then(
+    (pruned) => {
+      if (pruned > 0) logger.info({ pruned }, "old deliveries pruned from the journal");
+    },
+    (error: unknown) => logger.warn({ err: error }, "pruning the journal failed; will try again"),
+  );
+  void prune();
+  const pruneTimer = setInterval(() => void prune(), PRUNE_INTERVAL_MS).unref();
 
   logger.info({ address: listening.address, config: config.file, journal: config.journal.path, spawnHelper: laminarc.kind }, "listening");
   if (laminarc.kind === "node") {

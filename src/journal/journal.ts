@@ -20,7 +20,7 @@ import type {
   RecordDeliveryResult,
 } from "./journal-types.ts";
 import { migrate } from "./migrations.ts";
-import { prepareDeletePrunable, type DeletePrunable } from "./prune.ts";
+import { prepareDeletePrunable, pruneInChunks, type DeletePrunable, type PruneOptions } from "./prune.ts";
 import { WalSync } from "./wal-sync.ts";
 import { prepareWritabilityProbe } from "./writability-probe.ts";
 
@@ -162,10 +162,12 @@ export class Journal {
 
   /**
    * Retention: deletes deliveries received more than `olderThanMs` ago whose jobs are all settled
-   * (done or failed), with their dispatches and attempts. Returns how many deliveries went.
+   * (done or failed), with their dispatches and attempts, in chunks with a turn of the event loop
+   * between two. Resolves to how many deliveries went; stops early when the journal closes.
    */
-  prune(olderThanMs: number): number {
-    return guardJournal(() => this.#deletePrunable(this.#now() - olderThanMs));
+  prune(olderThanMs: number, options: PruneOptions = {}): Promise<number> {
+    const cutoff = this.#now() - olderThanMs;
+    return pruneInChunks((limit) => guardJournal(() => this.#deletePrunable(cutoff, limit)), () => !this.#db.open, options);
   }
 
   /**

@@ -293,7 +293,7 @@ test("prune deletes old deliveries whose jobs are all settled, with their dispat
   assert.equal(claimed?.deliveryId, oldDone.id);
   recordAttempt(journal, claimed.id, attempt({ kind: "queued", run: "wiki:1" }), { status: "done" });
 
-  assert.equal(journal.prune(30 * day), 2);
+  assert.equal(await journal.prune(30 * day), 2);
   assert.deepEqual(journal.listDeliveries().map((d) => d.deliveryId).sort(), ["old-pending", "recent"]);
   assert.equal(journal.getDelivery(oldPending.id)?.dispatches.length, 1);
   const db = new Database(path, { readonly: true });
