@@ -21,7 +21,7 @@ import type {
 } from "./journal-types.ts";
 import { migrate } from "./migrations.ts";
 import { prepareDeletePrunable, pruneInChunks, type DeletePrunable, type PruneOptions } from "./prune.ts";
-import { WalSync } from "./wal-sync.ts";
+import { WalSync, type Fdatasync } from "./wal-sync.ts";
 import { prepareWritabilityProbe } from "./writability-probe.ts";
 
 /** Dependencies of a Journal, injected so tests can control them. */
@@ -35,6 +35,8 @@ export interface JournalOptions {
    * still resolves only once its delivery is on disk.
    */
   syncInBackground?: boolean;
+  /** The WAL's sync with syncInBackground; tests hold it to see that nothing answers before it. */
+  fdatasync?: Fdatasync;
 }
 
 /**
@@ -68,7 +70,7 @@ export class Journal {
     this.#queue = guardJournal(() => prepareDispatchQueue(db, now));
     this.#isWritable = guardJournal(() => prepareWritabilityProbe(db, now));
     this.#deletePrunable = guardJournal(() => prepareDeletePrunable(db));
-    this.#walSync = options.syncInBackground === true && !db.memory ? new WalSync(db.name) : undefined;
+    this.#walSync = options.syncInBackground === true && !db.memory ? new WalSync(db.name, options.fdatasync) : undefined;
     const walSync = this.#walSync;
     this.#deliveryBatch = new GroupCommit(
       (inputs) => guardJournal(() => this.#deliveries.recordBatch(inputs)),

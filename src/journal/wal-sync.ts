@@ -1,6 +1,12 @@
 import { closeSync, fdatasync, openSync } from "node:fs";
 import { JournalUnavailableError } from "../errors.ts";
 
+/** Flushes a file's data to the disk; the journal's tests pass one they can hold. */
+export type Fdatasync = (fd: number) => Promise<void>;
+
+const fdatasyncOnThreadPool: Fdatasync = (fd) =>
+  new Promise((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())));
+
 /**
  * Makes the commits of a connection opened with `synchronous = NORMAL` durable, without the event
  * loop waiting for the disk: fdatasync runs on libuv's thread pool. In WAL mode a commit is
@@ -10,14 +16,16 @@ import { JournalUnavailableError } from "../errors.ts";
  */
 export class WalSync {
   readonly #walPath: string;
+  readonly #fdatasync: Fdatasync;
   #fd: number | undefined;
   /** The sync running now, and the one to run after it for commits made meanwhile. */
   #syncing: Promise<void> | undefined;
   #nextSync: Promise<void> | undefined;
   #closed = false;
 
-  constructor(databasePath: string) {
+  constructor(databasePath: string, sync: Fdatasync = fdatasyncOnThreadPool) {
     this.#walPath = `${databasePath}-wal`;
+    this.#fdatasync = sync;
   }
 
   /** Resolves once everything committed before this call is on disk; rejects with JournalUnavailableError. */
@@ -52,15 +60,12 @@ export class WalSync {
     return done;
   }
 
-  #syncOnce(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      try {
-        this.#fd ??= openSync(this.#walPath, "r");
-      } catch (error) {
-        reject(new JournalUnavailableError(error));
-        return;
-      }
-      fdatasync(this.#fd, (error) => (error ? reject(new JournalUnavailableError(error)) : resolve()));
-    });
+  async #syncOnce(): Promise<void> {
+    try {
+      this.#fd ??= openSync(this.#walPath, "r");
+      await this.#fdatasync(this.#fd);
+    } catch (error) {
+      throw new JournalUnavailableError(error);
+    }
   }
 }

@@ -3,6 +3,8 @@
 // outcome, and nothing is answered before its transaction (and, in the background mode, the WAL
 // sync) is done.
 import assert from "node:assert/strict";
+import { fdatasync } from "node:fs";
+import { promisify } from "node:util";
 import { join } from "node:path";
 import { test } from "node:test";
 import Database from "better-sqlite3";
@@ -12,6 +14,8 @@ import { Journal } from "../../src/journal/journal.ts";
 import { openJournal } from "../../src/journal/open-journal.ts";
 import { delivery, job, tempDir, walCommits } from "./journal-fixtures.ts";
 
+const realFdatasync = promisify(fdatasync);
+
 type Context = Parameters<typeof tempDir>[0];
 
 for (const syncInBackground of [false, true]) {
@@ -19,7 +23,8 @@ for (const syncInBackground of [false, true]) {
 
   test(`${mode}: the deliveries of one turn are committed together, each with its own result`, async (t) => {
     const path = join(tempDir(t), "journal.db");
-    const journal = openJournal(path, { syncInBackground });
+    let syncs = 0;
+    const journal = openJournal(path, { syncInBackground, fdatasync: (fd) => ((syncs += 1), realFdatasync(fd)) });
     t.after(() => journal.close());
     const before = walCommits(path);
     const results = await Promise.all([
@@ -28,11 +33,13 @@ for (const syncInBackground of [false, true]) {
       journal.commitDelivery(delivery({ deliveryId: "c", jobs: [] })),
     ]);
     assert.equal(walCommits(path) - before, 1, "one transaction for the turn");
+    assert.equal(syncs, syncInBackground ? 1 : 0, "one sync for the turn, and only in the background mode");
     assert.deepEqual(results.map((r) => [r.duplicate, r.dispatchIds.length]), [[false, 1], [false, 2], [false, 0]]);
     assert.equal(journal.pendingCount(), 3);
     const next = await journal.commitDelivery(delivery({ deliveryId: "d" }));
     assert.equal(next.duplicate, false);
     assert.equal(walCommits(path) - before, 2, "a later turn is a new transaction");
+    assert.equal(syncs, syncInBackground ? 2 : 0);
   });
 
   test(`${mode}: two copies of one delivery in one batch: the second is a duplicate, its jobs are queued once`, async (t) => {
