@@ -7,7 +7,7 @@ import { Dispatcher } from "./dispatch/index.ts";
 import { ConfigError } from "./errors.ts";
 import { createApp } from "./http/create-app.ts";
 import { startServer, type Listening } from "./http/start-server.ts";
-import { openJournal, type Journal } from "./journal/index.ts";
+import { openJournal, type Journal, type OpenJournalOptions } from "./journal/index.ts";
 import { LaminarcHelper } from "./laminar/index.ts";
 import { createLogger, type Logger } from "./observe/logger.ts";
 import { createMetrics, mountMetrics, type Metrics } from "./observe/metrics.ts";
@@ -24,6 +24,8 @@ export interface ServiceOptions {
   watchConfig?: boolean;
   /** Node's process metrics (memory, event loop lag); off in tests that start many services. */
   processMetrics?: boolean;
+  /** Opens the journal's SQLite connection; tests keep it to fill the journal (a real SQLITE_FULL). */
+  connectJournal?: OpenJournalOptions["connect"];
 }
 
 export interface Service {
@@ -46,7 +48,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   let config = loadConfig(options.configFile, { env });
   const logger = options.logger ?? createLogger({ level: options.logLevel ?? config.log.level });
   // The WAL is synced off the event loop, once for all the deliveries of a turn (group commit).
-  const journal = openJournal(config.journal.path, { syncInBackground: true });
+  const journal = openJournal(config.journal.path, {
+    syncInBackground: true,
+    ...(options.connectJournal ? { connect: options.connectJournal } : {}),
+  });
   const metrics = createMetrics({ processMetrics: options.processMetrics ?? true });
 
   // laminarc is started from a small helper process: a spawn from this one would block the
@@ -78,20 +83,20 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   try {
     listening = await startServer(app.callback(), config.server);
   } catch (error) {
-    journal.close();
+    await journal.close();
     await laminarc.close();
     throw error;
   }
   dispatcher.start();
-  const pruned = journal.prune(config.journal.retentionMs);
-  if (pruned > 0) logger.info({ pruned }, "old deliveries pruned from the journal");
-  const pruneTimer = setInterval(() => {
-    try {
-      journal.prune(config.journal.retentionMs);
-    } catch (error) {
-      logger.warn({ err: error }, "pruning the journal failed; will try again");
-    }
-  }, PRUNE_INTERVAL_MS).unref();
+  // In chunks, between answers: a first prune after a long stop may have many thousands to delete.
+  const prune = () => journal.prune(config.journal.retentionMs).then(
+    (pruned) => {
+      if (pruned > 0) logger.info({ pruned }, "old deliveries pruned from the journal");
+    },
+    (error: unknown) => logger.warn({ err: error }, "pruning the journal failed; will try again"),
+  );
+  void prune();
+  const pruneTimer = setInterval(() => void prune(), PRUNE_INTERVAL_MS).unref();
 
   logWarnings(config, logger);
   logger.info({ address: listening.address, config: config.file, journal: config.journal.path, spawnHelper: laminarc.kind }, "listening");
@@ -129,7 +134,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       await listening.close();
       await dispatcher.stop({ graceMs });
       await laminarc.close();
-      journal.close();
+      await journal.close();
       logger.info("stopped");
     },
   };

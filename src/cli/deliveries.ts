@@ -13,7 +13,7 @@ export interface DeliveriesOptions {
 }
 
 /** `deliveries`: recent deliveries, newest first, each with its jobs and their Laminar runs. */
-export function deliveriesCommand(config: Config, options: DeliveriesOptions, io: CommandIO): number {
+export function deliveriesCommand(config: Config, options: DeliveriesOptions, io: CommandIO): Promise<number> {
   return withJournal(config, (journal) => {
     const items = journal.listDeliveries({ limit: options.limit, ...(options.status ? { status: options.status } : {}) });
     io.out(options.json ? JSON.stringify(items, null, 2) : formatTable(items));

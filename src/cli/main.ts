@@ -35,7 +35,7 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
       exitCode = checkCommand(findConfigFile(options.config, io.env), io);
     });
 
-  const withConfig = (file: string | undefined, run: (config: Config) => number) => {
+  const withConfig = async (file: string | undefined, run: (config: Config) => Promise<number>): Promise<number> => {
     const path = findConfigFile(file, io.env);
     let config: Config;
     try {
@@ -52,27 +52,27 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
     .option("--limit <n>", "how many, newest first", parsePositive, 20)
     .addOption(new Option("--status <status>", "only these").choices(DELIVERY_STATUSES))
     .option("--json", "as JSON", false)
-    .action((options: { config?: string; limit: number; status?: DeliveryStatus; json: boolean }) => {
-      exitCode = withConfig(options.config, (config) => deliveriesCommand(config, {
+    .action(async (options: { config?: string; limit: number; status?: DeliveryStatus; json: boolean }) => {
+      exitCode = await withConfig(options.config, (config) => deliveriesCommand(config, {
         limit: options.limit, json: options.json, ...(options.status ? { status: options.status } : {}),
       }, io));
     });
   program.command("show").description("one delivery: headers, routing trace, every laminarc attempt")
     .argument("<id>", "journal id or the forge's delivery id").option(configOption, configHelp).option("--json", "as JSON", false)
-    .action((id: string, options: { config?: string; json: boolean }) => {
-      exitCode = withConfig(options.config, (config) => showCommand(config, id, { json: options.json }, io));
+    .action(async (id: string, options: { config?: string; json: boolean }) => {
+      exitCode = await withConfig(options.config, (config) => showCommand(config, id, { json: options.json }, io));
     });
   program.command("redeliver").description("route a stored delivery again with the current config and queue its jobs")
     .argument("[id]", "journal id or the forge's delivery id").option(configOption, configHelp)
     .option("--failed", "only try the failed jobs again (of ID, or of every delivery), without routing again", false)
-    .action((id: string | undefined, options: { config?: string; failed: boolean }) => {
+    .action(async (id: string | undefined, options: { config?: string; failed: boolean }) => {
       if (options.failed) {
-        exitCode = withConfig(options.config, (config) => retryFailedCommand(config, id, io));
+        exitCode = await withConfig(options.config, (config) => retryFailedCommand(config, id, io));
       } else if (id === undefined) {
         io.err("redeliver needs a delivery ID, or --failed");
         exitCode = 1;
       } else {
-        exitCode = withConfig(options.config, (config) => redeliverCommand(config, id, io));
+        exitCode = await withConfig(options.config, (config) => redeliverCommand(config, id, io));
       }
     });
 

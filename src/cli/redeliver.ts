@@ -10,7 +10,7 @@ import { findDelivery, withJournal } from "./with-journal.ts";
  * to the same delivery. The running service's dispatcher picks them up from the journal (it polls
  * every second), so this works without signals or sockets.
  */
-export function redeliverCommand(config: Config, id: string, io: CommandIO): number {
+export function redeliverCommand(config: Config, id: string, io: CommandIO): Promise<number> {
   return withJournal(config, (journal) => {
     const detail = findDelivery(journal, config, id, io);
     if (!detail) return 1;
@@ -50,7 +50,7 @@ export function redeliverCommand(config: Config, id: string, io: CommandIO): num
 }
 
 /** `redeliver --failed [ID]`: the failed jobs of one delivery, or of every delivery, are tried again. */
-export function retryFailedCommand(config: Config, id: string | undefined, io: CommandIO): number {
+export function retryFailedCommand(config: Config, id: string | undefined, io: CommandIO): Promise<number> {
   return withJournal(config, (journal) => {
     let deliveryId: number | undefined;
     if (id !== undefined) {

@@ -5,7 +5,7 @@ import type { CommandIO } from "./io.ts";
 import { findDelivery, withJournal } from "./with-journal.ts";
 
 /** `show ID`: one delivery, by journal id or the forge's delivery id, with everything known of it. */
-export function showCommand(config: Config, id: string, options: { json: boolean }, io: CommandIO): number {
+export function showCommand(config: Config, id: string, options: { json: boolean }, io: CommandIO): Promise<number> {
   return withJournal(config, (journal) => {
     const detail = findDelivery(journal, config, id, io);
     if (!detail) return 1;

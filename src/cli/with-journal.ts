@@ -3,12 +3,12 @@ import type { Config } from "../types.ts";
 import type { CommandIO } from "./io.ts";
 
 /** Opens the config's journal for one command and always closes it. */
-export function withJournal(config: Config, run: (journal: Journal) => number): number {
+export async function withJournal(config: Config, run: (journal: Journal) => number | Promise<number>): Promise<number> {
   const journal = openJournal(config.journal.path);
   try {
-    return run(journal);
+    return await run(journal);
   } finally {
-    journal.close();
+    await journal.close();
   }
 }
 

@@ -7,11 +7,10 @@ import { decideNext } from "./decide-next.ts";
 import { quietLogger, type DispatchLogger } from "./dispatch-logger.ts";
 
 /**
- * The part of the journal the dispatcher uses; a Journal fits. With recordAttempts, the attempts
- * that end in one turn of the event loop are recorded in one transaction (one fsync).
+ * The part of the journal the dispatcher uses; a Journal fits. The attempts that end in one turn
+ * of the event loop are recorded with one recordAttempts, in one transaction (one fsync).
  */
-export type DispatchJournal = Pick<Journal, "claimDue" | "recordAttempt" | "releaseRunning" | "nextDueTime"> &
-  Partial<Pick<Journal, "recordAttempts">>;
+export type DispatchJournal = Pick<Journal, "claimDue" | "recordAttempts" | "releaseRunning" | "nextDueTime">;
 
 /** One attempt: runLaminarc, or a fake in tests. It should never reject. */
 export type RunAttempt = (request: JobRequest, options: RunLaminarcOptions) => Promise<AttemptResult>;
@@ -272,24 +271,13 @@ export class Dispatcher {
     return this.#unrecorded.length === 0;
   }
 
-  /** Undefined for each attempt recorded, the error for each one not: one transaction when the journal can. */
+  /** Undefined for each attempt recorded, the error for each one not: one transaction for them all. */
   #record(items: readonly Unrecorded[]): unknown[] {
-    const journal = this.#journal;
-    if (journal.recordAttempts !== undefined) {
-      try {
-        return journal.recordAttempts(items.map((item) => ({ dispatchId: item.dispatch.id, result: item.result, next: item.next })));
-      } catch (error) {
-        return items.map(() => error);
-      }
+    try {
+      return this.#journal.recordAttempts(items.map((item) => ({ dispatchId: item.dispatch.id, result: item.result, next: item.next })));
+    } catch (error) {
+      return items.map(() => error);
     }
-    return items.map((item) => {
-      try {
-        journal.recordAttempt(item.dispatch.id, item.result, item.next);
-        return undefined;
-      } catch (error) {
-        return error;
-      }
-    });
   }
 
   #log(dispatch: ClaimedDispatch, result: AttemptResult, next: NextState): void {

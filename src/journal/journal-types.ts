@@ -3,8 +3,6 @@
 
 import type { ForgeName, Headers, JobRequest, TraceLine } from "../types.ts";
 
-/** Stored: `queued` when the delivery matched at least one job, `ignored` when none. */
-export type StoredDeliveryStatus = "queued" | "ignored";
 /**
  * What a person asks for: `ignored` (matched nothing), `queued` (some job still pending or
  * running), `done` (every job queued in Laminar), `failed` (every job settled, one or more failed).

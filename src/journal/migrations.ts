@@ -66,6 +66,11 @@ export const MIGRATIONS: readonly string[] = [
     at INTEGER NOT NULL
   );
   `,
+  // A delivery's status is derived from its dispatches when read (journal-rows.ts); the stored
+  // copy was never read and could only go stale.
+  `
+  ALTER TABLE deliveries DROP COLUMN status;
+  `,
 ];
 
 /** Brings the schema up to date in one transaction; refuses a journal from a newer version. */

@@ -8,19 +8,25 @@ import { Journal, type JournalOptions } from "./journal.ts";
 export interface OpenJournalOptions extends JournalOptions {
   /** How long a write waits for another connection's lock (`redeliver` from the CLI) before failing. */
   busyTimeoutMs?: number;
+  /**
+   * Opens the SQLite connection (default: better-sqlite3 on the path). Tests keep the connection
+   * to cap its size (`max_page_count`), which gives the SQLITE_FULL of a full disk.
+   */
+  connect?: (path: string) => Database.Database;
 }
 
 /**
  * Opens (creating folder and file on first start) the SQLite journal: WAL so readers never block
- * the writer, `synchronous = FULL` so a commit is on disk before the sender is answered, a busy
- * timeout for the CLI writing at the same time, and the schema brought up to date. Any failure is
+ * the writer; `synchronous = FULL` so that a commit is on disk when it returns, or, with
+ * syncInBackground, `NORMAL` with the journal syncing the WAL itself before it answers; a busy
+ * timeout for the CLI writing at the same time; and the schema brought up to date. Any failure is
  * a JournalUnavailableError that names the path.
  */
 export function openJournal(path: string, options: OpenJournalOptions = {}): Journal {
   let db: Database.Database | undefined;
   try {
     mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path);
+    db = (options.connect ?? ((file: string) => new Database(file)))(path);
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     db.pragma("journal_mode = WAL");
     // SQLite buffers an UPDATE … RETURNING (the dispatcher's claim) in a temporary table: in memory

@@ -83,7 +83,7 @@ test("SIGKILL during a burst, then restart: every acknowledged delivery is queue
       assert.ok(twice <= concurrency, `${twice} deliveries queued twice; at most ${concurrency} were in flight at the kill`);
       assert.ok([...perDelivery.values()].every((count) => count <= 2));
     } finally {
-      journal.close();
+      await journal.close();
       second.child.kill("SIGTERM");
       assert.deepEqual(await second.exited, { code: 0, signal: null });
     }
@@ -113,7 +113,7 @@ test("SIGTERM while laminarc hangs: exit 0, no orphaned laminarc, the dispatch r
 
     const journal = openJournal(join(dir, "journal.db"));
     assert.equal(journal.getDelivery("term-1")?.dispatches[0]?.status, "pending");
-    journal.close();
+    await journal.close();
 
     fake.setMode("ok");
     const second = await startChildService(config, fake.env);
@@ -125,7 +125,7 @@ test("SIGTERM while laminarc hangs: exit 0, no orphaned laminarc, the dispatch r
       }, 10_000, "the dispatch to be queued after restart");
       assert.equal(done.run, "hello:1");
     } finally {
-      reopened.close();
+      await reopened.close();
       second.child.kill("SIGTERM");
       await second.exited;
     }

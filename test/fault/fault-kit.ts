@@ -5,18 +5,21 @@
 import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type Database from "better-sqlite3";
 import { createLogger } from "../../src/observe/logger.ts";
 import { startService, type Service } from "../../src/start-service.ts";
 import { createFakeLaminar, FAKE_LAMINARC, type FakeLaminar } from "../fixtures/fake-laminar-dir.ts";
 import { payload } from "../support/payloads.ts";
 import { githubSignature } from "../support/sign.ts";
-import { githubHeaders } from "../support/test-service.ts";
+import { githubHeaders, keepJournalConnection } from "../support/test-service.ts";
 
 export const SECRET = "topsecret";
 export const push5 = payload("github/push-5.json");
 
 export interface FaultService {
   service: Service;
+  /** The service's own journal connection: to cap its size (a real SQLITE_FULL), or to read rows. */
+  journalDatabase: Database.Database;
   url: string;
   dir: string;
   configFile: string;
@@ -47,9 +50,11 @@ ${rest}`;
   writeFileSync(configFile, configText(options.laminar, options.rest));
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger({ level: "info", destination: { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) } });
-  const service = await startService({ configFile, env: fake.env, logger, processMetrics: false });
+  const connection = keepJournalConnection();
+  const service = await startService({ configFile, env: fake.env, logger, processMetrics: false, connectJournal: connection.connect });
   return {
     service,
+    journalDatabase: connection.database(),
     url: service.address,
     dir,
     configFile,

@@ -17,7 +17,7 @@ test("disk full and back under traffic: 503 while full, never 2xx for what was n
     laminar: "  concurrency: 2\n  timeout: 10s\n  retry: { attempts: 20, delay: 50ms, max_delay: 200ms }",
     rest: HELLO_WORLD_CONFIG,
   });
-  const db = svc.service.journal.database;
+  const db = svc.journalDatabase;
   const ready = async () => (await fetch(`${svc.url}/readyz`)).status;
   try {
     const stream = streamDeliveries(() => svc.url, "full", 3, 20);

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import Database from "better-sqlite3";
 import { openJournal } from "../../src/journal/index.ts";
 import { createFakeLaminar, processExists } from "../fixtures/fake-laminar-dir.ts";
 import { fakeProcesses } from "./fault-kit.ts";
@@ -26,12 +27,14 @@ test("SIGTERM under load with every laminarc slot hung: all killed within the gr
     for (const call of hung) assert.equal(processExists(call.pid), false, `hung laminarc ${call.pid} was killed`);
     assert.deepEqual(fakeProcesses(fake.dir), [], "no laminarc outlives the service");
 
-    const journal = openJournal(join(dir, "journal.db"));
+    // Opened (and its schema brought up to date) as the next start would, then read as it is.
+    await openJournal(join(dir, "journal.db")).close();
+    const db = new Database(join(dir, "journal.db"), { readonly: true });
     try {
-      const statuses = journal.database.prepare("SELECT DISTINCT status FROM dispatches").pluck().all();
+      const statuses = db.prepare("SELECT DISTINCT status FROM dispatches").pluck().all();
       assert.deepEqual(statuses, ["pending"], "everything pending: nothing was queued, nothing left running");
     } finally {
-      journal.close();
+      db.close();
     }
     await restartAndDrain(dir, config, fake, acknowledged);
   } finally {

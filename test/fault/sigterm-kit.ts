@@ -71,7 +71,7 @@ export async function restartAndDrain(dir: string, config: string, fake: FakeLam
       assert.equal(journal.getDelivery(id)!.dispatches[0]!.run, queued.get(id)!.runs[0]);
     }
   } finally {
-    journal.close();
+    await journal.close();
     second.child.kill("SIGTERM");
     assert.deepEqual(await second.exited, { code: 0, signal: null });
   }

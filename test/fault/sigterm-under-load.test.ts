@@ -10,6 +10,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import Database from "better-sqlite3";
 import { openJournal } from "../../src/journal/index.ts";
 import { createFakeLaminar, processExists, waitFor } from "../fixtures/fake-laminar-dir.ts";
 import { githubSignature } from "../support/sign.ts";
@@ -29,20 +30,22 @@ test("SIGTERM under load with slow laminarc: attempts in flight finish, the rest
 
     // Every attempt that was running finished (700 ms < the grace): recorded done, none cut short.
     const journal = openJournal(join(dir, "journal.db"));
+    const db = new Database(join(dir, "journal.db"), { readonly: true });
     try {
-      const rows = journal.database.prepare("SELECT status, COUNT(*) AS n FROM dispatches GROUP BY status").all() as { status: string; n: number }[];
+      const rows = db.prepare("SELECT status, COUNT(*) AS n FROM dispatches GROUP BY status").all() as { status: string; n: number }[];
       const count = Object.fromEntries(rows.map((row) => [row.status, row.n]));
       t.diagnostic(`after SIGTERM: ${JSON.stringify(count)}`);
       assert.equal(count.running, undefined, "nothing left marked running");
       assert.ok((count.pending ?? 0) > 0, "some dispatches were left pending for the next start");
       for (const id of acknowledged) assert.ok(journal.getDelivery(id), `${id} was acknowledged and is journaled`);
-      const canceled = journal.database.prepare("SELECT COUNT(*) FROM attempts WHERE outcome = 'canceled'").pluck().get();
+      const canceled = db.prepare("SELECT COUNT(*) FROM attempts WHERE outcome = 'canceled'").pluck().get();
       assert.equal(canceled, 0, "no attempt was cut short: they all fit in the grace");
       const calls = fake.calls();
       assert.ok(calls.every((call) => call.exitCode === 0), "every laminarc started ran to its end");
       assert.equal(calls.length, count.done, "each finished laminarc call is recorded done");
     } finally {
-      journal.close();
+      db.close();
+      await journal.close();
     }
     assert.equal(processExists(first.child.pid!), false);
     await restartAndDrain(dir, config, fake, acknowledged);

@@ -186,7 +186,7 @@ test(`${CASES} generated bad requests: no 5xx, JSON 4xx, no crash, no laminarc c
       const delivery = call.argv.find((arg) => arg.startsWith("delivery="))?.slice("delivery=".length);
       assert.ok(delivery !== undefined && signedIds.has(delivery), `laminarc was called for ${delivery}, which was not verified; ${replay}`);
     }
-    const journaled = new Set((svc.service.journal.database.prepare("SELECT delivery_id FROM deliveries").pluck().all() as string[]));
+    const journaled = new Set((svc.journalDatabase.prepare("SELECT delivery_id FROM deliveries").pluck().all() as string[]));
     for (const id of journaled) assert.ok(signedIds.has(id), `unverified delivery ${id} was journaled; ${replay}`);
     for (const id of answered2xx) assert.ok(journaled.has(id), `delivery ${id} was answered 2xx but is not in the journal; ${replay}`);
     t.diagnostic(`${answered2xx.length} verified garbage deliveries answered 2xx, ${calls.length} laminarc calls`);

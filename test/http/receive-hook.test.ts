@@ -300,7 +300,7 @@ test("503: a journal that cannot be written is never answered 2xx", async () => 
   try {
     // Fill the database to its page limit: a real SQLITE_FULL, as on a full disk (tests run as root,
     // where file permissions do not stop writes).
-    const db = svc.service.journal.database;
+    const db = svc.journalDatabase;
     const pages = db.pragma("page_count", { simple: true }) as number;
     db.pragma(`max_page_count = ${pages}`);
     const answer = await svc.post("/hooks", push5, githubHeaders("push", "d-503", githubSignature("topsecret", push5)));

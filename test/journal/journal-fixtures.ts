@@ -1,5 +1,5 @@
 // Inputs for the journal tests: a temp folder and a delivery as the HTTP layer would hand it over.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DeliveryInput } from "../../src/journal/journal-types.ts";
@@ -32,4 +32,27 @@ export function delivery(fields: Partial<DeliveryInput> = {}): DeliveryInput {
     jobs: [job("wiki", { rev: "3f2c1a9", branch: "master" })],
     ...fields,
   };
+}
+
+/**
+ * How many transactions are in the WAL of the database at `path`: its commit frames, read from the
+ * file itself (https://www.sqlite.org/fileformat.html#wal_file_format). Frames left over from before
+ * the WAL was last restarted carry other salts and are not counted.
+ */
+export function walCommits(path: string): number {
+  let wal: Buffer;
+  try {
+    wal = readFileSync(`${path}-wal`);
+  } catch {
+    return 0;
+  }
+  if (wal.length < 32) return 0;
+  const pageSize = wal.readUInt32BE(8);
+  const salts = wal.subarray(16, 24);
+  let commits = 0;
+  for (let frame = 32; frame + 24 + pageSize <= wal.length; frame += 24 + pageSize) {
+    if (!wal.subarray(frame + 8, frame + 16).equals(salts)) break;
+    if (wal.readUInt32BE(frame + 4) !== 0) commits += 1;
+  }
+  return commits;
 }

@@ -5,6 +5,7 @@ import Database from "better-sqlite3";
 import { JournalUnavailableError } from "../../src/errors.ts";
 import { Journal } from "../../src/journal/journal.ts";
 import { openJournal } from "../../src/journal/open-journal.ts";
+import type { NextState } from "../../src/journal/journal-types.ts";
 import type { AttemptResult } from "../../src/types.ts";
 import { delivery, job, tempDir } from "./journal-fixtures.ts";
 
@@ -17,6 +18,11 @@ function open(t: Context, start = 1_700_000_000_000) {
   const journal = openJournal(path, { now: () => clock.now, busyTimeoutMs: 50 });
   t.after(() => journal.close());
   return { journal, clock, path };
+}
+
+/** Records one attempt through the dispatcher's batch write, which must keep it. */
+function recordAttempt(journal: Journal, dispatchId: number, result: AttemptResult, next: NextState): void {
+  assert.deepEqual(journal.recordAttempts([{ dispatchId, result, next }]), [undefined]);
 }
 
 function attempt(outcome: AttemptResult["outcome"], fields: Partial<AttemptResult> = {}): AttemptResult {
@@ -33,9 +39,9 @@ function attempt(outcome: AttemptResult["outcome"], fields: Partial<AttemptResul
   };
 }
 
-test("records a delivery with one pending dispatch per job", (t) => {
+test("records a delivery with one pending dispatch per job", async (t) => {
   const { journal, clock } = open(t);
-  const result = journal.recordDelivery(delivery({ jobs: [job("wiki", { rev: "abc" }), job("docs")] }));
+  const result = await journal.commitDelivery(delivery({ jobs: [job("wiki", { rev: "abc" }), job("docs")] }));
   assert.equal(result.duplicate, false);
   assert.equal(result.rerouted, false);
   assert.equal(result.dispatchIds.length, 2);
@@ -49,9 +55,9 @@ test("records a delivery with one pending dispatch per job", (t) => {
   assert.equal(journal.findDelivery("gitea", delivery().deliveryId), undefined);
 });
 
-test("keeps useful headers and never a signature, token or authorization", (t) => {
+test("keeps useful headers and never a signature, token or authorization", async (t) => {
   const { journal } = open(t);
-  const { id } = journal.recordDelivery(
+  const { id } = await journal.commitDelivery(
     delivery({
       headers: {
         "x-github-event": "push",
@@ -72,11 +78,11 @@ test("keeps useful headers and never a signature, token or authorization", (t) =
   });
 });
 
-test("the same delivery id again, whose first copy queued jobs, is a duplicate and changes nothing", (t) => {
+test("the same delivery id again, whose first copy queued jobs, is a duplicate and changes nothing", async (t) => {
   const { journal, clock } = open(t);
-  const first = journal.recordDelivery(delivery());
+  const first = await journal.commitDelivery(delivery());
   clock.now += 60_000;
-  const again = journal.recordDelivery(delivery({ receivedAt: clock.now, trace: [], jobs: [job("wiki"), job("other")] }));
+  const again = await journal.commitDelivery(delivery({ receivedAt: clock.now, trace: [], jobs: [job("wiki"), job("other")] }));
   assert.deepEqual(again, { id: first.id, duplicate: true, rerouted: false, dispatchIds: [] });
   const detail = journal.getDelivery(first.id);
   assert.equal(detail?.dispatches.length, 1);
@@ -84,21 +90,21 @@ test("the same delivery id again, whose first copy queued jobs, is a duplicate a
   assert.deepEqual(detail?.trace, delivery().trace);
 });
 
-test("the same delivery id again, whose first copy matched nothing, is routed again", (t) => {
+test("the same delivery id again, whose first copy matched nothing, is routed again", async (t) => {
   const { journal, clock } = open(t);
   const nothing = [{ job: "wiki", matched: false, reason: 'branch "dev" matches none of master' }];
-  const first = journal.recordDelivery(delivery({ trace: nothing, jobs: [], note: "no job matched" }));
+  const first = await journal.commitDelivery(delivery({ trace: nothing, jobs: [], note: "no job matched" }));
   assert.deepEqual(first.dispatchIds, []);
   assert.equal(journal.findDelivery("github", delivery().deliveryId)?.status, "ignored");
 
   // Still nothing after a first redelivery: the row is updated, not duplicated.
   clock.now += 1000;
-  const second = journal.recordDelivery(delivery({ receivedAt: clock.now, trace: nothing, jobs: [] }));
+  const second = await journal.commitDelivery(delivery({ receivedAt: clock.now, trace: nothing, jobs: [] }));
   assert.deepEqual(second, { id: first.id, duplicate: false, rerouted: true, dispatchIds: [] });
 
   // The config was fixed, Redeliver pressed: the same row, now with its job.
   clock.now += 1000;
-  const fixed = journal.recordDelivery(delivery({ receivedAt: clock.now }));
+  const fixed = await journal.commitDelivery(delivery({ receivedAt: clock.now }));
   assert.equal(fixed.id, first.id);
   assert.equal(fixed.duplicate, false);
   assert.equal(fixed.rerouted, true);
@@ -110,13 +116,13 @@ test("the same delivery id again, whose first copy matched nothing, is routed ag
   assert.deepEqual(detail?.trace, delivery().trace);
 
   // And from now on it is a duplicate.
-  assert.equal(journal.recordDelivery(delivery()).duplicate, true);
+  assert.equal((await journal.commitDelivery(delivery())).duplicate, true);
   assert.equal(journal.listDeliveries().length, 1);
 });
 
-test("claimDue takes due pending dispatches up to the limit, oldest first, and counts the attempt", (t) => {
+test("claimDue takes due pending dispatches up to the limit, oldest first, and counts the attempt", async (t) => {
   const { journal, clock } = open(t);
-  const a = journal.recordDelivery(delivery({ deliveryId: "a", jobs: [job("one"), job("two"), job("three")] }));
+  const a = await journal.commitDelivery(delivery({ deliveryId: "a", jobs: [job("one"), job("two"), job("three")] }));
   const claimed = journal.claimDue(clock.now, 2);
   assert.deepEqual(
     claimed.map((c) => [c.id, c.attempt, c.deliveryId, c.request.job]),
@@ -132,16 +138,16 @@ test("claimDue takes due pending dispatches up to the limit, oldest first, and c
   assert.deepEqual(journal.claimDue(clock.now, 0), []);
 });
 
-test("recordAttempt: queued → done with the run; retry → pending when due; permanent → failed", (t) => {
+test("recordAttempts: queued → done with the run; retry → pending when due; permanent → failed", async (t) => {
   const { journal, clock } = open(t);
-  const { id, dispatchIds } = journal.recordDelivery(delivery({ jobs: [job("one"), job("two"), job("three")] }));
+  const { id, dispatchIds } = await journal.commitDelivery(delivery({ jobs: [job("one"), job("two"), job("three")] }));
   const [one, two, three] = dispatchIds as [number, number, number];
   journal.claimDue(clock.now, 3);
 
   clock.now += 100;
-  journal.recordAttempt(one, attempt({ kind: "queued", run: "one:42" }), { status: "done" });
-  journal.recordAttempt(two, attempt({ kind: "retry", message: "laminard is not running" }), { status: "pending", nextAttemptAt: clock.now + 2000 });
-  journal.recordAttempt(three, attempt({ kind: "permanent", message: "unknown job" }, { stderr: "Failed to queue job 'three'" }), { status: "failed" });
+  recordAttempt(journal, one, attempt({ kind: "queued", run: "one:42" }), { status: "done" });
+  recordAttempt(journal, two, attempt({ kind: "retry", message: "laminard is not running" }), { status: "pending", nextAttemptAt: clock.now + 2000 });
+  recordAttempt(journal, three, attempt({ kind: "permanent", message: "unknown job" }, { stderr: "Failed to queue job 'three'" }), { status: "failed" });
 
   assert.equal(journal.nextDueTime(), clock.now + 2000);
   assert.deepEqual(journal.claimDue(clock.now + 1999, 5), []);
@@ -161,21 +167,21 @@ test("recordAttempt: queued → done with the run; retry → pending when due; p
   const [again] = journal.claimDue(clock.now + 2000, 5);
   assert.equal(again?.id, two);
   assert.equal(again?.attempt, 2);
-  journal.recordAttempt(two, attempt({ kind: "retry", message: "still down" }), { status: "failed", error: "gave up after 2 attempts: still down" });
+  recordAttempt(journal, two, attempt({ kind: "retry", message: "still down" }), { status: "failed", error: "gave up after 2 attempts: still down" });
   const last = journal.getDelivery(id)?.dispatches[1];
   assert.equal(last?.lastError, "gave up after 2 attempts: still down");
   assert.equal(last?.attemptLog.length, 2);
   assert.equal(journal.getDelivery(id)?.status, "failed");
 });
 
-test("a canceled attempt is logged but not counted, and keeps the last error", (t) => {
+test("a canceled attempt is logged but not counted, and keeps the last error", async (t) => {
   const { journal, clock } = open(t);
-  const { id, dispatchIds } = journal.recordDelivery(delivery());
+  const { id, dispatchIds } = await journal.commitDelivery(delivery());
   const dispatch = dispatchIds[0] ?? 0;
   journal.claimDue(clock.now, 1);
-  journal.recordAttempt(dispatch, attempt({ kind: "retry", message: "refused" }), { status: "pending", nextAttemptAt: clock.now });
+  recordAttempt(journal, dispatch, attempt({ kind: "retry", message: "refused" }), { status: "pending", nextAttemptAt: clock.now });
   journal.claimDue(clock.now, 1);
-  journal.recordAttempt(dispatch, attempt({ kind: "retry", message: "laminarc was stopped" }, { signal: "SIGKILL", exitCode: null }), {
+  recordAttempt(journal, dispatch, attempt({ kind: "retry", message: "laminarc was stopped" }, { signal: "SIGKILL", exitCode: null }), {
     status: "pending",
     nextAttemptAt: clock.now,
     canceled: true,
@@ -188,11 +194,11 @@ test("a canceled attempt is logged but not counted, and keeps the last error", (
   assert.equal(journal.claimDue(clock.now, 1)[0]?.attempt, 2);
 });
 
-test("releaseRunning puts dispatches in flight at a crash back to pending, due now", (t) => {
+test("releaseRunning puts dispatches in flight at a crash back to pending, due now", async (t) => {
   const { journal, clock, path } = open(t);
-  journal.recordDelivery(delivery({ jobs: [job("one"), job("two")] }));
+  await journal.commitDelivery(delivery({ jobs: [job("one"), job("two")] }));
   journal.claimDue(clock.now, 1);
-  journal.close();
+  await journal.close();
 
   const reopened = openJournal(path, { now: () => clock.now + 5000 });
   t.after(() => reopened.close());
@@ -206,17 +212,17 @@ test("releaseRunning puts dispatches in flight at a crash back to pending, due n
   assert.equal(reopened.releaseRunning(), 0);
 });
 
-test("listDeliveries: newest first, with jobs, status and run; filtered by status", (t) => {
+test("listDeliveries: newest first, with jobs, status and run; filtered by status", async (t) => {
   const { journal, clock } = open(t);
-  const ignored = journal.recordDelivery(delivery({ deliveryId: "d1", receivedAt: 1000, jobs: [] }));
-  const done = journal.recordDelivery(delivery({ deliveryId: "d2", receivedAt: 2000, jobs: [job("a"), job("b")] }));
-  const failed = journal.recordDelivery(delivery({ deliveryId: "d3", receivedAt: 3000, jobs: [job("a"), job("c")] }));
-  const queued = journal.recordDelivery(delivery({ deliveryId: "d4", receivedAt: 4000 }));
+  const ignored = await journal.commitDelivery(delivery({ deliveryId: "d1", receivedAt: 1000, jobs: [] }));
+  const done = await journal.commitDelivery(delivery({ deliveryId: "d2", receivedAt: 2000, jobs: [job("a"), job("b")] }));
+  const failed = await journal.commitDelivery(delivery({ deliveryId: "d3", receivedAt: 3000, jobs: [job("a"), job("c")] }));
+  const queued = await journal.commitDelivery(delivery({ deliveryId: "d4", receivedAt: 4000 }));
   for (const claimed of journal.claimDue(clock.now, 4)) {
     if (claimed.deliveryId === queued.id) continue;
     const run = `${claimed.request.job}:${claimed.id}`;
-    if (claimed.request.job === "c") journal.recordAttempt(claimed.id, attempt({ kind: "permanent", message: "unknown job" }), { status: "failed" });
-    else journal.recordAttempt(claimed.id, attempt({ kind: "queued", run }), { status: "done" });
+    if (claimed.request.job === "c") recordAttempt(journal, claimed.id, attempt({ kind: "permanent", message: "unknown job" }), { status: "failed" });
+    else recordAttempt(journal, claimed.id, attempt({ kind: "queued", run }), { status: "done" });
   }
 
   const all = journal.listDeliveries();
@@ -243,10 +249,10 @@ test("listDeliveries: newest first, with jobs, status and run; filtered by statu
   assert.deepEqual(journal.listDeliveries({ status: "queued" }).map((d) => d.id), [queued.id]);
 });
 
-test("getDelivery by journal id, by digits, or by the forge's delivery id", (t) => {
+test("getDelivery by journal id, by digits, or by the forge's delivery id", async (t) => {
   const { journal } = open(t);
-  const uuid = journal.recordDelivery(delivery({ deliveryId: "72d3162e-cc78" }));
-  const digits = journal.recordDelivery(delivery({ deliveryId: "123456", forge: "gitlab" }));
+  const uuid = await journal.commitDelivery(delivery({ deliveryId: "72d3162e-cc78" }));
+  const digits = await journal.commitDelivery(delivery({ deliveryId: "123456", forge: "gitlab" }));
   assert.equal(journal.getDelivery(uuid.id)?.deliveryId, "72d3162e-cc78");
   assert.equal(journal.getDelivery(String(digits.id))?.deliveryId, "123456");
   assert.equal(journal.getDelivery("72d3162e-cc78")?.id, uuid.id);
@@ -262,9 +268,9 @@ test("getDelivery by journal id, by digits, or by the forge's delivery id", (t) 
   assert.equal(detail?.dispatches[0]?.reason, job("wiki").reason);
 });
 
-test("addDispatches (redeliver) adds jobs to a kept delivery with the new trace", (t) => {
+test("addDispatches (redeliver) adds jobs to a kept delivery with the new trace", async (t) => {
   const { journal } = open(t);
-  const { id } = journal.recordDelivery(delivery({ jobs: [], trace: [] }));
+  const { id } = await journal.commitDelivery(delivery({ jobs: [], trace: [] }));
   const trace = [{ job: "wiki", matched: true, reason: "now it matches" }];
   const ids = journal.addDispatches(id, [job("wiki")], trace);
   assert.equal(ids.length, 1);
@@ -276,18 +282,18 @@ test("addDispatches (redeliver) adds jobs to a kept delivery with the new trace"
   assert.throws(() => journal.addDispatches(9999, [job("x")], trace), /no delivery with id 9999/);
 });
 
-test("prune deletes old deliveries whose jobs are all settled, with their dispatches and attempts", (t) => {
+test("prune deletes old deliveries whose jobs are all settled, with their dispatches and attempts", async (t) => {
   const { journal, clock, path } = open(t);
   const day = 86_400_000;
-  const oldDone = journal.recordDelivery(delivery({ deliveryId: "old-done", receivedAt: clock.now - 40 * day }));
-  journal.recordDelivery(delivery({ deliveryId: "old-ignored", receivedAt: clock.now - 40 * day, jobs: [] }));
-  const oldPending = journal.recordDelivery(delivery({ deliveryId: "old-pending", receivedAt: clock.now - 40 * day }));
-  journal.recordDelivery(delivery({ deliveryId: "recent", receivedAt: clock.now - day, jobs: [] }));
+  const oldDone = await journal.commitDelivery(delivery({ deliveryId: "old-done", receivedAt: clock.now - 40 * day }));
+  await journal.commitDelivery(delivery({ deliveryId: "old-ignored", receivedAt: clock.now - 40 * day, jobs: [] }));
+  const oldPending = await journal.commitDelivery(delivery({ deliveryId: "old-pending", receivedAt: clock.now - 40 * day }));
+  await journal.commitDelivery(delivery({ deliveryId: "recent", receivedAt: clock.now - day, jobs: [] }));
   const [claimed] = journal.claimDue(clock.now, 1);
   assert.equal(claimed?.deliveryId, oldDone.id);
-  journal.recordAttempt(claimed.id, attempt({ kind: "queued", run: "wiki:1" }), { status: "done" });
+  recordAttempt(journal, claimed.id, attempt({ kind: "queued", run: "wiki:1" }), { status: "done" });
 
-  assert.equal(journal.prune(30 * day), 2);
+  assert.equal(await journal.prune(30 * day), 2);
   assert.deepEqual(journal.listDeliveries().map((d) => d.deliveryId).sort(), ["old-pending", "recent"]);
   assert.equal(journal.getDelivery(oldPending.id)?.dispatches.length, 1);
   const db = new Database(path, { readonly: true });
@@ -296,20 +302,19 @@ test("prune deletes old deliveries whose jobs are all settled, with their dispat
   assert.equal(db.prepare("SELECT COUNT(*) FROM dispatches").pluck().get(), 1);
 });
 
-test("a full disk is JournalUnavailableError, keeps nothing half-written, and passes when space returns", (t) => {
+test("a full disk is JournalUnavailableError, keeps nothing half-written, and passes when space returns", async (t) => {
   const path = join(tempDir(t), "journal.db");
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
   const journal = new Journal(db);
   t.after(() => journal.close());
-  assert.equal(journal.database, db);
-  journal.recordDelivery(delivery({ deliveryId: "before" }));
+  await journal.commitDelivery(delivery({ deliveryId: "before" }));
   // SQLite's own size cap gives the same SQLITE_FULL a full disk does.
   const pages = db.pragma("page_count", { simple: true }) as number;
   db.pragma(`max_page_count = ${pages}`);
 
   const big = delivery({ deliveryId: "too-big", payload: JSON.stringify({ blob: "x".repeat(200_000) }), jobs: [job("a"), job("b")] });
-  assert.throws(() => journal.recordDelivery(big), (error: unknown) => {
+  await assert.rejects(journal.commitDelivery(big), (error: unknown) => {
     assert.ok(error instanceof JournalUnavailableError);
     assert.equal(error.status, 503);
     assert.match(String((error.cause as Error).message), /full/i);
@@ -321,42 +326,42 @@ test("a full disk is JournalUnavailableError, keeps nothing half-written, and pa
 
   db.pragma("max_page_count = 1073741823");
   assert.equal(journal.isWritable(), true);
-  assert.equal(journal.recordDelivery(big).dispatchIds.length, 2);
+  assert.equal((await journal.commitDelivery(big)).dispatchIds.length, 2);
 });
 
-test("a read-only journal is JournalUnavailableError and not writable", (t) => {
+test("a read-only journal is JournalUnavailableError and not writable", async (t) => {
   const path = join(tempDir(t), "journal.db");
-  openJournal(path).close();
+  await openJournal(path).close();
   // Opened read-only, as when the file or its folder cannot be written (root ignores chmod).
   const journal = new Journal(new Database(path, { readonly: true }));
   t.after(() => journal.close());
   assert.equal(journal.isWritable(), false);
-  assert.throws(() => journal.recordDelivery(delivery()), JournalUnavailableError);
+  await assert.rejects(journal.commitDelivery(delivery()), JournalUnavailableError);
   assert.throws(() => journal.claimDue(Date.now(), 1), JournalUnavailableError);
   assert.equal(journal.listDeliveries().length, 0, "reading still works");
 });
 
-test("a journal locked by another process is JournalUnavailableError after the busy timeout", (t) => {
+test("a journal locked by another process is JournalUnavailableError after the busy timeout", async (t) => {
   const { journal, path } = open(t);
   assert.equal(journal.isWritable(), true);
   const other = new Database(path);
   t.after(() => other.close());
   other.exec("BEGIN EXCLUSIVE");
   assert.equal(journal.isWritable(), false);
-  assert.throws(() => journal.recordDelivery(delivery()), (error: unknown) => {
+  await assert.rejects(journal.commitDelivery(delivery()), (error: unknown) => {
     assert.ok(error instanceof JournalUnavailableError);
     assert.equal((error.cause as { code?: string }).code, "SQLITE_BUSY");
     return true;
   });
   other.exec("ROLLBACK");
   assert.equal(journal.isWritable(), true);
-  assert.equal(journal.recordDelivery(delivery()).duplicate, false);
+  assert.equal((await journal.commitDelivery(delivery())).duplicate, false);
 });
 
-test("a closed journal is JournalUnavailableError", (t) => {
+test("a closed journal is JournalUnavailableError", async (t) => {
   const { journal } = open(t);
-  journal.close();
+  await journal.close();
   assert.equal(journal.isWritable(), false);
-  assert.throws(() => journal.recordDelivery(delivery()), JournalUnavailableError);
+  await assert.rejects(journal.commitDelivery(delivery()), JournalUnavailableError);
   assert.throws(() => journal.nextDueTime(), JournalUnavailableError);
 });

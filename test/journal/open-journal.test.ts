@@ -1,20 +1,39 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, fdatasync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
+import { setImmediate } from "node:timers/promises";
+import { promisify } from "node:util";
 import Database from "better-sqlite3";
 import { JournalUnavailableError } from "../../src/errors.ts";
 import { MIGRATIONS } from "../../src/journal/migrations.ts";
 import { openJournal } from "../../src/journal/open-journal.ts";
+import type { Fdatasync } from "../../src/journal/wal-sync.ts";
 import { delivery, tempDir } from "./journal-fixtures.ts";
 
-test("creates the folder and the file, in WAL mode, with the current schema", (t) => {
+const realFdatasync = promisify(fdatasync);
+
+/** An fdatasync that tells when it is called and does nothing until released, then runs `then`. */
+function heldSyncs(then: Fdatasync) {
+  let calledNow: () => void = () => {};
+  const called = new Promise<void>((resolve) => (calledNow = resolve));
+  let releaseNow: () => void = () => {};
+  const released = new Promise<void>((resolve) => (releaseNow = resolve));
+  return {
+    sync: (fd: number) => {
+      calledNow();
+      return released.then(() => then(fd));
+    },
+    called: () => called,
+    release: () => releaseNow(),
+  };
+}
+
+test("creates the folder and the file, in WAL mode, with the current schema", async (t) => {
   const path = join(tempDir(t), "data", "deep", "journal.db");
   const journal = openJournal(path);
   assert.ok(existsSync(path));
-  journal.recordDelivery(delivery());
+  await journal.commitDelivery(delivery());
 
   const db = new Database(path, { readonly: true });
   t.after(() => db.close());
@@ -22,36 +41,62 @@ test("creates the folder and the file, in WAL mode, with the current schema", (t
   assert.equal(db.pragma("user_version", { simple: true }), MIGRATIONS.length);
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
   assert.deepEqual(tables, ["attempts", "deliveries", "dispatches", "heartbeat"]);
-  journal.close();
+  await journal.close();
 });
 
-test("opening again keeps what was there", (t) => {
+test("opening again keeps what was there", async (t) => {
   const path = join(tempDir(t), "journal.db");
   const first = openJournal(path);
-  const { id } = first.recordDelivery(delivery());
-  first.close();
+  const { id } = await first.commitDelivery(delivery());
+  await first.close();
   const second = openJournal(path);
   assert.equal(second.findDelivery("github", delivery().deliveryId)?.id, id);
-  second.close();
+  await second.close();
 });
 
-test("a delivery is on disk when recordDelivery returns, even if the process is killed at once", (t) => {
+test("with the WAL synced in the background, a delivery is not answered before its fdatasync resolves", async (t) => {
   const path = join(tempDir(t), "journal.db");
-  const here = fileURLToPath(new URL(".", import.meta.url));
-  const script = `
-    import { openJournal } from ${JSON.stringify(join(here, "../../src/journal/open-journal.ts"))};
-    import { delivery } from ${JSON.stringify(join(here, "journal-fixtures.ts"))};
-    const journal = openJournal(${JSON.stringify(path)});
-    journal.recordDelivery(delivery({ deliveryId: "killed-right-after" }));
-    process.kill(process.pid, "SIGKILL");
-  `;
-  const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8" });
-  assert.equal(child.signal, "SIGKILL", child.stderr);
-  const journal = openJournal(path);
+  const synced: number[] = [];
+  const held = heldSyncs((fd) => realFdatasync(fd).then(() => void synced.push(fd)));
+  const journal = openJournal(path, { syncInBackground: true, fdatasync: held.sync });
   t.after(() => journal.close());
-  const found = journal.findDelivery("github", "killed-right-after");
-  assert.equal(found?.dispatchCount, 1);
-  assert.equal(journal.pendingCount(), 1);
+  let answered = false;
+  const committed = journal.commitDelivery(delivery({ deliveryId: "held" })).then((result) => {
+    answered = true;
+    return result;
+  });
+
+  await held.called();
+  // Committed (another connection sees it) but not yet known to be on disk: no answer yet.
+  const reader = new Database(path, { readonly: true });
+  t.after(() => reader.close());
+  assert.equal(reader.prepare("SELECT COUNT(*) FROM deliveries WHERE delivery_id = 'held'").pluck().get(), 1);
+  await setImmediate();
+  assert.equal(answered, false, "commitDelivery resolved before the WAL was synced");
+
+  held.release();
+  assert.equal((await committed).dispatchIds.length, 1);
+  assert.equal(synced.length, 1, "the WAL's descriptor was synced");
+});
+
+test("close() waits for the sync in flight, and the commit waiting on it still resolves", async (t) => {
+  const path = join(tempDir(t), "journal.db");
+  const held = heldSyncs(realFdatasync);
+  const journal = openJournal(path, { syncInBackground: true, fdatasync: held.sync });
+  const committed = journal.commitDelivery(delivery({ deliveryId: "closing" }));
+  await held.called();
+  let closed = false;
+  const closing = journal.close().then(() => void (closed = true));
+  await setImmediate();
+  assert.equal(closed, false, "close() resolved while a sync was in flight");
+
+  // The real fdatasync runs on the descriptor only now: it fails (EBADF) if close() closed it.
+  held.release();
+  await closing;
+  assert.equal((await committed).duplicate, false);
+  const reopened = openJournal(path);
+  t.after(() => reopened.close());
+  assert.ok(reopened.findDelivery("github", "closing"));
 });
 
 test("a path that cannot hold a database is JournalUnavailableError naming it", (t) => {

@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { silentLogger, type Logger } from "../../src/observe/logger.ts";
 import { startService, type Service } from "../../src/start-service.ts";
 import { createFakeLaminar, FAKE_LAMINARC, type FakeLaminar } from "../fixtures/fake-laminar-dir.ts";
@@ -19,6 +20,8 @@ repositories:
 
 export interface TestService {
   service: Service;
+  /** The service's own journal connection: to cap its size (a real SQLITE_FULL), or to read rows. */
+  journalDatabase: Database.Database;
   url: string;
   dir: string;
   configFile: string;
@@ -74,14 +77,17 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
   const header = configHeader(dir, { ...options, ...(listen ? { listen } : {}) });
   const writeConfig = (body: string) => writeFileSync(configFile, `${header}${body}`);
   writeConfig(options.config);
+  const connection = keepJournalConnection();
   const service = await startService({
     configFile,
     env: { ...fake.env, ...options.env },
     logger: options.logger ?? silentLogger(),
+    connectJournal: connection.connect,
   });
   const url = service.address;
   return {
     service,
+    journalDatabase: connection.database(),
     url,
     dir,
     configFile,
@@ -93,6 +99,22 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
       await service.stop(1_000);
       fake.remove();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Opens the service's journal connection (ServiceOptions.connectJournal) and keeps it for the test:
+ * `max_page_count` is per connection, so only the service's own can make its writes fail as on a
+ * full disk.
+ */
+export function keepJournalConnection() {
+  let kept: Database.Database | undefined;
+  return {
+    connect: (path: string) => (kept = new Database(path)),
+    database(): Database.Database {
+      if (kept === undefined) throw new Error("the service has not opened its journal");
+      return kept;
     },
   };
 }

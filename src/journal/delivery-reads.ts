@@ -1,0 +1,87 @@
+// Reading deliveries back: the de-duplication check, and what `deliveries` and `show` print.
+
+import type BetterSqlite3 from "better-sqlite3";
+import type { ForgeName, TraceLine } from "../types.ts";
+import {
+  DELIVERY_COLUMNS,
+  toAttemptRecord,
+  toDispatchDetail,
+  toDispatchSummary,
+  toSummary,
+  type AttemptRow,
+  type DeliveryRow,
+  type DispatchRow,
+} from "./journal-rows.ts";
+import type { AttemptRecord, DeliveryDetail, DeliveryListItem, DeliveryStatus, DeliverySummary, DispatchSummary } from "./journal-types.ts";
+
+/** The delivery reads; SQLite's errors are the caller's to guard. */
+export interface DeliveryReads {
+  findDelivery(forge: ForgeName, deliveryId: string): DeliverySummary | undefined;
+  listDeliveries(options: { limit?: number; status?: DeliveryStatus }): DeliveryListItem[];
+  getDelivery(idOrDeliveryId: number | string): DeliveryDetail | undefined;
+}
+
+export function prepareDeliveryReads(db: BetterSqlite3.Database): DeliveryReads {
+  const s = prepareStatements(db);
+  return {
+    findDelivery(forge, deliveryId) {
+      const row = s.findDelivery.get(forge, deliveryId);
+      return row === undefined ? undefined : toSummary(row);
+    },
+
+    listDeliveries(options) {
+      const rows = s.listDeliveries.all({ status: options.status ?? null, limit: options.limit ?? 50 });
+      const jobs = new Map<number, DispatchSummary[]>();
+      for (const row of s.dispatchesOf.all(JSON.stringify(rows.map((delivery) => delivery.id)))) {
+        const list = jobs.get(row.delivery) ?? [];
+        list.push(toDispatchSummary(row));
+        jobs.set(row.delivery, list);
+      }
+      return rows.map((row) => ({ ...toSummary(row), jobs: jobs.get(row.id) ?? [] }));
+    },
+
+    getDelivery(idOrDeliveryId) {
+      const key = String(idOrDeliveryId).trim();
+      // Digits are the journal's id first; a GitLab delivery id may be digits too.
+      let row = /^\d+$/.test(key) ? s.deliveryById.get(Number(key)) : undefined;
+      row ??= typeof idOrDeliveryId === "number" ? undefined : s.deliveryByDeliveryId.get(key);
+      if (row === undefined) return undefined;
+      const attempts = new Map<number, AttemptRecord[]>();
+      for (const attempt of s.attemptsOf.all(row.id)) {
+        const list = attempts.get(attempt.dispatch) ?? [];
+        list.push(toAttemptRecord(attempt));
+        attempts.set(attempt.dispatch, list);
+      }
+      return {
+        ...toSummary(row),
+        remoteAddress: row.remote_address,
+        headers: JSON.parse(row.headers) as Record<string, string | string[]>,
+        payload: row.payload,
+        trace: JSON.parse(row.trace) as TraceLine[],
+        dispatches: s.dispatchesOf.all(JSON.stringify([row.id])).map((dispatch) => toDispatchDetail(dispatch, attempts.get(dispatch.id) ?? [])),
+      };
+    },
+  };
+}
+
+function prepareStatements(db: BetterSqlite3.Database) {
+  return {
+    findDelivery: db.prepare<[string, string], DeliveryRow>(
+      `SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE d.forge = ? AND d.delivery_id = ?`,
+    ),
+    deliveryById: db.prepare<[number], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE d.id = ?`),
+    deliveryByDeliveryId: db.prepare<[string], DeliveryRow>(
+      `SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE d.delivery_id = ? ORDER BY d.received_at DESC, d.id DESC LIMIT 1`,
+    ),
+    listDeliveries: db.prepare<[{ status: string | null; limit: number }], DeliveryRow>(`
+      SELECT * FROM (SELECT ${DELIVERY_COLUMNS} FROM deliveries d ORDER BY d.received_at DESC, d.id DESC)
+      WHERE @status IS NULL OR derived_status = @status
+      ORDER BY received_at DESC, id DESC
+      LIMIT @limit`),
+    dispatchesOf: db.prepare<[string], DispatchRow>(
+      `SELECT * FROM dispatches WHERE delivery IN (SELECT value FROM json_each(?)) ORDER BY id`,
+    ),
+    attemptsOf: db.prepare<[number], AttemptRow>(`
+      SELECT a.* FROM attempts a JOIN dispatches x ON x.id = a.dispatch WHERE x.delivery = ? ORDER BY a.id`),
+  };
+}
