@@ -22,6 +22,7 @@ import type {
   RecordDeliveryResult,
 } from "./journal-types.ts";
 import { migrate } from "./migrations.ts";
+import { readDeliveriesPage, type DeliveriesPage, type DeliveriesPageQuery } from "./deliveries-page.ts";
 
 /** One attempt for recordAttempts, as recordAttempt takes it. */
 export interface AttemptToRecord {
@@ -43,7 +44,7 @@ export interface JournalOptions {
   syncInBackground?: boolean;
 }
 
-interface DeliveryRow {
+export interface DeliveryRow {
   id: number;
   forge: string;
   delivery_id: string;
@@ -63,7 +64,10 @@ interface DeliveryRow {
   derived_status: DeliveryStatus;
 }
 
-interface DispatchRow {
+/** The columns toSummary reads: what a list shows, without the heavy payload and headers. */
+export type SummaryRow = Omit<DeliveryRow, "remote_address" | "headers" | "payload" | "trace">;
+
+export interface DispatchRow {
   id: number;
   delivery: number;
   job: string;
@@ -78,6 +82,9 @@ interface DispatchRow {
   created_at: number;
   updated_at: number;
 }
+
+/** The columns toDispatchSummary reads. */
+export type DispatchSummaryRow = Pick<DispatchRow, "id" | "job" | "status" | "run" | "attempts" | "last_error">;
 
 interface AttemptRow {
   id: number;
@@ -100,8 +107,7 @@ const MIN_FREE_BYTES = 1024 * 1024;
 const MAX_STORED_OUTPUT = 8 * 1024;
 
 // A delivery's status as a person asks for it, derived from its dispatches (journal-types.ts).
-const DELIVERY_COLUMNS = `
-  d.*,
+export const DERIVED_STATUS = `
   (SELECT COUNT(*) FROM dispatches x WHERE x.delivery = d.id) AS dispatch_count,
   CASE
     WHEN NOT EXISTS (SELECT 1 FROM dispatches x WHERE x.delivery = d.id) THEN 'ignored'
@@ -109,6 +115,7 @@ const DELIVERY_COLUMNS = `
     WHEN EXISTS (SELECT 1 FROM dispatches x WHERE x.delivery = d.id AND x.status = 'failed') THEN 'failed'
     ELSE 'done'
   END AS derived_status`;
+const DELIVERY_COLUMNS = `d.*, ${DERIVED_STATUS}`;
 
 /**
  * The durable record of deliveries, their dispatches (one per job) and every laminarc attempt.
@@ -431,6 +438,11 @@ export class Journal {
     });
   }
 
+  /** The deliveries page: one filtered page of deliveries (src/journal/deliveries-page.ts). */
+  deliveriesPage(query: DeliveriesPageQuery): DeliveriesPage {
+    return guardJournal(() => readDeliveriesPage(this.#db, query));
+  }
+
   /**
    * `show` and `redeliver`: one delivery by the journal's id (a number, or digits) or else by the
    * forge's delivery id, with its headers, trace, payload, dispatches and every attempt.
@@ -548,7 +560,7 @@ function prepareStatements(db: BetterSqlite3.Database) {
   };
 }
 
-function toSummary(row: DeliveryRow): DeliverySummary {
+export function toSummary(row: SummaryRow): DeliverySummary {
   return {
     id: row.id,
     forge: row.forge as ForgeName,
@@ -566,7 +578,7 @@ function toSummary(row: DeliveryRow): DeliverySummary {
   };
 }
 
-function toDispatchSummary(row: DispatchRow): DispatchSummary {
+export function toDispatchSummary(row: DispatchSummaryRow): DispatchSummary {
   return { id: row.id, job: row.job, status: row.status, run: row.run, attempts: row.attempts, lastError: row.last_error };
 }
 
