@@ -69,13 +69,13 @@ function table(page: ListPage): Html {
 <thead><tr><th>Received</th><th>Forge</th><th>Event</th><th>Repository</th><th>Ref</th><th>Commit</th><th>Status</th><th>Jobs</th></tr></thead>
 <tbody>
 ${page.rows.map((row) => html`<tr>
-<td class="time" data-label="Received"><a href="deliveries/${row.id}" title="delivery ${row.id}">${when(row.receivedAt, page.now)}</a></td>
-<td data-label="Forge">${row.forge}</td>
-<td data-label="Event">${row.event}</td>
+<td class="time nowrap" data-label="Received"><a href="deliveries/${row.id}" title="delivery ${row.id}">${when(row.receivedAt, page.now)}</a></td>
+<td class="nowrap" data-label="Forge">${row.forge}</td>
+<td class="nowrap" data-label="Event">${row.event}</td>
 <td data-label="Repository">${row.repo ?? "-"}</td>
 <td data-label="Ref" class="mono">${row.ref ? shortRef(row.ref) : "-"}</td>
-<td data-label="Commit" class="mono">${row.commit ? html`<span title="${row.commit}">${shortCommit(row.commit)}</span>` : "-"}</td>
-<td data-label="Status">${chip(row.status)}</td>
+<td class="mono nowrap" data-label="Commit">${row.commit ? html`<span title="${row.commit}">${shortCommit(row.commit)}</span>` : "-"}</td>
+<td class="nowrap" data-label="Status">${chip(row.status)}</td>
 <td data-label="Jobs">${row.jobs.length > 0
     ? html`<ul class="jobs">${row.jobs.map((job) => html`<li>${jobLine(job)}${job.status === "failed" && job.lastError ? html` <span class="error small">${job.lastError}</span>` : ""}</li>`)}</ul>`
     : html`<span class="muted">${row.note ?? "no job matched"}</span>`}</td>

@@ -53,7 +53,8 @@ table.deliveries th {
   text-align: left; font-size: 12px; text-transform: uppercase; letter-spacing: .03em;
   color: var(--muted); border-bottom: 1px solid var(--line); padding: .4rem .5rem;
 }
-table.deliveries td { border-bottom: 1px solid var(--line); padding: .5rem; vertical-align: top; overflow-wrap: anywhere; }
+table.deliveries td { border-bottom: 1px solid var(--line); padding: .5rem; vertical-align: top; overflow-wrap: break-word; }
+table.deliveries td.nowrap { white-space: nowrap; }
 table.deliveries tr:hover td { background: var(--panel); }
 td.time a { font-weight: 600; }
 td.time .muted { display: block; font-size: 12px; }
@@ -98,7 +99,11 @@ table.kv td:first-child { color: var(--muted); width: 30%; }
   table.deliveries thead { display: none; }
   table.deliveries, table.deliveries tbody, table.deliveries tr, table.deliveries td { display: block; width: 100%; }
   table.deliveries tr { border: 1px solid var(--line); border-radius: 8px; margin-bottom: .75rem; padding: .25rem .5rem; }
-  table.deliveries td { border: 0; padding: .2rem 0; display: grid; grid-template-columns: 6.5rem 1fr; gap: .5rem; }
+  table.deliveries td {
+    border: 0; padding: .2rem 0; display: grid; grid-template-columns: 6.5rem minmax(0, 1fr); gap: .5rem;
+    justify-items: start; white-space: normal; overflow-wrap: anywhere;
+  }
+  table.deliveries td.nowrap { white-space: normal; }
   table.deliveries td::before { content: attr(data-label); color: var(--muted); font-size: 12px; text-transform: uppercase; }
   dl.facts { grid-template-columns: 1fr; }
   dl.facts dd { margin-bottom: .4rem; }
