@@ -39,24 +39,32 @@ export interface DeliveriesPage {
   older?: PageCursor;
   /** Where the previous (newer) page starts, when there is one. */
   newer?: PageCursor;
-  /** Every repository the journal has deliveries of, for the filter. */
+  /** The repositories of the latest 1,000 deliveries, for the filter. */
   repos: string[];
   /** Whether the journal holds any delivery at all (the "nothing yet" state). */
   empty: boolean;
 }
 
+const RECENT_FOR_REPOS = 1000;
+
 type ListedDispatchRow = DispatchSummaryRow & { delivery: number; rev: string | null };
 
-// `before` pages walk down from the cursor, `after` pages walk up and are turned around.
+// `before` pages walk down from the cursor, `after` pages walk up and are turned around. One level,
+// the cursor spelled out rather than as a row value, and SQLite's alias in WHERE: so the query walks
+// the received_at index (which holds the id as rowid) and stops at LIMIT instead of deriving the
+// status of every delivery in the journal first.
 const PAGE_SQL = (direction: "DESC" | "ASC", compare: "<" | ">") => `
-  SELECT * FROM (
-    SELECT d.id, d.forge, d.delivery_id, d.received_at, d.forge_event, d.kind, d.action, d.repo, d.ref,
-      d.sender, d.note, ${DERIVED_STATUS}
-    FROM deliveries d
-    WHERE (@repo IS NULL OR d.repo = @repo)
-      AND (@at IS NULL OR (d.received_at, d.id) ${compare} (@at, @id)))
-  WHERE @status IS NULL OR derived_status = @status
-  ORDER BY received_at ${direction}, id ${direction}
+  SELECT d.id, d.forge, d.delivery_id, d.received_at, d.forge_event, d.kind, d.action, d.repo, d.ref,
+    d.sender, d.note, ${DERIVED_STATUS}
+  FROM deliveries d
+  WHERE (@repo IS NULL OR d.repo = @repo)
+    AND (@at IS NULL OR d.received_at ${compare} @at OR (d.received_at = @at AND d.id ${compare} @id))
+    -- Rare statuses are found through the dispatches' status index first: a filter that matches
+    -- little must not derive the status of every delivery in the journal (177 ms for 100,000).
+    AND (@status IS NOT 'failed' OR d.id IN (SELECT delivery FROM dispatches WHERE status = 'failed'))
+    AND (@status IS NOT 'queued' OR d.id IN (SELECT delivery FROM dispatches WHERE status IN ('pending', 'running')))
+    AND (@status IS NULL OR derived_status = @status)
+  ORDER BY d.received_at ${direction}, d.id ${direction}
   LIMIT @limit`;
 
 function prepare(db: BetterSqlite3.Database) {
@@ -67,7 +75,12 @@ function prepare(db: BetterSqlite3.Database) {
     dispatches: db.prepare<[string], ListedDispatchRow>(`
       SELECT id, delivery, job, status, run, attempts, last_error, json_extract(params, '$.rev') AS rev
       FROM dispatches WHERE delivery IN (SELECT value FROM json_each(?)) ORDER BY id`),
-    repos: db.prepare<[], string>(`SELECT DISTINCT repo FROM deliveries WHERE repo IS NOT NULL ORDER BY repo`).pluck(),
+    // Not every delivery's: without an index on repo that reads the whole journal (300 ms for
+    // 100,000 deliveries, measured), and the page is read on the service's event loop.
+    repos: db.prepare<[], string>(`
+      SELECT DISTINCT repo FROM (
+        SELECT repo FROM deliveries WHERE repo IS NOT NULL ORDER BY received_at DESC LIMIT ${RECENT_FOR_REPOS})
+      ORDER BY repo`).pluck(),
     any: db.prepare<[], number | undefined>(`SELECT 1 FROM deliveries LIMIT 1`).pluck(),
   };
 }

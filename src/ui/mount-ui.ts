@@ -7,6 +7,7 @@ import type { Router } from "@koa/router";
 import type { Context, Middleware, Next } from "koa";
 import { HttpError } from "../errors.ts";
 import type { DeliveriesPage, DeliveriesPageQuery, DeliveryDetail } from "../journal/index.ts";
+import { isGlob } from "../routing/glob.ts";
 import type { Config } from "../types.ts";
 import { toDetailView, toRowView, type ViewContext } from "./build-views.ts";
 import { renderDetailPage } from "./detail-page.ts";
@@ -55,7 +56,7 @@ export function mountUi(router: Router, options: UiOptions): void {
     ctx.body = renderListPage({
       rows: page.items.map((item) => toRowView(item, views)),
       filter: { limit: query.limit, ...(query.status ? { status: query.status } : {}), ...(query.repo ? { repo: query.repo } : {}) },
-      repos: page.repos,
+      repos: filterRepos(page.repos, options.getConfig()),
       ...(page.older ? { older: page.older } : {}),
       ...(page.newer ? { newer: page.newer } : {}),
       empty: page.empty,
@@ -102,6 +103,12 @@ async function answerAsPage(ctx: Context, next: Next): Promise<void> {
       body: html`<h1>${status}</h1><p class="failure">${message}</p>`,
     });
   }
+}
+
+/** The repositories to filter by: those named in the config (not globs) and those recently delivered. */
+function filterRepos(recent: readonly string[], config: Config): string[] {
+  const named = config.repositories.map((repository) => repository.repo).filter((repo) => !isGlob(repo));
+  return [...new Set([...named, ...recent])].sort();
 }
 
 /** The origin the browser used; behind a trusted proxy, with the scheme the proxy was reached by. */

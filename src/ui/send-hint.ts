@@ -1,18 +1,17 @@
 // The "nothing yet" state's advice: the exact `laminar-hooks send` command that makes a first
 // delivery for this config, so a new user sees the whole path work before a forge is set up.
 
+import { isGlob } from "../routing/glob.ts";
 import type { Config } from "../types.ts";
-
-const GLOB = /[*?[\]{}!]/;
 
 /**
  * A shell command line; every part comes from the config or the page's own origin (`http://HOST:PORT`
  * as the browser reached it), never a secret: `send` reads it from the config itself.
  */
 export function sendHint(config: Config, origin: string): string {
-  const repo = config.repositories.find((candidate) => !GLOB.test(candidate.repo));
+  const repo = config.repositories.find((candidate) => !isGlob(candidate.repo));
   const forge = repo?.forge ?? (Object.keys(config.forges)[0] as string | undefined) ?? "github";
-  const branch = repo?.jobs.flatMap((job) => (job.events.includes("push") ? (job.branches ?? []) : [])).find((name) => !GLOB.test(name));
+  const branch = repo?.jobs.flatMap((job) => (job.events.includes("push") ? (job.branches ?? []) : [])).find((name) => !isGlob(name));
   const parts = [
     "laminar-hooks send",
     `--url ${quote(hookUrl(config, origin))}`,

@@ -61,6 +61,22 @@ test("filters by repository and by derived status", (t) => {
   const ignored = journal.deliveriesPage({ limit: 50, status: "ignored" });
   assert.deepEqual(ignored.items.map((item) => item.deliveryId), ["d-9", "d-7", "d-5", "d-3", "d-1"]);
   assert.deepEqual(journal.deliveriesPage({ limit: 50, status: "queued", repo: "acme/app" }).items, []);
+  assert.deepEqual(journal.deliveriesPage({ limit: 50, status: "failed" }).items, []);
+
+  // d-4's job fails for good, d-6's is queued in Laminar: the status filters follow the dispatches.
+  const dispatchOf = (name: string) => journal.getDelivery(name)!.dispatches[0]!.id;
+  const settle = (name: string, failed: boolean) => journal.recordAttempt(dispatchOf(name), {
+    outcome: failed ? { kind: "permanent", message: "Failed to queue job 'wiki'" } : { kind: "queued", run: "wiki:1" },
+    exitCode: failed ? 2 : 0, signal: null, stdout: "", stderr: "", durationMs: 5, timedOut: false,
+  }, { status: failed ? "failed" : "done" });
+  settle("d-4", true);
+  settle("d-6", false);
+  // d-0's is in an attempt right now: still queued.
+  assert.equal(journal.claimDue(1_700_000_000_000, 1)[0]?.id, dispatchOf("d-0"));
+  const names = (status: "queued" | "failed" | "done") => journal.deliveriesPage({ limit: 50, status }).items.map((item) => item.deliveryId);
+  assert.deepEqual(names("failed"), ["d-4"]);
+  assert.deepEqual(names("done"), ["d-6"]);
+  assert.deepEqual(names("queued"), ["d-8", "d-2", "d-0"]);
   assert.deepEqual(journal.deliveriesPage({ limit: 50, repo: "nobody/else" }).repos, ["acme/app", "sbrl/wiki"]);
 });
 
