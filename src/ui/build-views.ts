@@ -3,6 +3,7 @@
 // mapped here onto JobView.runState and JobView.statuses.
 
 import { attemptLine, queueCommand } from "../cli/describe-delivery.ts";
+import { isSecretHeader } from "../config/secret.ts";
 import type { DeliveryDetail, DeliverySummary, DispatchDetail, DispatchSummary, ListedDelivery } from "../journal/index.ts";
 import { runUrl } from "../laminar/run-url.ts";
 import type { DeliveryDetailView, DeliveryRowView, DispatchView, JobView, RunView } from "./view-model.ts";
@@ -31,7 +32,10 @@ export function toDetailView(detail: DeliveryDetail, context: ViewContext): Deli
     forgeEvent: detail.forgeEvent,
     ...(detail.sender ? { sender: detail.sender } : {}),
     ...(detail.remoteAddress ? { remoteAddress: detail.remoteAddress } : {}),
-    headers: Object.entries(detail.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(", ") : value] as const),
+    // The journal never keeps these (filterHeaders); checked again because this page may be public.
+    headers: Object.entries(detail.headers)
+      .filter(([name]) => !isSecretHeader(name))
+      .map(([name, value]) => [name, Array.isArray(value) ? value.join(", ") : value] as const),
     // Matched jobs first: what was built is what a person looks for; the order is otherwise kept.
     trace: [...detail.trace].sort((a, b) => Number(b.matched) - Number(a.matched)),
     dispatches: detail.dispatches.map((dispatch) => toDispatchView(dispatch, context)),
