@@ -72,6 +72,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const app = createApp({
     getConfig: () => config,
     journal,
+    uiJournal: journal,
     now: Date.now,
     kick: () => dispatcher.kick(),
     observe: metrics,

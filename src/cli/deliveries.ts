@@ -1,5 +1,6 @@
 import { type DeliveryListItem, type DeliveryStatus, type DispatchSummary } from "../journal/index.ts";
 import type { Config } from "../types.ts";
+import { shortRef } from "./describe-delivery.ts";
 import { formatTime } from "./format-time.ts";
 import type { CommandIO } from "./io.ts";
 import { withJournal } from "./with-journal.ts";
@@ -29,7 +30,7 @@ function formatTable(items: readonly DeliveryListItem[]): string {
     item.forge,
     item.action ? `${item.kind}/${item.action}` : item.kind,
     item.repo ?? "-",
-    shortRef(item.ref),
+    item.ref ? shortRef(item.ref) : "-",
     item.status,
     item.jobs.length > 0 ? item.jobs.map(formatJob).join(", ") : item.note ?? "no job matched",
   ]);
@@ -43,9 +44,4 @@ function formatTable(items: readonly DeliveryListItem[]): string {
 function formatJob(job: DispatchSummary): string {
   if (job.run) return `${job.run}`;
   return `${job.job} ${job.status}${job.attempts > 0 && job.status !== "done" ? ` (${job.attempts} attempts)` : ""}`;
-}
-
-function shortRef(ref: string | null): string {
-  if (!ref) return "-";
-  return ref.replace(/^refs\/(heads|tags)\//, "");
 }

@@ -1,5 +1,7 @@
 import type { DeliveryDetail } from "../journal/index.ts";
+import { runUrl } from "../laminar/run-url.ts";
 import type { Config } from "../types.ts";
+import { attemptLine, queueCommand, traceLine } from "./describe-delivery.ts";
 import { formatTime } from "./format-time.ts";
 import type { CommandIO } from "./io.ts";
 import { findDelivery, withJournal } from "./with-journal.ts";
@@ -24,19 +26,19 @@ function formatDetail(detail: DeliveryDetail, config: Config): string {
     ...Object.entries(detail.headers).map(([name, value]) => `  ${name}: ${Array.isArray(value) ? value.join(", ") : value}`),
     "routing:",
     ...(detail.trace.length > 0
-      ? detail.trace.map((line) => `  ${line.matched ? "✓" : "✗"} ${line.job}: ${line.reason}`)
+      ? detail.trace.map((line) => `  ${traceLine(line)}`)
       : [`  ${detail.note ?? "nothing to route"}`]),
   ];
   for (const dispatch of detail.dispatches) {
-    const link = dispatch.run && config.laminar.baseUrl ? ` ${config.laminar.baseUrl}/jobs/${dispatch.run.replace(":", "/")}` : "";
+    const url = dispatch.run ? runUrl(config.laminar.baseUrl, dispatch.run) : undefined;
+    const link = url ? ` ${url}` : "";
     lines.push(`dispatch ${dispatch.id}: ${dispatch.job} ${dispatch.status}${dispatch.run ? ` as ${dispatch.run}${link}` : ""}, ${dispatch.attempts} attempt(s)`);
     if (dispatch.status === "pending" && dispatch.attempts > 0) lines.push(`  next attempt ${formatTime(dispatch.nextAttemptAt)} UTC`);
     if (dispatch.lastError && dispatch.status !== "done") lines.push(`  last error: ${dispatch.lastError}`);
-    lines.push(`  laminarc queue ${dispatch.job} ${Object.entries(dispatch.params).map(([k, v]) => JSON.stringify(`${k}=${v}`)).join(" ")}`);
+    lines.push(`  ${queueCommand(dispatch)}`);
     lines.push(`  LAMINAR_REASON=${JSON.stringify(dispatch.reason)}`);
     for (const attempt of dispatch.attemptLog) {
-      const exit = attempt.signal ? `signal ${attempt.signal}` : `exit ${attempt.exitCode ?? "?"}`;
-      lines.push(`  attempt at ${formatTime(attempt.startedAt)}: ${attempt.outcome}, ${exit}, ${attempt.durationMs} ms${attempt.message ? `: ${attempt.message}` : ""}`);
+      lines.push(`  ${attemptLine(attempt)}`);
       if (attempt.stdout.trim()) lines.push(`    stdout: ${attempt.stdout.trim()}`);
       if (attempt.stderr.trim()) lines.push(`    stderr: ${attempt.stderr.trim()}`);
     }

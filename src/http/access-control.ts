@@ -52,3 +52,8 @@ function toBlockList(cidrs: readonly Cidr[]): BlockList {
   for (const cidr of cidrs) list.addSubnet(cidr.address, cidr.prefix, cidr.family);
   return list;
 }
+
+/** Whether an address, as clientAddress gives it, is this machine (a unix socket client is). */
+export function isLoopback(address: string): boolean {
+  return contains(LOOPBACK, address);
+}

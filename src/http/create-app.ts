@@ -6,6 +6,7 @@ import { Router } from "@koa/router";
 import { formatSize } from "../config/units.ts";
 import { HttpError } from "../errors.ts";
 import type { Logger } from "../observe/logger.ts";
+import { mountUi, type UiJournal } from "../ui/mount-ui.ts";
 import { allowHookSenders, loopbackOnly } from "./access-control.ts";
 import { errorAnswer } from "./error-answer.ts";
 import { readBody } from "./read-body.ts";
@@ -16,6 +17,8 @@ export interface AppOptions extends HookServices {
   logger: Logger;
   /** Extra routes (GET /metrics), mounted before the hooks; `internal` guards them like /readyz. */
   extraRoutes?: (router: Router, internal: Middleware) => void;
+  /** The journal's read side for the deliveries page at /ui/; absent: no page. */
+  uiJournal?: UiJournal;
   /** A monotonic clock in ms for answer times; performance.now by default. */
   monotonic?: () => number;
 }
@@ -38,6 +41,7 @@ export function createApp(options: AppOptions): Koa {
     ctx.body = { message: writable ? "ready" : "not ready: the journal cannot be written", journal: writable };
   });
   options.extraRoutes?.(router, internal);
+  if (options.uiJournal) mountUi(router, { getConfig: options.getConfig, journal: options.uiJournal, now: options.now });
 
   const receive: Middleware = (ctx) => {
     const state = ctx.state as HookState;

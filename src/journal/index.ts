@@ -7,3 +7,4 @@ export { filterHeaders } from "./filter-headers.ts";
 export { guardJournal, isStorageError } from "./journal-error.ts";
 export { migrate, MIGRATIONS } from "./migrations.ts";
 export type * from "./journal-types.ts";
+export type { DeliveriesPage, DeliveriesPageQuery, ListedDelivery, ListedDispatch, PageCursor } from "./deliveries-page.ts";

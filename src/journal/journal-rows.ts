@@ -48,6 +48,12 @@ export interface DispatchRow {
   updated_at: number;
 }
 
+/** The columns toSummary reads: what a list shows, without the heavy payload and headers. */
+export type SummaryRow = Omit<DeliveryRow, "remote_address" | "headers" | "payload" | "trace">;
+
+/** The columns toDispatchSummary reads. */
+export type DispatchSummaryRow = Pick<DispatchRow, "id" | "job" | "status" | "run" | "attempts" | "last_error">;
+
 export interface AttemptRow {
   id: number;
   dispatch: number;
@@ -66,8 +72,7 @@ export interface AttemptRow {
  * The columns of a DeliveryRow, for `SELECT … FROM deliveries d`. A delivery's status is derived
  * from its dispatches (journal-types.ts), never stored: it could only go stale.
  */
-export const DELIVERY_COLUMNS = `
-  d.*,
+export const DERIVED_STATUS = `
   (SELECT COUNT(*) FROM dispatches x WHERE x.delivery = d.id) AS dispatch_count,
   CASE
     WHEN NOT EXISTS (SELECT 1 FROM dispatches x WHERE x.delivery = d.id) THEN 'ignored'
@@ -75,8 +80,9 @@ export const DELIVERY_COLUMNS = `
     WHEN EXISTS (SELECT 1 FROM dispatches x WHERE x.delivery = d.id AND x.status = 'failed') THEN 'failed'
     ELSE 'done'
   END AS derived_status`;
+export const DELIVERY_COLUMNS = `d.*, ${DERIVED_STATUS}`;
 
-export function toSummary(row: DeliveryRow): DeliverySummary {
+export function toSummary(row: SummaryRow): DeliverySummary {
   return {
     id: row.id,
     forge: row.forge as ForgeName,
@@ -94,7 +100,7 @@ export function toSummary(row: DeliveryRow): DeliverySummary {
   };
 }
 
-export function toDispatchSummary(row: DispatchRow): DispatchSummary {
+export function toDispatchSummary(row: DispatchSummaryRow): DispatchSummary {
   return { id: row.id, job: row.job, status: row.status, run: row.run, attempts: row.attempts, lastError: row.last_error };
 }
 

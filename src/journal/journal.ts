@@ -19,6 +19,7 @@ import type {
   DeliverySummary,
   RecordDeliveryResult,
 } from "./journal-types.ts";
+import { readDeliveriesPage, type DeliveriesPage, type DeliveriesPageQuery } from "./deliveries-page.ts";
 import { migrate } from "./migrations.ts";
 import { prepareDeletePrunable, pruneInChunks, type DeletePrunable, type PruneOptions } from "./prune.ts";
 import { WalSync, type Fdatasync } from "./wal-sync.ts";
@@ -152,6 +153,11 @@ export class Journal {
   /** `deliveries`: newest first, each with its jobs, their status and Laminar run. */
   listDeliveries(options: { limit?: number; status?: DeliveryStatus } = {}): DeliveryListItem[] {
     return guardJournal(() => this.#reads.listDeliveries(options));
+  }
+
+  /** The deliveries page: one filtered page of deliveries (src/journal/deliveries-page.ts). */
+  deliveriesPage(query: DeliveriesPageQuery): DeliveriesPage {
+    return guardJournal(() => readDeliveriesPage(this.#db, query));
   }
 
   /**

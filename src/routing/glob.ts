@@ -29,3 +29,8 @@ export function matchesGlob(value: string, glob: string, options: GlobOptions = 
 export function matchesAnyGlob(value: string, globs: readonly string[]): boolean {
   return globs.some((glob) => matchesGlob(value, glob));
 }
+
+/** Whether a config pattern is a glob rather than one literal name (`sbrl/*` is, `sbrl/wiki` is not). */
+export function isGlob(pattern: string): boolean {
+  return picomatch.scan(pattern).isGlob;
+}

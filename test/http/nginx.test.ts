@@ -118,4 +118,17 @@ http {
     });
     assert.equal(wrong.status, 401);
   });
+
+  test("the deliveries page through nginx: a browser on this machine, then HTTP basic once ui.auth is set", async () => {
+    // nginx forwards this test's own address (127.0.0.1); test/ui/ui-access.test.ts refuses others.
+    const local = await fetch(`${base}/ui/`);
+    assert.equal(local.status, 200);
+    assert.equal((await fetch(`${base}/ui/style.css`)).status, 200);
+    svc.writeConfig(`${HELLO_WORLD_CONFIG}ui: { auth: { user: admin, password: nginx-test-password } }\n`);
+    assert.ok(svc.service.reload().ok);
+    assert.equal((await fetch(`${base}/ui/`)).status, 401);
+    const page = await fetch(`${base}/ui/`, { headers: { authorization: `Basic ${Buffer.from("admin:nginx-test-password").toString("base64")}` } });
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<h1>Deliveries<\/h1>[\s\S]*Codertocat\/Hello-World/);
+  });
 });

@@ -1,0 +1,130 @@
+// The deliveries page's routes under /ui/: the list, one delivery, the stylesheet and the icon.
+// Every answer, refusals included, carries a Content-Security-Policy that allows nothing but this
+// origin's stylesheet and icon: no script at all, so even a payload that slipped past escaping
+// could not run.
+
+import type { Router } from "@koa/router";
+import type { Context, Middleware, Next } from "koa";
+import { HttpError } from "../errors.ts";
+import type { DeliveriesPage, DeliveriesPageQuery, DeliveryDetail } from "../journal/index.ts";
+import { isGlob } from "../routing/glob.ts";
+import type { Config } from "../types.ts";
+import { toDetailView, toRowView, type ViewContext } from "./build-views.ts";
+import { renderDetailPage } from "./detail-page.ts";
+import { html } from "./html.ts";
+import { layout } from "./layout.ts";
+import { renderListPage } from "./list-page.ts";
+import { parseListQuery } from "./list-query.ts";
+import { sendHint } from "./send-hint.ts";
+import { ASSET_TAG, ICON, STYLESHEET } from "./stylesheet.ts";
+import { guardUi } from "./ui-access.ts";
+
+/** What the page reads from the journal. */
+export interface UiJournal {
+  deliveriesPage(query: DeliveriesPageQuery): DeliveriesPage;
+  getDelivery(idOrDeliveryId: number | string): DeliveryDetail | undefined;
+}
+
+export interface UiOptions {
+  getConfig: () => Config;
+  journal: UiJournal;
+  /** ms since the epoch, for "3 min ago". */
+  now: () => number;
+}
+
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+export function mountUi(router: Router, options: UiOptions): void {
+  const guard = [pageHeaders, answerAsPage, guardUi(options.getConfig)];
+  const context = (): ViewContext => {
+    const { baseUrl } = options.getConfig().laminar;
+    return baseUrl ? { baseUrl } : {};
+  };
+
+  // "/ui" also matches /ui/ (the router is not strict); the relative links need the slash. A relative
+  // Location keeps a proxy's prefix.
+  router.get("/ui", ...guard, (ctx) => {
+    if (!ctx.path.endsWith("/")) {
+      ctx.redirect("ui/");
+      return;
+    }
+    const query = parseListQuery(ctx.query);
+    const page = options.journal.deliveriesPage(query);
+    const views = context();
+    ctx.type = "text/html; charset=utf-8";
+    ctx.body = renderListPage({
+      rows: page.items.map((item) => toRowView(item, views)),
+      filter: { limit: query.limit, ...(query.status ? { status: query.status } : {}), ...(query.repo ? { repo: query.repo } : {}) },
+      repos: filterRepos(page.repos, options.getConfig()),
+      ...(page.older ? { older: page.older } : {}),
+      ...(page.newer ? { newer: page.newer } : {}),
+      empty: page.empty,
+      sendHint: sendHint(options.getConfig(), requestOrigin(ctx, options.getConfig().server.trustProxy)),
+      now: options.now(),
+    });
+  });
+
+  router.get("/ui/deliveries/:id", ...guard, (ctx) => {
+    const id = ctx.params.id ?? "";
+    if (id.length > 200) throw new HttpError(400, "a delivery id is the journal's number or the forge's delivery id");
+    const detail = options.journal.getDelivery(id);
+    if (!detail) throw new HttpError(404, `no delivery ${id} in the journal`);
+    ctx.type = "text/html; charset=utf-8";
+    ctx.body = renderDetailPage(toDetailView(detail, context()), options.now());
+  });
+
+  router.get("/ui/style.css", ...guard, (ctx) => asset(ctx, "text/css; charset=utf-8", STYLESHEET));
+  router.get("/ui/icon.svg", ...guard, (ctx) => asset(ctx, "image/svg+xml", ICON));
+}
+
+async function pageHeaders(ctx: Context, next: Next): Promise<void> {
+  ctx.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+  ctx.set("X-Content-Type-Options", "nosniff");
+  ctx.set("Referrer-Policy", "no-referrer");
+  // Deliveries change by the second, and the page may be behind auth: no cache keeps a copy.
+  ctx.set("Cache-Control", "no-store");
+  await next();
+}
+
+/** Refusals and bad input as a small page a person reads (the hook endpoints answer JSON). */
+async function answerAsPage(ctx: Context, next: Next): Promise<void> {
+  try {
+    await next();
+  } catch (error) {
+    const status = (error as { status?: unknown }).status;
+    if (!(typeof status === "number" && status >= 400 && status < 600 && (error as { expose?: unknown }).expose === true)) throw error;
+    const message = (error as Error).message;
+    ctx.status = status;
+    ctx.type = "text/html; charset=utf-8";
+    ctx.body = layout({
+      title: `${status}`,
+      root: ctx.path === "/ui" ? "ui/" : ctx.path.startsWith("/ui/deliveries/") ? "../" : "./",
+      body: html`<h1>${status}</h1><p class="failure">${message}</p>`,
+    });
+  }
+}
+
+/** The repositories to filter by: those named in the config (not globs) and those recently delivered. */
+function filterRepos(recent: readonly string[], config: Config): string[] {
+  const named = config.repositories.map((repository) => repository.repo).filter((repo) => !isGlob(repo));
+  return [...new Set([...named, ...recent])].sort();
+}
+
+/** The origin the browser used; behind a trusted proxy, with the scheme the proxy was reached by. */
+function requestOrigin(ctx: Context, trustProxy: boolean): string {
+  const forwarded = ctx.get("x-forwarded-proto").split(",")[0]?.trim();
+  const scheme = trustProxy && (forwarded === "http" || forwarded === "https") ? forwarded : ctx.protocol;
+  return `${scheme}://${ctx.host}`;
+}
+
+function asset(ctx: Context, type: string, text: string): void {
+  ctx.set("Cache-Control", "no-cache");
+  ctx.set("ETag", ASSET_TAG);
+  ctx.type = type;
+  if (ctx.get("if-none-match") === ASSET_TAG) {
+    ctx.status = 304;
+    return;
+  }
+  ctx.body = text;
+}
