@@ -2,6 +2,7 @@ import { closeSync, fdatasync, openSync, statfsSync } from "node:fs";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import type { AttemptResult, ForgeName, JobRequest, TraceLine } from "../types.ts";
+import { HeadLedger, type EarlierDelivery } from "./catch-up-heads.ts";
 import { filterHeaders } from "./filter-headers.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { guardJournal } from "./journal-error.ts";
@@ -120,6 +121,7 @@ export class Journal {
   readonly #db: BetterSqlite3.Database;
   readonly #now: () => number;
   readonly #statements;
+  readonly #heads: HeadLedger;
   readonly #recordDelivery;
   readonly #addDispatches;
   readonly #claimDue;
@@ -143,10 +145,20 @@ export class Journal {
     });
     this.#statements = guardJournal(() => prepareStatements(db));
     const s = this.#statements;
+    this.#heads = guardJournal(() => new HeadLedger(db));
 
-    this.#recordDelivery = db.transaction((input: DeliveryInput): RecordDeliveryResult => {
+    this.#recordDelivery = db.transaction((given: DeliveryInput): RecordDeliveryResult => {
       const now = this.#now();
-      const existing = s.findDelivery.get(input.forge, input.deliveryId);
+      const existing = s.findDelivery.get(given.forge, given.deliveryId);
+      if (existing !== undefined && existing.dispatch_count > 0) {
+        return { id: existing.id, duplicate: true, rerouted: false, dispatchIds: [] };
+      }
+      // One push, one build, whether its webhook or the poll of its remote came first (catch-up-heads.ts).
+      const earlier = given.head === undefined ? undefined : this.#heads.earlier(given.head, given.deliveryId);
+      if (earlier !== undefined && given.head?.polled === true) {
+        return { id: earlier.id, duplicate: true, rerouted: false, dispatchIds: [], duplicateOf: earlier };
+      }
+      const input = earlier === undefined ? given : asDuplicateOf(given, earlier);
       const fields = {
         forge: input.forge,
         delivery_id: input.deliveryId,
@@ -164,9 +176,6 @@ export class Journal {
         note: input.note ?? null,
         trace: JSON.stringify(input.trace),
       };
-      if (existing !== undefined && existing.dispatch_count > 0) {
-        return { id: existing.id, duplicate: true, rerouted: false, dispatchIds: [] };
-      }
       let id: number;
       if (existing === undefined) {
         id = Number(s.insertDelivery.run(fields).lastInsertRowid);
@@ -176,6 +185,8 @@ export class Journal {
         s.updateDelivery.run({ ...fields, id });
       }
       const dispatchIds = input.jobs.map((job) => this.#insertDispatch(id, job, now));
+      if (input.head !== undefined) this.#heads.record(input.head, id);
+      if (earlier !== undefined) return { id, duplicate: true, rerouted: existing !== undefined, dispatchIds, duplicateOf: earlier };
       return { id, duplicate: false, rerouted: existing !== undefined, dispatchIds };
     });
 
@@ -596,6 +607,12 @@ function toAttemptRecord(row: AttemptRow): AttemptRecord {
     stderr: row.stderr,
     message: row.message,
   };
+}
+
+/** A webhook whose push a poll built first: kept, so `show` can tell, but with no job of its own. */
+function asDuplicateOf(input: DeliveryInput, earlier: EarlierDelivery): DeliveryInput {
+  const note = `this push was built already from ${earlier.deliveryId} (journal id ${earlier.id}), found by polling before its webhook arrived`;
+  return { ...input, jobs: [], trace: [], note };
 }
 
 function parseParams(text: string): Record<string, string> {
