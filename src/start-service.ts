@@ -1,13 +1,14 @@
 // Wires the stages together for `serve`: config → journal → dispatcher → HTTP. Tests start the
 // same thing in-process; the CLI adds signals around it.
 
+import { CatchUp } from "./catch-up/index.ts";
 import { loadConfig } from "./config/load-config.ts";
 import { watchConfigFile } from "./config/watch-config.ts";
 import { Dispatcher } from "./dispatch/index.ts";
 import { ConfigError } from "./errors.ts";
 import { createApp } from "./http/create-app.ts";
 import { startServer, type Listening } from "./http/start-server.ts";
-import { openJournal, type Journal } from "./journal/index.ts";
+import { CatchUpStore, openJournal, type Journal } from "./journal/index.ts";
 import { LaminarcHelper } from "./laminar/index.ts";
 import { createLogger, type Logger } from "./observe/logger.ts";
 import { createMetrics, mountMetrics, type Metrics } from "./observe/metrics.ts";
@@ -32,6 +33,7 @@ export interface Service {
   readonly dispatcher: Dispatcher;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  readonly catchUp: CatchUp;
   config(): Config;
   /** Loads the config file again; a broken one is refused and the old one stays. */
   reload(): { ok: true } | { ok: false; error: ConfigError };
@@ -83,6 +85,16 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     throw error;
   }
   dispatcher.start();
+  // Pushes whose webhook never arrived: polled remotes, once now and every catch_up.interval.
+  const catchUp = new CatchUp({
+    getConfig: () => config,
+    store: new CatchUpStore(journal.database),
+    services: { journal, kick: () => dispatcher.kick(), now: Date.now },
+    logger,
+    registry: metrics.registry,
+    env,
+  });
+  catchUp.start();
   const pruned = journal.prune(config.journal.retentionMs);
   if (pruned > 0) logger.info({ pruned }, "old deliveries pruned from the journal");
   const pruneTimer = setInterval(() => {
@@ -105,6 +117,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     dispatcher,
     logger,
     metrics,
+    catchUp,
     config: () => config,
     reload() {
       try {
@@ -115,6 +128,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         if (!options.logger) logger.level = options.logLevel ?? next.log.level;
         logger.info({ config: next.file, repositories: next.repositories.length }, "config reloaded");
         dispatcher.kick();
+        catchUp.configChanged();
         return { ok: true };
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
@@ -126,6 +140,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     async stop(graceMs = 10_000) {
       clearInterval(pruneTimer);
       stopWatching();
+      await catchUp.stop();
       await listening.close();
       await dispatcher.stop({ graceMs });
       await laminarc.close();
