@@ -35,6 +35,8 @@ export async function receivePolled(delivery: PolledDelivery, repository: Reposi
     repo: repository.repo,
     ...(event.ref === undefined ? {} : { ref: event.ref }),
     sender: event.sender ?? "",
+    // Where it came from, for `show`: the remote, as polled (without userinfo).
+    remoteAddress: event.cloneUrl ?? "",
     headers: {},
     payload: JSON.stringify(delivery.payload),
     ...(routing.note === undefined ? {} : { note: routing.note }),
