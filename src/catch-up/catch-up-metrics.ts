@@ -39,6 +39,14 @@ export function createCatchUpMetrics(registry: Registry): CatchUpMetrics {
   }
   return {
     pass(report) {
+      if (report.redeliveries.length > 0) passes.inc({ source: "redeliver" });
+      for (const redelivery of report.redeliveries) {
+        if (redelivery.outcome === "failed") failures.inc({ source: "redeliver" });
+        for (const finding of redelivery.findings) {
+          if (finding.kind === "asked") found.inc({ source: "redeliver" });
+          if (finding.kind === "failed") failures.inc({ source: "redeliver" });
+        }
+      }
       if (report.polls.length === 0) return;
       passes.inc({ source: "poll" });
       for (const poll of report.polls) {

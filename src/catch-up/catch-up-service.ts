@@ -7,7 +7,7 @@ import type { CatchUpStore } from "../journal/catch-up-store.ts";
 import type { Logger } from "../observe/logger.ts";
 import type { Config } from "../types.ts";
 import { createCatchUpMetrics, type CatchUpMetrics } from "./catch-up-metrics.ts";
-import { describeFinding } from "./describe-pass.ts";
+import { describeFinding, describeRedelivery } from "./describe-pass.ts";
 import { lsRemote } from "./ls-remote.ts";
 import type { ReceiveServices } from "./receive-polled.ts";
 import { runPass, type PassReport } from "./run-pass.ts";
@@ -97,6 +97,17 @@ export class CatchUp {
 
   #log(report: PassReport): void {
     const { logger } = this.#options;
+    for (const redelivery of report.redeliveries) {
+      if (redelivery.outcome === "failed") {
+        logger.warn({ repo: redelivery.repo, reason: redelivery.reason }, "catch-up: reading GitHub's delivery log failed");
+      }
+      for (const finding of redelivery.findings) {
+        const line = { repo: redelivery.repo, delivery: finding.guid, event: finding.event };
+        const text = `catch-up: ${describeRedelivery(finding)}`;
+        if (finding.kind === "refused" || finding.kind === "failed") logger.warn(line, text);
+        else logger.info(line, text);
+      }
+    }
     for (const poll of report.polls) {
       const fields = { repo: poll.repo, remote: poll.remote };
       if (poll.outcome === "failed") logger.warn({ ...fields, reason: poll.reason }, "catch-up: polling the remote failed");

@@ -4,3 +4,4 @@ export { describePass, describeFinding } from "./describe-pass.ts";
 export { lsRemote } from "./ls-remote.ts";
 export { graceFor } from "./schedule.ts";
 export { redactUrl } from "./redact-url.ts";
+export { redeliverTargets } from "./redeliver-repository.ts";

@@ -3,9 +3,14 @@
 
 import type { CatchUpStore } from "../journal/catch-up-store.ts";
 import type { Config } from "../types.ts";
+import { gitHubHooksClient, type GitHubHooksClient } from "./github-hooks-client.ts";
 import type { LsRemoteResult } from "./ls-remote.ts";
 import { awaitsDelivery, inspectRepository, settleRepository, type PolledRepository, type RepositoryReport } from "./poll-repository.ts";
 import type { ReceiveServices } from "./receive-polled.ts";
+import { redeliverRepository, redeliverTargets, type RedeliverReport, type RedeliverTarget } from "./redeliver-repository.ts";
+
+/** GitHub allows 80 content-creating requests a minute; the rest of a long outage waits a pass. */
+export const MAX_REDELIVERIES_PER_PASS = 30;
 
 export interface PassDeps {
   config: Config;
@@ -17,6 +22,8 @@ export interface PassDeps {
   /** Resolves after `ms`; rejects when the pass is to stop (the service is stopping). */
   sleep: (ms: number) => Promise<void>;
   now: () => number;
+  /** GitHub's hooks API for a repository; default: the real one at its `api`. */
+  hooksClient?: (target: RedeliverTarget) => GitHubHooksClient;
 }
 
 export interface PassOptions {
@@ -29,6 +36,8 @@ export interface PassOptions {
 }
 
 export interface PassReport {
+  /** Failed deliveries GitHub was asked to send again, by repository. */
+  redeliveries: RedeliverReport[];
   polls: RepositoryReport[];
 }
 
@@ -39,7 +48,17 @@ export function polledRepositories(config: Config, repo?: string): PolledReposit
     entry.poll !== undefined && entry.forge !== undefined && (wanted === undefined || entry.repo.toLowerCase() === wanted));
 }
 
+/**
+ * Redelivery first: what GitHub sends again arrives while the polls wait their grace, so the push
+ * is built from its webhook (changed files, commit message), and the poll finds it delivered.
+ */
 export async function runPass(deps: PassDeps, options: PassOptions = {}): Promise<PassReport> {
+  const budget = { left: MAX_REDELIVERIES_PER_PASS };
+  const redeliveries: RedeliverReport[] = [];
+  for (const target of redeliverTargets(deps.config, options.repo)) {
+    const client = (deps.hooksClient ?? ((t: RedeliverTarget) => gitHubHooksClient(t.api, t.token)))(target);
+    redeliveries.push(await redeliverRepository(target, { store: deps.store, client, now: deps.now, dryRun: options.dryRun === true, budget }));
+  }
   const inspections = [];
   // One remote at a time: each is one short git process, and the machine has other work.
   for (const repository of polledRepositories(deps.config, options.repo)) {
@@ -57,5 +76,5 @@ export async function runPass(deps: PassDeps, options: PassOptions = {}): Promis
   for (const inspection of inspections) {
     polls.push(await settleRepository(inspection, { store: deps.store, services: deps.services, dryRun: options.dryRun === true }));
   }
-  return { polls };
+  return { redeliveries, polls };
 }

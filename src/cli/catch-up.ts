@@ -1,7 +1,9 @@
 import { existsSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
-import { describePass, graceFor, lsRemote, LS_REMOTE_TIMEOUT_MS, polledRepositories, runPass, type PassReport } from "../catch-up/index.ts";
+import {
+  describePass, graceFor, lsRemote, LS_REMOTE_TIMEOUT_MS, polledRepositories, redeliverTargets, runPass, type PassReport,
+} from "../catch-up/index.ts";
 import { CatchUpStore, migrate, MIGRATIONS, openJournal } from "../journal/index.ts";
 import type { Config } from "../types.ts";
 import type { CommandIO } from "./io.ts";
@@ -18,16 +20,15 @@ export interface CatchUpCommandOptions {
  * journal), so this works beside the service. Exit 1 when a remote could not be asked.
  */
 export async function catchUpCommand(config: Config, options: CatchUpCommandOptions, io: CommandIO): Promise<number> {
-  const repositories = polledRepositories(config, options.repo);
-  if (repositories.length === 0) {
-    io.err(options.repo === undefined
-      ? `no repository in ${config.file} has poll: (and forge:); nothing to catch up`
-      : `no repository ${options.repo} with poll: in ${config.file}`);
+  if (polledRepositories(config, options.repo).length === 0 && redeliverTargets(config, options.repo).length === 0) {
+    io.err(`${options.repo === undefined ? "no repository" : `repository ${options.repo} is not one`} in ${config.file} catch-up can check: `
+      + "it needs poll: and forge:, or forge: github with a token, server.public_url and catch_up.redeliver");
     return 1;
   }
   const report = options.dryRun ? await dryRun(config, options, io) : await realRun(config, options, io);
   for (const line of describePass(report)) io.out(line);
-  const failed = report.polls.some((poll) => poll.outcome === "failed" || poll.findings.some((finding) => finding.kind === "failed"));
+  const failed = [...report.polls, ...report.redeliveries].some((part) =>
+    part.outcome === "failed" || part.findings.some((finding) => finding.kind === "failed"));
   return failed ? 1 : 0;
 }
 

@@ -1,4 +1,4 @@
-import { type DeliveryListItem, type DeliveryStatus, type DispatchSummary } from "../journal/index.ts";
+import { CatchUpStore, type DeliveryListItem, type DeliveryStatus, type DispatchSummary } from "../journal/index.ts";
 import type { Config } from "../types.ts";
 import { formatTime } from "./format-time.ts";
 import type { CommandIO } from "./io.ts";
@@ -16,8 +16,9 @@ export interface DeliveriesOptions {
 export function deliveriesCommand(config: Config, options: DeliveriesOptions, io: CommandIO): number {
   return withJournal(config, (journal) => {
     const listed = journal.listDeliveries({ limit: options.limit, ...(options.status ? { status: options.status } : {}) });
+    const redelivered = new CatchUpStore(journal.database).redelivered(listed.map((item) => item.deliveryId));
     const items = listed.map((item) => {
-      const found = foundBy(item);
+      const found = foundBy(item, redelivered);
       return found === undefined ? item : { ...item, foundBy: found };
     });
     io.out(options.json ? JSON.stringify(items, null, 2) : formatTable(items));
@@ -25,9 +26,10 @@ export function deliveriesCommand(config: Config, options: DeliveriesOptions, io
   });
 }
 
-/** A delivery catch-up made: a push found by polling its remote. */
-function foundBy(item: DeliveryListItem): "poll" | undefined {
-  return item.deliveryId.startsWith("poll:") ? "poll" : undefined;
+/** A delivery catch-up brought: a push found by polling its remote, or one it asked the forge to send again. */
+function foundBy(item: DeliveryListItem, redelivered: ReadonlySet<string>): "poll" | "redelivered" | undefined {
+  if (item.deliveryId.startsWith("poll:")) return "poll";
+  return redelivered.has(item.deliveryId) ? "redelivered" : undefined;
 }
 
 function formatTable(items: readonly (DeliveryListItem & { foundBy?: string })[]): string {

@@ -20,6 +20,20 @@ export interface PolledState {
   heads: Map<string, StoredHead>;
 }
 
+/** A delivery catch-up asked a forge to send again, and what the forge answered. */
+export interface AskedRedelivery {
+  forge: string;
+  guid: string;
+  repo: string;
+  hookId: number;
+  /** The forge's id of the attempt sent again. */
+  forgeDelivery: number;
+  event: string;
+  askedAt: number;
+  /** "202", or the status and message of a refusal. */
+  answer: string;
+}
+
 export class CatchUpStore {
   readonly #db: BetterSqlite3.Database;
   readonly #heads: HeadLedger;
@@ -40,6 +54,17 @@ export class CatchUpStore {
       saveHead: db.prepare<[string, string, string, string]>(
         `INSERT INTO catch_up_remote_heads (repo, ref, sha, peeled) VALUES (?, ?, ?, ?)`,
       ),
+      journaled: db.prepare<[string, string], string>(
+        `SELECT delivery_id FROM deliveries WHERE forge = ? AND delivery_id IN (SELECT value FROM json_each(?))`,
+      ).pluck(),
+      asked: db.prepare<[string, string], string>(
+        `SELECT guid FROM catch_up_redeliveries WHERE forge = ? AND guid IN (SELECT value FROM json_each(?))`,
+      ).pluck(),
+      recordAsked: db.prepare<[AskedRedelivery]>(`
+        INSERT INTO catch_up_redeliveries (forge, guid, repo, hook_id, forge_delivery, event, asked_at, answer)
+        VALUES (@forge, @guid, @repo, @hookId, @forgeDelivery, @event, @askedAt, @answer)
+        ON CONFLICT (forge, guid) DO NOTHING`),
+      redelivered: db.prepare<[string], string>(`SELECT guid FROM catch_up_redeliveries WHERE guid IN (SELECT value FROM json_each(?))`).pluck(),
     }));
   }
 
@@ -64,6 +89,26 @@ export class CatchUpStore {
       s.clearHeads.run(key);
       for (const [ref, head] of state.heads) s.saveHead.run(key, ref, head.sha, head.peeled);
     }).immediate());
+  }
+
+  /** Which of these delivery ids of `forge` the journal has (each was answered 2xx). */
+  journaled(forge: string, ids: readonly string[]): Set<string> {
+    return guardJournal(() => new Set(this.#statements.journaled.all(forge, JSON.stringify(ids))));
+  }
+
+  /** Which of these delivery ids catch-up asked `forge` to send again before. */
+  asked(forge: string, ids: readonly string[]): Set<string> {
+    return guardJournal(() => new Set(this.#statements.asked.all(forge, JSON.stringify(ids))));
+  }
+
+  /** Remembers a redelivery asked for, so that it is asked once, also across restarts. */
+  recordAsked(asked: AskedRedelivery): void {
+    guardJournal(() => this.#statements.recordAsked.run(asked));
+  }
+
+  /** Which of these delivery ids arrived because catch-up asked for them again (for `deliveries`). */
+  redelivered(ids: readonly string[]): Set<string> {
+    return guardJournal(() => new Set(this.#statements.redelivered.all(JSON.stringify(ids))));
   }
 
   /** The delivery that brought this head already, webhook or poll, if any. */

@@ -2,7 +2,7 @@
 // made with git, webhooks signed as GitHub signs them, the fake laminarc recording what it queued.
 
 import assert from "node:assert/strict";
-import { renameSync, rmSync } from "node:fs";
+import { renameSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { waitFor } from "../fixtures/fake-laminar-dir.ts";
 import { payload } from "../support/payloads.ts";
@@ -11,6 +11,7 @@ import { githubSignature } from "../support/sign.ts";
 import { startService, type Service } from "../../src/start-service.ts";
 import { githubHeaders, startTestService, type TestService } from "../support/test-service.ts";
 import { createGitKit, type GitKit, type GitRemote } from "./git-kit.ts";
+import { counter as countFor, morePasses as passesFor, stopService } from "./service-kit.ts";
 
 let kit: GitKit;
 let svc: TestService;
@@ -65,33 +66,14 @@ repositories:
 });
 let restarted: Service | undefined;
 after(async () => {
-  if (restarted) {
-    // The first service was stopped by the restart test: its folder goes with the second.
-    await restarted.stop(1_000);
-    svc.fake.remove();
-    rmSync(svc.dir, { recursive: true, force: true });
-  } else {
-    await svc.stop();
-  }
+  await stopService(svc, restarted);
   kit.remove();
 });
 
-async function counter(name: string, source = "poll"): Promise<number> {
-  const metric = svc.service.metrics.registry.getSingleMetric(name);
-  const values = (await metric?.get())?.values ?? [];
-  return values.find((value) => value.labels.source === source)?.value ?? 0;
-}
+const counter = (name: string) => countFor(svc.service, name, "poll");
 const passes = () => counter("laminar_hooks_catch_up_passes_total");
-
 /** Waits until `count` more passes have ended: every remote was asked after this call. */
-async function morePasses(count: number): Promise<void> {
-  const start = await passes();
-  const deadline = Date.now() + 15_000;
-  while ((await passes()) < start + count) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} catch-up passes`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const morePasses = (count: number) => passesFor(svc.service, "poll", count);
 
 const deliveriesOf = (repo: string) =>
   svc.service.journal.listDeliveries({ limit: 1000 }).filter((item) => item.repo?.toLowerCase() === repo.toLowerCase());

@@ -99,5 +99,5 @@ test("a remote that cannot be asked exits 1 with git's reason, and never shows i
 test("an unknown --repo is an error", async () => {
   const run = await cli("--repo", "acme/none");
   assert.equal(run.code, 1);
-  assert.match(run.stderr, /no repository acme\/none with poll: in /);
+  assert.match(run.stderr, /repository acme\/none is not one in .* catch-up can check: it needs poll: and forge:/);
 });
