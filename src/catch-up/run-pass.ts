@@ -11,6 +11,7 @@ import { redeliverRepository, redeliverTargets, type RedeliverReport, type Redel
 
 /** GitHub allows 80 content-creating requests a minute; the rest of a long outage waits a pass. */
 export const MAX_REDELIVERIES_PER_PASS = 30;
+const FORGET_ASKED_AFTER_MS = 8 * 86_400_000;
 
 export interface PassDeps {
   config: Config;
@@ -54,6 +55,9 @@ export function polledRepositories(config: Config, repo?: string): PolledReposit
  */
 export async function runPass(deps: PassDeps, options: PassOptions = {}): Promise<PassReport> {
   const budget = { left: MAX_REDELIVERIES_PER_PASS };
+  // GitHub Enterprise keeps deliveries 7 days: one asked for 8 days ago cannot be listed again. Kept
+  // as long as the journal keeps deliveries, for `deliveries` to mark the redelivered ones.
+  if (!options.dryRun) deps.store.forgetAsked(deps.now() - Math.max(FORGET_ASKED_AFTER_MS, deps.config.journal.retentionMs));
   const redeliveries: RedeliverReport[] = [];
   for (const target of redeliverTargets(deps.config, options.repo)) {
     const client = (deps.hooksClient ?? ((t: RedeliverTarget) => gitHubHooksClient(t.api, t.token)))(target);

@@ -64,6 +64,7 @@ export class CatchUpStore {
         INSERT INTO catch_up_redeliveries (forge, guid, repo, hook_id, forge_delivery, event, asked_at, answer)
         VALUES (@forge, @guid, @repo, @hookId, @forgeDelivery, @event, @askedAt, @answer)
         ON CONFLICT (forge, guid) DO NOTHING`),
+      forgetAsked: db.prepare<[number]>(`DELETE FROM catch_up_redeliveries WHERE asked_at < ?`),
       redelivered: db.prepare<[string], string>(`SELECT guid FROM catch_up_redeliveries WHERE guid IN (SELECT value FROM json_each(?))`).pluck(),
     }));
   }
@@ -104,6 +105,11 @@ export class CatchUpStore {
   /** Remembers a redelivery asked for, so that it is asked once, also across restarts. */
   recordAsked(asked: AskedRedelivery): void {
     guardJournal(() => this.#statements.recordAsked.run(asked));
+  }
+
+  /** Forgets the redeliveries asked before `cutoff` (ms): the forge no longer lists those deliveries. */
+  forgetAsked(cutoff: number): number {
+    return guardJournal(() => this.#statements.forgetAsked.run(cutoff).changes);
   }
 
   /** Which of these delivery ids arrived because catch-up asked for them again (for `deliveries`). */
