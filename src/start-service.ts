@@ -1,6 +1,7 @@
 // Wires the stages together for `serve`: config → journal → dispatcher → HTTP. Tests start the
 // same thing in-process; the CLI adds signals around it.
 
+import { CatchUp } from "./catch-up/index.ts";
 import { loadConfig } from "./config/load-config.ts";
 import { watchConfigFile } from "./config/watch-config.ts";
 import { Dispatcher } from "./dispatch/index.ts";
@@ -34,6 +35,7 @@ export interface Service {
   readonly dispatcher: Dispatcher;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  readonly catchUp: CatchUp;
   config(): Config;
   /** Loads the config file again; a broken one is refused and the old one stays. */
   reload(): { ok: true } | { ok: false; error: ConfigError };
@@ -89,6 +91,16 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     throw error;
   }
   dispatcher.start();
+  // Pushes whose webhook never arrived: polled remotes, once now and every catch_up.interval.
+  const catchUp = new CatchUp({
+    getConfig: () => config,
+    store: journal.catchUp,
+    services: { journal, kick: () => dispatcher.kick(), now: Date.now },
+    logger,
+    registry: metrics.registry,
+    env,
+  });
+  catchUp.start();
   // In chunks, between answers: a first prune after a long stop may have many thousands to delete.
   const prune = () => journal.prune(config.journal.retentionMs).then(
     (pruned) => {
@@ -111,6 +123,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     dispatcher,
     logger,
     metrics,
+    catchUp,
     config: () => config,
     reload() {
       try {
@@ -121,6 +134,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         if (!options.logger) logger.level = options.logLevel ?? next.log.level;
         logger.info({ config: next.file, repositories: next.repositories.length }, "config reloaded");
         dispatcher.kick();
+        catchUp.configChanged();
         return { ok: true };
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
@@ -132,6 +146,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     async stop(graceMs = 10_000) {
       clearInterval(pruneTimer);
       stopWatching();
+      await catchUp.stop();
       await listening.close();
       await dispatcher.stop({ graceMs });
       await laminarc.close();

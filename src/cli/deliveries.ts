@@ -16,19 +16,30 @@ export interface DeliveriesOptions {
 /** `deliveries`: recent deliveries, newest first, each with its jobs and their Laminar runs. */
 export function deliveriesCommand(config: Config, options: DeliveriesOptions, io: CommandIO): Promise<number> {
   return withJournal(config, (journal) => {
-    const items = journal.listDeliveries({ limit: options.limit, ...(options.status ? { status: options.status } : {}) });
+    const listed = journal.listDeliveries({ limit: options.limit, ...(options.status ? { status: options.status } : {}) });
+    const redelivered = journal.catchUp.redelivered(listed.map((item) => item.deliveryId));
+    const items = listed.map((item) => {
+      const found = foundBy(item, redelivered);
+      return found === undefined ? item : { ...item, foundBy: found };
+    });
     io.out(options.json ? JSON.stringify(items, null, 2) : formatTable(items));
     return 0;
   });
 }
 
-function formatTable(items: readonly DeliveryListItem[]): string {
+/** A delivery catch-up brought: a push found by polling its remote, or one it asked the forge to send again. */
+function foundBy(item: DeliveryListItem, redelivered: ReadonlySet<string>): "poll" | "redelivered" | undefined {
+  if (item.deliveryId.startsWith("poll:")) return "poll";
+  return redelivered.has(item.deliveryId) ? "redelivered" : undefined;
+}
+
+function formatTable(items: readonly (DeliveryListItem & { foundBy?: string })[]): string {
   if (items.length === 0) return "no deliveries in the journal";
   const rows = items.map((item) => [
     String(item.id),
     formatTime(item.receivedAt),
     item.forge,
-    item.action ? `${item.kind}/${item.action}` : item.kind,
+    `${item.action ? `${item.kind}/${item.action}` : item.kind}${item.foundBy ? ` (${item.foundBy})` : ""}`,
     item.repo ?? "-",
     item.ref ? shortRef(item.ref) : "-",
     item.status,

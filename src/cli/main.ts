@@ -11,6 +11,7 @@ import { sendCommand } from "./send.ts";
 import { DELIVERY_STATUSES, deliveriesCommand } from "./deliveries.ts";
 import { redeliverCommand, retryFailedCommand } from "./redeliver.ts";
 import { showCommand } from "./show.ts";
+import { catchUpCommand } from "./catch-up.ts";
 import { checkCommand } from "./check.ts";
 import { findConfigFile } from "./find-config.ts";
 import { processIO, type CommandIO } from "./io.ts";
@@ -35,17 +36,19 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
       exitCode = checkCommand(findConfigFile(options.config, io.env), io);
     });
 
-  const withConfig = async (file: string | undefined, run: (config: Config) => Promise<number>): Promise<number> => {
-    const path = findConfigFile(file, io.env);
-    let config: Config;
+  /** The config, or undefined after printing why it cannot be used. */
+  const configOrSay = (file: string | undefined): Config | undefined => {
     try {
-      config = loadConfig(path, { env: io.env });
+      return loadConfig(findConfigFile(file, io.env), { env: io.env });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       io.err(error.message);
-      return 1;
+      return undefined;
     }
-    return run(config);
+  };
+  const withConfig = async (file: string | undefined, run: (config: Config) => Promise<number>): Promise<number> => {
+    const config = configOrSay(file);
+    return config === undefined ? 1 : run(config);
   };
 
   program.command("deliveries").description("list recent deliveries from the journal").option(configOption, configHelp)
@@ -74,6 +77,17 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
       } else {
         exitCode = await withConfig(options.config, (config) => redeliverCommand(config, id, io));
       }
+    });
+
+  program.command("catch-up").description("one catch-up pass now: pushes whose webhook never arrived, found by polling")
+    .option(configOption, configHelp)
+    .option("--repo <owner/name>", "only this repository")
+    .option("--dry-run", "ask the remotes and print what would be done; change nothing", false)
+    .action(async (options: { config?: string; repo?: string; dryRun: boolean }) => {
+      const config = configOrSay(options.config);
+      exitCode = config === undefined
+        ? 1
+        : await catchUpCommand(config, { dryRun: options.dryRun, ...(options.repo === undefined ? {} : { repo: options.repo }) }, io);
     });
 
   program.command("send").description("send a correctly signed sample delivery, as a forge's test delivery would")

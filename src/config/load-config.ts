@@ -65,6 +65,7 @@ export function parseConfig(text: string, file: string, sources: SecretSources):
 
   const config = buildConfig(parsed.data, file, sources, at, atText);
   checkReporting(parsed.data, at, warn);
+  checkPolling(parsed.data, at);
   config.warnings = sortProblems(warnings);
   if (problems.length > 0) throw new ConfigError(sortProblems(problems));
   return deepFreeze(config);
@@ -231,6 +232,23 @@ function checkReporting(raw: RawConfig, at: Report, warn: Report): void {
   if (raw.catch_up.interval === 0 && raw.repositories.some((repo) => repo.poll)) {
     warn(["catch_up", "interval"], "catch_up.interval is 0: repositories with poll: are never polled");
   }
+}
+
+/**
+ * A polled push becomes a delivery of one repository of one forge: its name cannot be a glob, and
+ * its forge names the delivery and the `forge` parameter its jobs get, as its webhook would.
+ */
+function checkPolling(raw: RawConfig, at: Report): void {
+  raw.repositories.forEach((repo, index) => {
+    if (!repo.poll) return;
+    const where = `repositories.${index}.poll`;
+    if (/[*?[\]{}()!]/.test(repo.repo)) {
+      at(["repositories", index, "poll"], `${where} needs an exact repo name, not the glob "${repo.repo}": one remote is one repository`, true);
+    }
+    if (!repo.forge) {
+      at(["repositories", index, "poll"], `${where} needs forge: on the repository, the forge whose webhooks the poll stands in for`, true);
+    }
+  });
 }
 
 const API_EXAMPLE: Readonly<Partial<Record<ForgeName, string>>> = {

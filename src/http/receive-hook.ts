@@ -15,7 +15,7 @@ import {
 import { clientAddress } from "./client-address.ts";
 import { keptHeaders } from "./kept-headers.ts";
 import { readDelivery } from "./read-delivery.ts";
-import type { DeliveryInput } from "../journal/index.ts";
+import type { DeliveryInput, PushedHead } from "../journal/index.ts";
 import type { HookServices } from "./services.ts";
 
 /** Finds the forge from the URL (`/hooks/gitea`) or, failing that, from the headers. */
@@ -65,7 +65,9 @@ export async function receiveHook(
     services.observe.delivery(forge.name, envelope.event, "duplicate");
     ctx.status = 200;
     ctx.body = {
-      message: `duplicate: delivery ${envelope.deliveryId} was accepted before (journal id ${recorded.id}); nothing queued again`,
+      message: recorded.duplicateOf === undefined
+        ? `duplicate: delivery ${envelope.deliveryId} was accepted before (journal id ${recorded.id}); nothing queued again`
+        : `duplicate: ${prepared.input.ref ?? "this push"} at this head was built already from ${recorded.duplicateOf.deliveryId} (journal id ${recorded.duplicateOf.id}), found by polling before this webhook arrived; nothing queued again`,
       duplicate: true,
       id: recorded.id,
       delivery: envelope.deliveryId,
@@ -147,6 +149,8 @@ function prepareDelivery(
   const input = deliveryInput(received, {
     kind: event.kind, action: event.action, repo: event.repo, ref: event.ref, sender: event.sender, note: routing.note,
   }, routing.trace, routing.jobs);
+  const head = pushedHead(event);
+  if (head !== undefined) input.head = head;
   return { kind: "routed", input, routing, unmatched: routing.jobs.length === 0 ? unmatchedMessage(event, routing) : "" };
 }
 
@@ -234,6 +238,13 @@ function verify(
 
 function describeSecret(repository: ReturnType<typeof findRepository>, forge: string): string {
   return repository?.secret ? `the secret of repository ${repository.repo}` : `forges.${forge}.secret`;
+}
+
+/** The head a branch or tag push brought, which the journal matches against pushes found by polling. */
+function pushedHead(event: HookEvent): PushedHead | undefined {
+  if ((event.kind !== "push" && event.kind !== "tag") || event.deleted) return undefined;
+  if (event.repo === undefined || event.ref === undefined || event.rev === undefined) return undefined;
+  return { repo: event.repo, ref: event.ref, shas: [event.rev], polled: false };
 }
 
 function unmatchedMessage(event: HookEvent, routing: RoutingResult): string {

@@ -9,7 +9,7 @@ export interface DeliveryJournal {
    * Durable once it resolves (group commit: one transaction with the other deliveries of the same
    * event-loop turn); rejects with JournalUnavailableError when it cannot be written.
    */
-  commitDelivery(delivery: DeliveryInput): Promise<Pick<RecordDeliveryResult, "id" | "duplicate">>;
+  commitDelivery(delivery: DeliveryInput): Promise<Pick<RecordDeliveryResult, "id" | "duplicate" | "duplicateOf">>;
   isWritable(): boolean;
 }
 

@@ -3,6 +3,7 @@
 
 import type BetterSqlite3 from "better-sqlite3";
 import type { JobRequest, TraceLine } from "../types.ts";
+import { HeadLedger, type EarlierDelivery } from "./catch-up-heads.ts";
 import { eachInSavepoint } from "./each-in-savepoint.ts";
 import { filterHeaders } from "./filter-headers.ts";
 import type { DeliveryReads } from "./delivery-reads.ts";
@@ -28,17 +29,24 @@ export function prepareDeliveryWrites(
   findDelivery: DeliveryReads["findDelivery"],
 ): DeliveryWrites {
   const s = prepareStatements(db);
+  const heads = new HeadLedger(db);
 
   const insertDispatch = (deliveryId: number, job: JobRequest, at: number): number =>
     Number(s.insertDispatch.run({ delivery: deliveryId, job: job.job, params: JSON.stringify(job.params), host: job.host, reason: job.reason, now: at })
       .lastInsertRowid);
 
-  const record = db.transaction((input: DeliveryInput): RecordDeliveryResult => {
+  const record = db.transaction((given: DeliveryInput): RecordDeliveryResult => {
     const at = now();
-    const existing = findDelivery(input.forge, input.deliveryId);
+    const existing = findDelivery(given.forge, given.deliveryId);
     if (existing !== undefined && existing.dispatchCount > 0) {
       return { id: existing.id, duplicate: true, rerouted: false, dispatchIds: [] };
     }
+    // One push, one build, whether its webhook or the poll of its remote came first (catch-up-heads.ts).
+    const earlier = given.head === undefined ? undefined : heads.earlier(given.head, given.deliveryId);
+    if (earlier !== undefined && given.head?.polled === true) {
+      return { id: earlier.id, duplicate: true, rerouted: false, dispatchIds: [], duplicateOf: earlier };
+    }
+    const input = earlier === undefined ? given : asDuplicateOf(given, earlier);
     const fields = {
       forge: input.forge,
       delivery_id: input.deliveryId,
@@ -64,6 +72,8 @@ export function prepareDeliveryWrites(
       s.updateDelivery.run({ ...fields, id });
     }
     const dispatchIds = input.jobs.map((job) => insertDispatch(id, job, at));
+    if (input.head !== undefined) heads.record(input.head, id);
+    if (earlier !== undefined) return { id, duplicate: true, rerouted: existing !== undefined, dispatchIds, duplicateOf: earlier };
     return { id, duplicate: false, rerouted: existing !== undefined, dispatchIds };
   });
 
@@ -80,6 +90,12 @@ export function prepareDeliveryWrites(
     recordBatch: (inputs) => (inputs.length === 0 ? [] : recordBatch.immediate(inputs)),
     addDispatches: (deliveryId, jobs, trace) => addDispatches.immediate(deliveryId, jobs, trace),
   };
+}
+
+/** A webhook whose push a poll built first: kept, so `show` can tell, but with no job of its own. */
+function asDuplicateOf(input: DeliveryInput, earlier: EarlierDelivery): DeliveryInput {
+  const note = `this push was built already from ${earlier.deliveryId} (journal id ${earlier.id}), found by polling before its webhook arrived`;
+  return { ...input, jobs: [], trace: [], note };
 }
 
 function prepareStatements(db: BetterSqlite3.Database) {

@@ -2,6 +2,7 @@
 // src/journal sees SQL column names or JSON text.
 
 import type { ForgeName, Headers, JobRequest, TraceLine } from "../types.ts";
+import type { EarlierDelivery, PushedHead } from "./catch-up-heads.ts";
 
 /**
  * What a person asks for: `ignored` (matched nothing), `queued` (some job still pending or
@@ -33,6 +34,8 @@ export interface DeliveryInput {
   note?: string;
   trace: readonly TraceLine[];
   jobs: readonly JobRequest[];
+  /** The head a push or tag brought (not a deletion): a webhook and a poll of one push build once. */
+  head?: PushedHead;
 }
 
 export interface RecordDeliveryResult {
@@ -44,6 +47,11 @@ export interface RecordDeliveryResult {
   rerouted: boolean;
   /** The dispatches created, one per job, in the order of the jobs. */
   dispatchIds: number[];
+  /**
+   * Another delivery brought this push first, one found by polling or its webhook: nothing was
+   * queued. A webhook is still kept (without jobs); a polled push is not kept at all.
+   */
+  duplicateOf?: EarlierDelivery;
 }
 
 /** A delivery as `findDelivery` and `listDeliveries` give it. */

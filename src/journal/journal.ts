@@ -8,6 +8,7 @@ import type { ForgeName, JobRequest, TraceLine } from "../types.ts";
 import { prepareDeliveryReads, type DeliveryReads } from "./delivery-reads.ts";
 import { prepareDeliveryWrites, type DeliveryWrites } from "./delivery-writes.ts";
 import { prepareDispatchQueue, type AttemptToRecord, type DispatchQueue } from "./dispatch-queue.ts";
+import { CatchUpStore } from "./catch-up-store.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { guardJournal } from "./journal-error.ts";
 import type {
@@ -56,6 +57,8 @@ export class Journal {
   readonly #deletePrunable: DeletePrunable;
   readonly #walSync: WalSync | undefined;
   readonly #deliveryBatch: GroupCommit<DeliveryInput, RecordDeliveryResult>;
+  /** Catch-up's own records: what each poll saw, the redeliveries asked (catch-up-store.ts). */
+  readonly catchUp: CatchUpStore;
 
   /** Wraps an open database, bringing its schema up to date; openJournal is the usual way in. */
   constructor(db: BetterSqlite3.Database, options: JournalOptions = {}) {
@@ -71,6 +74,7 @@ export class Journal {
     this.#queue = guardJournal(() => prepareDispatchQueue(db, now));
     this.#isWritable = guardJournal(() => prepareWritabilityProbe(db, now));
     this.#deletePrunable = guardJournal(() => prepareDeletePrunable(db));
+    this.catchUp = new CatchUpStore(db);
     this.#walSync = options.syncInBackground === true && !db.memory ? new WalSync(db.name, options.fdatasync) : undefined;
     const walSync = this.#walSync;
     this.#deliveryBatch = new GroupCommit(

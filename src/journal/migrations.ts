@@ -71,6 +71,45 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE deliveries DROP COLUMN status;
   `,
+  // 3: catch-up (src/catch-up): the heads each push delivery brought, so that a webhook and a poll
+  // of the same push build once; what the last poll of each repository saw; redeliveries asked.
+  `
+  CREATE TABLE catch_up_heads (
+    repo TEXT NOT NULL,          -- lower-cased owner/name: forges compare names without case
+    ref TEXT NOT NULL,
+    sha TEXT NOT NULL,
+    delivery INTEGER NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+    polled INTEGER NOT NULL,     -- 1: a delivery of its own, found by polling the remote
+    PRIMARY KEY (repo, ref, sha, delivery)
+  ) WITHOUT ROWID;
+  CREATE INDEX catch_up_heads_delivery ON catch_up_heads (delivery);
+
+  CREATE TABLE catch_up_remotes (
+    repo TEXT PRIMARY KEY,       -- lower-cased owner/name
+    remote TEXT NOT NULL,        -- the poll URL without its userinfo; another remote is polled afresh
+    polled_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE catch_up_remote_heads (
+    repo TEXT NOT NULL REFERENCES catch_up_remotes (repo) ON DELETE CASCADE,
+    ref TEXT NOT NULL,
+    sha TEXT NOT NULL,           -- what the ref names (an annotated tag: the tag object)
+    peeled TEXT NOT NULL,        -- the commit it comes to
+    PRIMARY KEY (repo, ref)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE catch_up_redeliveries (
+    forge TEXT NOT NULL,
+    guid TEXT NOT NULL,          -- the forge's delivery id (X-GitHub-Delivery), the same on every attempt
+    repo TEXT NOT NULL,
+    hook_id INTEGER NOT NULL,
+    forge_delivery INTEGER NOT NULL,   -- the id of the failed attempt that was sent again
+    event TEXT,
+    asked_at INTEGER NOT NULL,
+    answer TEXT NOT NULL,        -- what the forge said: "202", or its error
+    PRIMARY KEY (forge, guid)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Brings the schema up to date in one transaction; refuses a journal from a newer version. */

@@ -274,3 +274,15 @@ repositories: [{ repo: a/b, insecure: true, jobs: [{ job: x }] }]
     "1:20 status.context: a status context may use {{ job }}, {{ event }}, {{ forge }} and {{ repo }} only",
   ]);
 });
+
+test("poll needs an exact repository name and the forge it stands in for", () => {
+  const file = writeConfig(`forges: { github: { secret: s } }
+repositories:
+  - { repo: "acme/*", forge: github, poll: "https://github.com/acme/app.git", jobs: [{ job: x }] }
+  - { repo: acme/app, poll: "https://github.com/acme/app.git", jobs: [{ job: x }] }
+`);
+  assert.deepEqual(problemsOf(file), [
+    `3:38 repositories.0.poll needs an exact repo name, not the glob "acme/*": one remote is one repository`,
+    "4:23 repositories.1.poll needs forge: on the repository, the forge whose webhooks the poll stands in for",
+  ]);
+});

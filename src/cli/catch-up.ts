@@ -1,0 +1,86 @@
+import { existsSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import Database from "better-sqlite3";
+import {
+  describePass, graceFor, lsRemote, LS_REMOTE_TIMEOUT_MS, polledRepositories, redeliverTargets, runPass, type PassReport,
+} from "../catch-up/index.ts";
+import { CatchUpStore, migrate, MIGRATIONS, openJournal } from "../journal/index.ts";
+import type { Config } from "../types.ts";
+import type { CommandIO } from "./io.ts";
+
+export interface CatchUpCommandOptions {
+  repo?: string;
+  /** Ask the remotes and say what would be done; the journal is not written. */
+  dryRun: boolean;
+}
+
+/**
+ * `catch-up`: one pass now, as the service runs it every catch_up.interval, printing what it found
+ * and did. What it journals, the running service's dispatcher queues within a second (it polls the
+ * journal), so this works beside the service. Exit 1 when a remote could not be asked.
+ */
+export async function catchUpCommand(config: Config, options: CatchUpCommandOptions, io: CommandIO): Promise<number> {
+  if (polledRepositories(config, options.repo).length === 0 && redeliverTargets(config, options.repo).length === 0) {
+    io.err(`${options.repo === undefined ? "no repository" : `repository ${options.repo} is not one`} in ${config.file} catch-up can check: `
+      + "it needs poll: and forge:, or forge: github with a token, server.public_url and catch_up.redeliver");
+    return 1;
+  }
+  const report = options.dryRun ? await dryRun(config, options, io) : await realRun(config, options, io);
+  for (const line of describePass(report)) io.out(line);
+  const failed = [...report.polls, ...report.redeliveries].some((part) =>
+    part.outcome === "failed" || part.findings.some((finding) => finding.kind === "failed"));
+  return failed ? 1 : 0;
+}
+
+async function realRun(config: Config, options: CatchUpCommandOptions, io: CommandIO): Promise<PassReport> {
+  const journal = openJournal(config.journal.path);
+  try {
+    return await runPass({
+      config,
+      store: journal.catchUp,
+      // The service's dispatcher finds the new dispatches in the journal by itself.
+      services: { journal, kick: () => {}, now: Date.now },
+      listHeads: (remote) => lsRemote(remote, { timeoutMs: LS_REMOTE_TIMEOUT_MS, env: io.env }),
+      graceMs: graceFor(config.catchUp.intervalMs),
+      sleep: (ms) => sleep(ms),
+      now: Date.now,
+    }, {
+      ...(options.repo === undefined ? {} : { repo: options.repo }),
+      onGrace: (ms) => io.out(`waiting ${(ms / 1000).toFixed(1)} s for the webhooks of what moved…`),
+    });
+  } finally {
+    await journal.close();
+  }
+}
+
+/**
+ * Reads the journal without a write lock and without migrating it. A journal that does not exist
+ * yet, or predates catch-up, is read as an empty one: every remote is at its first poll.
+ */
+async function dryRun(config: Config, options: CatchUpCommandOptions, io: CommandIO): Promise<PassReport> {
+  const db = openForReading(config.journal.path);
+  try {
+    return await runPass({
+      config,
+      store: new CatchUpStore(db),
+      services: { journal: { commitDelivery: () => Promise.reject(new Error("a dry run writes nothing")) }, kick: () => {}, now: Date.now },
+      listHeads: (remote) => lsRemote(remote, { timeoutMs: LS_REMOTE_TIMEOUT_MS, env: io.env }),
+      graceMs: 0,
+      sleep: (ms) => sleep(ms),
+      now: Date.now,
+    }, { dryRun: true, ...(options.repo === undefined ? {} : { repo: options.repo }) });
+  } finally {
+    db.close();
+  }
+}
+
+function openForReading(path: string): Database.Database {
+  if (existsSync(path)) {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    if ((db.pragma("user_version", { simple: true }) as number) >= MIGRATIONS.length) return db;
+    db.close();
+  }
+  const empty = new Database(":memory:");
+  migrate(empty);
+  return empty;
+}
