@@ -1,11 +1,11 @@
 // Wiring: the forges by name, and which one sent a request when the URL does not say.
 
 import type { ForgeName, Headers } from "../types.ts";
-import { forgejo } from "./forgejo.ts";
-import { gitea } from "./gitea.ts";
-import { github } from "./github.ts";
-import { gitlab } from "./gitlab.ts";
-import { gogs } from "./gogs.ts";
+import { forgejo } from "./forgejo/index.ts";
+import { gitea } from "./gitea/index.ts";
+import { github } from "./github/index.ts";
+import { gitlab } from "./gitlab/index.ts";
+import { gogs } from "./gogs/index.ts";
 import type { Forge } from "./types.ts";
 
 export type { Forge, Normalised } from "./types.ts";

@@ -4,7 +4,7 @@
 
 import type { Context } from "koa";
 import { HttpError } from "../errors.ts";
-import { compact } from "../forges/compact.ts";
+import { compact } from "../forges/shared/compact.ts";
 import { forges, detectForge } from "../forges/index.ts";
 import type { Forge } from "../forges/types.ts";
 import { findRepository, route, verificationFor } from "../routing/index.ts";

@@ -8,10 +8,10 @@
 // clock, so it does not; a replayed delivery carries the same webhook-id, which GitLab sets equal
 // to Idempotency-Key, the delivery id the journal de-duplicates on.
 
-import type { Secret } from "../config/secret.ts";
-import type { Headers } from "../types.ts";
-import { base64DigestMatches, hmacSha256 } from "./hmac-sha256.ts";
-import { headerValue } from "./read-header.ts";
+import type { Secret } from "../../config/secret.ts";
+import type { Headers } from "../../types.ts";
+import { base64DigestMatches, hmacSha256 } from "../shared/hmac-sha256.ts";
+import { headerValue } from "../shared/read-header.ts";
 
 const SECRET_PREFIX = "whsec_";
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;

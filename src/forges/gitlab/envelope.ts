@@ -1,0 +1,20 @@
+// GitLab's delivery headers: https://docs.gitlab.com/user/project/integrations/webhooks/#delivery-headers
+
+import { HttpError } from "../../errors.ts";
+import type { Envelope, Headers } from "../../types.ts";
+import { headerValue, requireHeader } from "../shared/read-header.ts";
+import { GITLAB_EVENTS } from "./event-names.ts";
+
+/** The event and the delivery id the journal de-duplicates on. */
+export function readGitLabEnvelope(headers: Headers): Envelope {
+  const event = requireHeader(headers, "X-Gitlab-Event", "GitLab");
+  // GitLab retries failed deliveries by itself (expect duplicates) and keeps Idempotency-Key
+  // (17.4+) across the retries, where X-Gitlab-Event-UUID is new each time.
+  const deliveryId = headerValue(headers, "Idempotency-Key") ?? requireHeader(headers, "X-Gitlab-Event-UUID", "GitLab");
+  if (!GITLAB_EVENTS.has(event)) {
+    throw new HttpError(400, `unknown GitLab event "${event}" in X-Gitlab-Event: GitLab defines no such event`, {
+      event,
+    });
+  }
+  return { forge: "gitlab", event, deliveryId };
+}

@@ -1,0 +1,17 @@
+// GitLab: https://docs.gitlab.com/user/project/integrations/webhooks/
+
+import { hasHeader } from "../shared/read-header.ts";
+import type { Forge } from "../types.ts";
+import { readGitLabEnvelope } from "./envelope.ts";
+import { normaliseGitLab, readGitLabRepository } from "./normalise.ts";
+import { hasGitLabSignature, verifyGitLabSignature } from "./signature.ts";
+
+export const gitlab: Forge = {
+  name: "gitlab",
+  detect: (headers) => hasHeader(headers, "X-Gitlab-Event"),
+  readEnvelope: readGitLabEnvelope,
+  hasSignature: hasGitLabSignature,
+  verify: verifyGitLabSignature,
+  readRepository: readGitLabRepository,
+  normalise: normaliseGitLab,
+};
