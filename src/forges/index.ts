@@ -9,6 +9,7 @@ import { gogs } from "./gogs/index.ts";
 import type { Forge } from "./types.ts";
 
 export type { Forge, Normalised } from "./types.ts";
+export { withoutSecrets, type KeptPayload } from "./shared/without-secrets.ts";
 
 export const forges: Readonly<Record<ForgeName, Forge>> = Object.freeze({ github, gitea, forgejo, gogs, gitlab });
 

@@ -5,7 +5,7 @@
 import type { Context } from "koa";
 import { HttpError } from "../errors.ts";
 import { compact } from "../forges/shared/compact.ts";
-import { forges, detectForge } from "../forges/index.ts";
+import { forges, detectForge, withoutSecrets } from "../forges/index.ts";
 import type { Forge } from "../forges/types.ts";
 import { findRepository, route, verificationFor } from "../routing/index.ts";
 import {
@@ -114,8 +114,10 @@ function prepareDelivery(
   const repository = repoName === undefined ? undefined : findRepository(config, forge.name, repoName);
 
   verify(forge, delivery, config, repository, repoName, envelope);
+  // From here on, only the payload without its secret fields: it is what gets journaled and routed.
+  const kept = withoutSecrets(delivery.payload, delivery.payloadText);
 
-  const normalised = forge.normalise(envelope, delivery.payload);
+  const normalised = forge.normalise(envelope, kept.payload);
   // For the one log line of this delivery (create-app's answer logging).
   const logged = ctx.state as { repo?: string; ref?: string };
   if (repoName !== undefined) logged.repo = repoName;
@@ -125,7 +127,7 @@ function prepareDelivery(
     deliveryId: envelope.deliveryId,
     forgeEvent: envelope.event,
     headers: keptHeaders(ctx.headers),
-    payload: delivery.payloadText,
+    payload: kept.text,
     remoteAddress: clientAddress(ctx, config.server.trustProxy),
     receivedAt,
   };
@@ -143,7 +145,7 @@ function prepareDelivery(
     return { kind: "unrouted", input, message: `ignored: ${note}` };
   }
   const event = normalised.event;
-  const routing = route(event, repository, envelope.deliveryId, delivery.payload);
+  const routing = route(event, repository, envelope.deliveryId, kept.payload);
   const input = deliveryInput(received, {
     kind: event.kind, action: event.action, repo: event.repo, ref: event.ref, sender: event.sender, note: routing.note,
   }, routing.trace, routing.jobs);
