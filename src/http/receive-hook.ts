@@ -113,7 +113,7 @@ function prepareDelivery(
   const repoName = forge.readRepository(delivery.payload);
   const repository = repoName === undefined ? undefined : findRepository(config, forge.name, repoName);
 
-  verify(forge, delivery, config, repository, repoName, envelope);
+  verify(forge, delivery, config, repository, repoName, envelope, receivedAt);
   // From here on, only the payload without its secret fields: it is what gets journaled and routed.
   const kept = withoutSecrets(delivery.payload, delivery.payloadText);
 
@@ -216,7 +216,7 @@ function deliveryInput<K extends string>(
  */
 function verify(
   forge: Forge, delivery: IncomingDelivery, config: Config, repository: ReturnType<typeof findRepository>,
-  repoName: string | undefined, envelope: Envelope,
+  repoName: string | undefined, envelope: Envelope, now: number,
 ): void {
   const verification = verificationFor(config, forge.name, repository);
   if (verification.kind === "insecure") return;
@@ -232,6 +232,8 @@ function verify(
   if (!forge.verify(delivery, verification.secret)) {
     throw new HttpError(401, `wrong signature for ${envelope.event} delivery ${envelope.deliveryId}: the webhook's secret differs from the one in ${describeSecret(repository, forge.name)}`);
   }
+  const stale = forge.staleSignature?.(delivery.headers, now);
+  if (stale !== undefined) throw new HttpError(401, `stale signature for ${envelope.event} delivery ${envelope.deliveryId}: ${stale}`);
 }
 
 function describeSecret(repository: ReturnType<typeof findRepository>, forge: string): string {

@@ -5,6 +5,7 @@ import type { Forge } from "../types.ts";
 import { readGitLabEnvelope } from "./envelope.ts";
 import { normaliseGitLab, readGitLabRepository } from "./normalise.ts";
 import { hasGitLabSignature, verifyGitLabSignature } from "./signature.ts";
+import { staleStandardWebhook } from "./standard-webhooks.ts";
 
 export const gitlab: Forge = {
   name: "gitlab",
@@ -12,6 +13,7 @@ export const gitlab: Forge = {
   readEnvelope: readGitLabEnvelope,
   hasSignature: hasGitLabSignature,
   verify: verifyGitLabSignature,
+  staleSignature: staleStandardWebhook,
   readRepository: readGitLabRepository,
   normalise: normaliseGitLab,
 };
