@@ -5,7 +5,11 @@ import type { Envelope, Headers } from "../../types.ts";
 import { requireHeader } from "../shared/read-header.ts";
 import { GITHUB_EVENTS } from "./event-names.ts";
 
-/** The event and delivery id; GitHub's redelivery keeps X-GitHub-Delivery. */
+/**
+ * The event and delivery id; GitHub's redelivery keeps X-GitHub-Delivery. The signature does not
+ * cover the id, so the same body under a new id is a new delivery: README "HTTP" says why that
+ * is accepted rather than de-duplicated on the body.
+ */
 export function readGitHubEnvelope(headers: Headers): Envelope {
   const event = requireHeader(headers, "X-GitHub-Event", "GitHub");
   const deliveryId = requireHeader(headers, "X-GitHub-Delivery", "GitHub");
