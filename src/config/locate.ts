@@ -31,11 +31,6 @@ export function locate(doc: Document, lineCounter: LineCounter, path: DocPath, o
   return { line: 1, col: 1 };
 }
 
-/** The position of an unknown key inside the map at `path`. */
-export function locateKey(doc: Document, lineCounter: LineCounter, path: DocPath, key: string): Position {
-  return locate(doc, lineCounter, [...path, key], { key: true });
-}
-
 /**
  * The position of `needle` inside the scalar at `path` (a placeholder in a `params` value), found
  * in the file's own text so that quotes and block scalars count; the scalar's start when the text

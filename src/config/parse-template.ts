@@ -2,7 +2,7 @@
 // for a field of the delivery's JSON. Parsed once at load, so a typo is a config error with its
 // line and column instead of an empty parameter at 3 a.m.; src/routing/render-template.ts fills them.
 
-import { BUILT_IN_PARAMS, type Template, type TemplatePart } from "../types.ts";
+import { BUILT_IN_PARAMS, SECRET_PAYLOAD_FIELDS, type Template, type TemplatePart } from "../types.ts";
 
 /** A placeholder's problem; `needle` is text of the value to find in the file, `offset` where in it to point. */
 export interface TemplateProblem {
@@ -67,6 +67,10 @@ function parsePlaceholder(inner: string, placeholder: string): TemplatePart | Te
     const bad = path.find((segment) => !SEGMENT.test(segment));
     if (bad !== undefined) {
       return problem(bad === "" ? `empty field name in the path` : `"${bad}" is not a field name`);
+    }
+    const secret = SECRET_PAYLOAD_FIELDS.find((field) => field.every((segment, i) => path[i] === segment));
+    if (secret !== undefined) {
+      return problem(`payload.${secret.join(".")} carries the hook's secret; laminar-hooks removes it from every payload and never passes it to a job`);
     }
     return { kind: "payload", path };
   }

@@ -1,6 +1,6 @@
 import type { Journal } from "../journal/journal.ts";
 import type { ClaimedDispatch, NextState } from "../journal/journal-types.ts";
-import { formatDuration } from "../laminar/classify-result.ts";
+import { formatDuration } from "../config/units.ts";
 import { runLaminarc, type RunLaminarcOptions } from "../laminar/run-laminarc.ts";
 import type { AttemptResult, JobRequest, LaminarConfig } from "../types.ts";
 import { decideNext } from "./decide-next.ts";

@@ -1,14 +1,15 @@
 // Wiring: the forges by name, and which one sent a request when the URL does not say.
 
 import type { ForgeName, Headers } from "../types.ts";
-import { forgejo } from "./forgejo.ts";
-import { gitea } from "./gitea.ts";
-import { github } from "./github.ts";
-import { gitlab } from "./gitlab.ts";
-import { gogs } from "./gogs.ts";
+import { forgejo } from "./forgejo/index.ts";
+import { gitea } from "./gitea/index.ts";
+import { github } from "./github/index.ts";
+import { gitlab } from "./gitlab/index.ts";
+import { gogs } from "./gogs/index.ts";
 import type { Forge } from "./types.ts";
 
 export type { Forge, Normalised } from "./types.ts";
+export { withoutSecrets, type KeptPayload } from "./shared/without-secrets.ts";
 
 export const forges: Readonly<Record<ForgeName, Forge>> = Object.freeze({ github, gitea, forgejo, gogs, gitlab });
 

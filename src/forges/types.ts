@@ -14,6 +14,12 @@ export interface Forge {
   hasSignature(headers: Headers): boolean;
   /** Constant-time check of the signature over exactly the bytes this forge signs; false when missing or malformed; never throws. */
   verify(delivery: IncomingDelivery, secret: Secret): boolean;
+  /**
+   * For a signature that covers a timestamp (GitLab's Standard Webhooks): why a verified delivery
+   * is too old or too new to accept, or undefined. Forges that sign only the body have no clock to
+   * check; the journal's de-duplication is what stops their replays.
+   */
+  staleSignature?(headers: Headers, now: number): string | undefined;
   /** The repository full name (`owner/name`) the payload is about, or undefined (GitHub org-hook ping). Never throws on odd shapes. */
   readRepository(payload: unknown): string | undefined;
   /** Normalise to the event model; throws HttpError(400) when the payload lacks what the event needs (e.g. push without ref), with a message naming the field. */

@@ -4,8 +4,8 @@
 
 import type { Context } from "koa";
 import { HttpError } from "../errors.ts";
-import { compact } from "../forges/compact.ts";
-import { forges, detectForge } from "../forges/index.ts";
+import { compact } from "../forges/shared/compact.ts";
+import { forges, detectForge, withoutSecrets } from "../forges/index.ts";
 import type { Forge } from "../forges/types.ts";
 import { findRepository, route, verificationFor } from "../routing/index.ts";
 import {
@@ -115,9 +115,11 @@ function prepareDelivery(
   const repoName = forge.readRepository(delivery.payload);
   const repository = repoName === undefined ? undefined : findRepository(config, forge.name, repoName);
 
-  verify(forge, delivery, config, repository, repoName, envelope);
+  verify(forge, delivery, config, repository, repoName, envelope, receivedAt);
+  // From here on, only the payload without its secret fields: it is what gets journaled and routed.
+  const kept = withoutSecrets(delivery.payload, delivery.payloadText);
 
-  const normalised = forge.normalise(envelope, delivery.payload);
+  const normalised = forge.normalise(envelope, kept.payload);
   // For the one log line of this delivery (create-app's answer logging).
   const logged = ctx.state as { repo?: string; ref?: string };
   if (repoName !== undefined) logged.repo = repoName;
@@ -127,7 +129,7 @@ function prepareDelivery(
     deliveryId: envelope.deliveryId,
     forgeEvent: envelope.event,
     headers: keptHeaders(ctx.headers),
-    payload: delivery.payloadText,
+    payload: kept.text,
     remoteAddress: clientAddress(ctx, config.server.trustProxy),
     receivedAt,
   };
@@ -145,7 +147,7 @@ function prepareDelivery(
     return { kind: "unrouted", input, message: `ignored: ${note}` };
   }
   const event = normalised.event;
-  const routing = route(event, repository, envelope.deliveryId, delivery.payload);
+  const routing = route(event, repository, envelope.deliveryId, kept.payload);
   const input = deliveryInput(received, {
     kind: event.kind, action: event.action, repo: event.repo, ref: event.ref, sender: event.sender, note: routing.note,
   }, routing.trace, routing.jobs);
@@ -218,7 +220,7 @@ function deliveryInput<K extends string>(
  */
 function verify(
   forge: Forge, delivery: IncomingDelivery, config: Config, repository: ReturnType<typeof findRepository>,
-  repoName: string | undefined, envelope: Envelope,
+  repoName: string | undefined, envelope: Envelope, now: number,
 ): void {
   const verification = verificationFor(config, forge.name, repository);
   if (verification.kind === "insecure") return;
@@ -234,6 +236,8 @@ function verify(
   if (!forge.verify(delivery, verification.secret)) {
     throw new HttpError(401, `wrong signature for ${envelope.event} delivery ${envelope.deliveryId}: the webhook's secret differs from the one in ${describeSecret(repository, forge.name)}`);
   }
+  const stale = forge.staleSignature?.(delivery.headers, now);
+  if (stale !== undefined) throw new HttpError(401, `stale signature for ${envelope.event} delivery ${envelope.deliveryId}: ${stale}`);
 }
 
 function describeSecret(repository: ReturnType<typeof findRepository>, forge: string): string {

@@ -1,3 +1,4 @@
+import { formatDuration } from "../config/units.ts";
 import type { AttemptOutcome } from "../types.ts";
 
 /** How one laminarc process ended, as far as laminar-hooks can see it. */
@@ -109,13 +110,6 @@ function findRun(stdout: string, job: string | undefined): string | undefined {
 function quote(text: string): string {
   const oneLine = text.replace(/\s*\n\s*/g, " / ");
   return oneLine.length <= MAX_QUOTED ? oneLine : `${oneLine.slice(0, MAX_QUOTED)}…`;
-}
-
-/** `30000` → `30s`, as the config spells durations. */
-export function formatDuration(ms: number): string {
-  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms >= 1000 && ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
 }
 
 function retry(message: string): AttemptOutcome {

@@ -1,6 +1,5 @@
+import { isZeroSha } from "../forges/shared/refs.ts";
 import type { HookEvent } from "../types.ts";
-
-const ZERO_SHA = /^0+$/;
 
 /**
  * The built-in parameters of DESIGN.md "Events and parameters", in a fixed order. Empty values
@@ -8,7 +7,7 @@ const ZERO_SHA = /^0+$/;
  * running `git diff $before..$rev` is better served by its absence).
  */
 export function buildParams(event: HookEvent, deliveryId: string): Record<string, string> {
-  const before = event.before && !ZERO_SHA.test(event.before) ? event.before : undefined;
+  const before = isZeroSha(event.before) ? undefined : event.before;
   const entries: [string, string | number | undefined][] = [
     ["rev", event.rev],
     ["ref", event.ref],

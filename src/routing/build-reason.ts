@@ -1,16 +1,5 @@
-import type { ForgeName, HookEvent } from "../types.ts";
-
-const FORGE_TITLES: Readonly<Record<ForgeName, string>> = {
-  github: "GitHub",
-  gitea: "Gitea",
-  forgejo: "Forgejo",
-  gogs: "Gogs",
-  gitlab: "GitLab",
-};
-
-export function forgeTitle(forge: ForgeName): string {
-  return FORGE_TITLES[forge];
-}
+import { FORGE_LABELS } from "../forges/shared/forge-labels.ts";
+import type { HookEvent } from "../types.ts";
 
 /**
  * LAMINAR_REASON: one line that Laminar shows on the run's page, such as
@@ -18,7 +7,7 @@ export function forgeTitle(forge: ForgeName): string {
  * branch or title cannot forge extra lines.
  */
 export function buildReason(event: HookEvent): string {
-  const forge = FORGE_TITLES[event.forge];
+  const forge = FORGE_LABELS[event.forge];
   const repo = event.repo ?? "(no repository)";
   const commit = event.rev ? ` (${event.rev.slice(0, 7)})` : "";
   const by = event.sender ? ` by ${event.sender}` : "";

@@ -3,7 +3,7 @@
 // may be short never skips a build, it builds and the trace says why.
 
 import type { HookEvent, JobRule } from "../types.ts";
-import { forgeTitle } from "./build-reason.ts";
+import { FORGE_LABELS } from "../forges/shared/forge-labels.ts";
 import { matchesAnyGlob, matchesGlob } from "./glob.ts";
 
 export interface PathMatch {
@@ -63,6 +63,6 @@ function whyIncomplete(event: HookEvent): string {
     case "gitlab":
       return "GitLab sends the newest 20 commits";
     default:
-      return `${forgeTitle(event.forge)} sends only some of the commits, or none of their files`;
+      return `${FORGE_LABELS[event.forge]} sends only some of the commits, or none of their files`;
   }
 }

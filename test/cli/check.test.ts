@@ -51,6 +51,21 @@ repositories:
   ]);
 });
 
+test("check refuses a template that names the hook's secret in the payload, with FILE:LINE:COL", async () => {
+  const file = writeConfig(`repositories:
+  - repo: a/b
+    insecure: true
+    jobs:
+      - job: x
+        params: { token: "s={{ payload.secret }}" }
+`);
+  const result = await runCli(["check", "--config", file]);
+  assert.equal(result.code, 1, result.stdout);
+  assert.deepEqual(result.stderr.trim().split("\n"), [
+    `${file}:6:29 repositories.0.jobs.0.params.token: {{ payload.secret }}: payload.secret carries the hook's secret; laminar-hooks removes it from every payload and never passes it to a job`,
+  ]);
+});
+
 test("check finds the config through $LAMINAR_HOOKS_CONFIG", async () => {
   const file = writeConfig("repositories: [{ repo: a/b, insecure: true, jobs: [{ job: x }] }]\n");
   const result = await runCli(["check"], { ...process.env, LAMINAR_HOOKS_CONFIG: file });

@@ -52,6 +52,18 @@ test("unknown names, bad paths and unbalanced braces are refused with what to wr
   assert.deepEqual(problems("{{ tag }} {{ nope }} {{ payload }}").length, 2, "every problem of a value is reported");
 });
 
+test("a payload field that carries the hook's secret cannot be named: laminar-hooks removes it", () => {
+  const removed = "carries the hook's secret; laminar-hooks removes it from every payload and never passes it to a job";
+  assert.deepEqual(problems("{{ payload.secret }}"), [`{{ payload.secret }}: payload.secret ${removed}`]);
+  assert.deepEqual(problems("x{{ payload.hook.config.url }}"), [`{{ payload.hook.config.url }}: payload.hook.config ${removed}`]);
+  assert.deepEqual(problems("{{ payload.hook.config }}"), [`{{ payload.hook.config }}: payload.hook.config ${removed}`]);
+  // Only those paths: a field that merely has the word in it is the payload's own.
+  assert.deepEqual(parts("{{ payload.hook.id }}{{ payload.repository.secret_scanning }}"), [
+    { kind: "payload", path: ["hook", "id"] },
+    { kind: "payload", path: ["repository", "secret_scanning"] },
+  ]);
+});
+
 test("a problem says where in the value it is", () => {
   const parsed = parseTemplate("x-{{ rev }}-{{ oops }}");
   assert.ok(!parsed.ok);

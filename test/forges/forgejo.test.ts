@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { forgejo } from "../../src/forges/forgejo.ts";
+import { forgejo } from "../../src/forges/forgejo/index.ts";
 import { expect400 } from "./expect-400.ts";
 import { fixtureJson, fixtureText, forgejoHeaders, jsonDelivery, secret } from "./fixture-delivery.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { describe, it } from "node:test";
-import { gitea } from "../../src/forges/gitea.ts";
+import { gitea } from "../../src/forges/gitea/index.ts";
 import type { Normalised } from "../../src/forges/types.ts";
 import type { HookEvent } from "../../src/types.ts";
 import { expect400 } from "./expect-400.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { describe, it } from "node:test";
-import { gitlab } from "../../src/forges/gitlab.ts";
+import { gitlab } from "../../src/forges/gitlab/index.ts";
 import type { Normalised } from "../../src/forges/types.ts";
 import type { HookEvent, IncomingDelivery } from "../../src/types.ts";
 import { expect400 } from "./expect-400.ts";
@@ -52,6 +52,16 @@ describe("GitLab envelope", () => {
     assert.equal(gitlab.readEnvelope(older).deliveryId, "13792a34-cac6-4fda-95a8-c58e00a3954e");
     const { "x-gitlab-event-uuid": _uuid, ...neither } = older;
     expect400(() => gitlab.readEnvelope(neither), /missing X-Gitlab-Event-UUID header/);
+  });
+
+  it("takes the signed webhook-id as the delivery id of a signed delivery, whatever Idempotency-Key says", () => {
+    const headers = signed({ "idempotency-key": "resent-under-a-new-key" }).headers;
+    assert.equal(gitlab.readEnvelope(headers).deliveryId, VECTOR.id);
+    const { "webhook-id": _id, ...withoutId } = headers;
+    expect400(() => gitlab.readEnvelope(withoutId), /^missing webhook-id header: every signed GitLab webhook delivery has one/);
+    // The secret token signs nothing: Idempotency-Key stays the id.
+    assert.equal(gitlab.readEnvelope(gitlabHeaders("Push Hook", { "x-gitlab-token": "t", "webhook-id": "x" })).deliveryId,
+      "f5e5f430-f57b-4e6e-9fac-d9128cd7232f");
   });
 
   it("answers 400 for an event GitLab does not define, and accepts the ones it does", () => {
@@ -111,6 +121,19 @@ describe("GitLab signing token (Standard Webhooks)", () => {
   it("accepts a signed delivery whose token is wrong, and a right token with a wrong signature", () => {
     assert.equal(gitlab.verify(signed({ "x-gitlab-token": "stale" }), secret(VECTOR.secret)), true);
     assert.equal(gitlab.verify(signed({ "x-gitlab-token": VECTOR.secret, "webhook-signature": "v1,AAAA" }), secret(VECTOR.secret)), true);
+  });
+
+  it("refuses a signature more than five minutes from the clock, either way, and only a signed one", () => {
+    const signedAt = Number(VECTOR.timestamp) * 1000;
+    const stale = (now: number) => gitlab.staleSignature?.(signed().headers, now);
+    assert.equal(stale(signedAt), undefined);
+    assert.equal(stale(signedAt + 5 * 60_000), undefined, "exactly five minutes late is still in time");
+    assert.equal(stale(signedAt - 5 * 60_000), undefined, "and so is five minutes early");
+    assert.match(stale(signedAt + 5 * 60_000 + 1000) ?? "", /^the delivery was signed 5 minutes ago \(webhook-timestamp 1614265330\); signatures are accepted for 5 minutes either way, so a replayed or delayed delivery is refused/);
+    assert.match(stale(signedAt + 3 * 86_400_000) ?? "", /signed 4320 minutes ago/);
+    assert.match(stale(signedAt - 10 * 60_000) ?? "", /signed 10 minutes ahead of this server's clock .*check both clocks \(NTP\)$/);
+    assert.equal(gitlab.staleSignature?.(gitlabHeaders("Push Hook", { "x-gitlab-token": "t" }), signedAt + 86_400_000), undefined,
+      "the secret token carries no time");
   });
 
   it("signs the exact body of a real push", () => {

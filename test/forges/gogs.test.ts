@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { gogs } from "../../src/forges/gogs.ts";
+import { gogs } from "../../src/forges/gogs/index.ts";
 import type { HookEvent } from "../../src/types.ts";
 import { expect400 } from "./expect-400.ts";
 import { fixtureJson, fixtureText, gogsHeaders, jsonDelivery, secret } from "./fixture-delivery.ts";

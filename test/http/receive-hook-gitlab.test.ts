@@ -177,4 +177,42 @@ describe("GitLab through the HTTP server", () => {
     assert.deepEqual(call.argv.slice(0, 4), ["queue", "diaspora", "rev=da1560886d4f094c3e6c9ef40349f7d38b5d27d7", "ref=refs/heads/master"]);
     assert.equal(svc.service.journal.getDelivery(id)?.headers["webhook-signature"], undefined);
   });
+
+  test("a signed delivery resent with a new Idempotency-Key and X-Gitlab-Event-UUID is a duplicate: nothing queued again", async () => {
+    const body = payload("gitlab/push-1.json");
+    const id = "gl-signed-replay";
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = { "webhook-id": id, "webhook-timestamp": timestamp, "webhook-signature": standardWebhookSignature(SIGNING, id, timestamp, body) };
+
+    const first = await svc.post("/hooks", body, gitlabHeaders("Push Hook", id, { ...signature, uuid: "uuid-replay-1" }));
+    assert.equal(first.status, 202, first.body.message);
+    assert.equal(first.body.delivery, id);
+
+    // Only the unsigned headers changed: the signature still holds, so only its webhook-id can tell.
+    const replay = await svc.post("/hooks", body, gitlabHeaders("Push Hook", "a-fresh-key", { ...signature, uuid: "uuid-replay-2" }));
+    assert.equal(replay.status, 200, replay.body.message);
+    assert.equal(replay.body.duplicate, true);
+    assert.match(replay.body.message, /^duplicate: delivery gl-signed-replay was accepted before/);
+    assert.equal(svc.service.journal.getDelivery("a-fresh-key"), undefined, "no second delivery under the new key");
+    assert.equal(svc.service.journal.getDelivery(id)?.dispatches.length, 1, "one dispatch, queued once");
+  });
+
+  test("a signed delivery outside the 5-minute tolerance, either way, is 401 with why; nothing journaled", async () => {
+    const body = payload("gitlab/push-1.json");
+    const now = Math.floor(Date.now() / 1000);
+    for (const [id, timestamp, when] of [
+      ["gl-stale-past", now - 6 * 60, /signed 6 minutes ago/],
+      ["gl-stale-future", now + 6 * 60, /signed 6 minutes ahead of this server's clock/],
+    ] as const) {
+      const headers = gitlabHeaders("Push Hook", id, {
+        "webhook-id": id, "webhook-timestamp": String(timestamp), "webhook-signature": standardWebhookSignature(SIGNING, id, String(timestamp), body),
+      });
+      const answer = await svc.post("/hooks", body, headers);
+      assert.equal(answer.status, 401, answer.body.message);
+      assert.match(answer.body.message, new RegExp(`^stale signature for Push Hook delivery ${id}: the delivery was signed`));
+      assert.match(answer.body.message, when);
+      assert.match(answer.body.message, /a replayed or delayed delivery is refused/);
+      assert.equal(svc.service.journal.getDelivery(id), undefined);
+    }
+  });
 });

@@ -1,8 +1,8 @@
 // Reading the few headers a forge module needs. Node lower-cases header names and gives a string
 // (or, for a few well-known names, an array); forges sometimes send a header with an empty value.
 
-import { HttpError } from "../errors.ts";
-import type { Headers } from "../types.ts";
+import { HttpError } from "../../errors.ts";
+import type { Headers } from "../../types.ts";
 
 /** Whether the header was sent at all, even empty: enough to tell which forge sent a request. */
 export function hasHeader(headers: Headers, name: string): boolean {

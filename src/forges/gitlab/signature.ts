@@ -3,10 +3,10 @@
 // signature over the body. A delivery passes with either.
 // https://docs.gitlab.com/user/project/integrations/webhooks/#create-a-webhook
 
-import type { Secret } from "../config/secret.ts";
-import type { Headers, IncomingDelivery } from "../types.ts";
-import { headerValue } from "./read-header.ts";
-import { hasStandardWebhookSignature, verifyStandardWebhookSignature } from "./standard-webhooks-signature.ts";
+import type { Secret } from "../../config/secret.ts";
+import type { Headers, IncomingDelivery } from "../../types.ts";
+import { headerValue } from "../shared/read-header.ts";
+import { hasStandardWebhookSignature, verifyStandardWebhookSignature } from "./standard-webhooks.ts";
 
 const TOKEN_HEADER = "X-Gitlab-Token";
 

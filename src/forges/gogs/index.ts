@@ -1,7 +1,7 @@
 // Gogs: https://gogs.io/docs/features/webhook
 
-import { giteaDialectForge } from "./gitea-dialect.ts";
-import { GOGS_EVENTS } from "./gitea-event-names.ts";
+import { giteaDialectForge } from "../gitea/dialect.ts";
+import { GOGS_EVENTS } from "./event-names.ts";
 
 export const gogs = giteaDialectForge({
   name: "gogs",

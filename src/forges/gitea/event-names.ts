@@ -45,15 +45,3 @@ const HOOK_EVENT_TYPES = [
 const COARSE_ONLY = ["pull_request_approved", "pull_request_rejected"] as const;
 
 export const GITEA_EVENTS: ReadonlySet<string> = new Set<string>([...HOOK_EVENT_TYPES, ...COARSE_ONLY]);
-
-/** Gogs' HookEventType values: https://github.com/gogs/gogs/blob/main/internal/database/webhook.go */
-export const GOGS_EVENTS: ReadonlySet<string> = new Set<string>([
-  "create",
-  "delete",
-  "fork",
-  "push",
-  "issues",
-  "issue_comment",
-  "pull_request",
-  "release",
-]);

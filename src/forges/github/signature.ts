@@ -7,10 +7,10 @@
 // attacker can forge. The digest is computed over the exact bytes received (not a re-encoded
 // string), which is why node:crypto is used rather than @octokit/webhooks-methods' string API.
 
-import type { Secret } from "../config/secret.ts";
-import type { Headers, IncomingDelivery } from "../types.ts";
-import { hexDigestMatches, hmacSha256 } from "./hmac-sha256.ts";
-import { headerValue } from "./read-header.ts";
+import type { Secret } from "../../config/secret.ts";
+import type { Headers, IncomingDelivery } from "../../types.ts";
+import { hexDigestMatches, hmacSha256 } from "../shared/hmac-sha256.ts";
+import { headerValue } from "../shared/read-header.ts";
 
 const HEADER = "X-Hub-Signature-256";
 const PREFIX = "sha256=";

@@ -1,14 +1,15 @@
 // GitLab payloads → the event model.
 
-import type { Envelope, HookEvent } from "../types.ts";
-import { changedFiles } from "./changed-files.ts";
-import { firstLine } from "./commit-message.ts";
-import { compact } from "./compact.ts";
-import { gitlabAnyEvent, gitlabMergeRequest, gitlabPush } from "./gitlab-payloads.ts";
-import { ignored } from "./ignored.ts";
-import { parsePayload } from "./parse-payload.ts";
-import { isZeroSha, mergeRequestRef, parseRef } from "./refs.ts";
-import type { Normalised } from "./types.ts";
+import type { Envelope, HookEvent } from "../../types.ts";
+import { changedFiles } from "../shared/changed-files.ts";
+import { firstLine } from "../shared/commit-message.ts";
+import { compact } from "../shared/compact.ts";
+import { gitlabAnyEvent, gitlabMergeRequest, gitlabPush } from "./payloads.ts";
+import { ignored } from "../shared/ignored.ts";
+import { parsePayload } from "../shared/parse-payload.ts";
+import { isZeroSha, mergeRequestRef } from "../shared/refs.ts";
+import { pushEvent } from "../shared/push-event.ts";
+import type { Normalised } from "../types.ts";
 
 /** GitLab's merge request actions in GitHub's spelling; `update` depends on new commits. */
 const MERGE_REQUEST_ACTIONS: Readonly<Record<string, string>> = {
@@ -37,40 +38,22 @@ export function normaliseGitLab(envelope: Envelope, payload: unknown): Normalise
 
 function normalisePush(envelope: Envelope, payload: unknown): Normalised {
   const push = parsePayload(gitlabPush, payload, `the GitLab ${envelope.event} payload`);
-  const ref = parseRef(push.ref);
-  if (ref.kind === "other") {
-    return ignored(envelope, push.project.path_with_namespace, `ref "${push.ref}" is neither a branch nor a tag`);
-  }
-  const deleted = isZeroSha(push.after);
-  const created = isZeroSha(push.before);
   const commits = push.commits ?? [];
   // checkout_sha is the commit a tag points to, where `after` would be an annotated tag's own id.
-  const rev = deleted ? undefined : (push.checkout_sha ?? push.after);
-  const head = rev === undefined ? undefined : commits.find((c) => c.id === rev);
-  // GitLab sends the newest 20 commits and the real count in total_commits_count.
-  const allSent =
-    !created && typeof push.total_commits_count === "number" && push.total_commits_count === commits.length;
-  const event: HookEvent = {
-    forge: envelope.forge,
-    forgeEvent: envelope.event,
-    kind: ref.kind === "tag" ? "tag" : "push",
-    deleted,
-    ...compact<HookEvent>({
-      repo: push.project.path_with_namespace,
-      ref: push.ref,
-      branch: ref.kind === "branch" ? ref.name : undefined,
-      tag: ref.kind === "tag" ? ref.name : undefined,
-      rev,
-      before: created ? undefined : push.before,
-      cloneUrl: push.project.git_http_url,
-      sshUrl: push.project.git_ssh_url,
-      sender: push.user_username,
-      title: firstLine(head?.message),
-      headCommitMessage: head?.message,
-      changedFiles: ref.kind === "branch" && !deleted ? changedFiles(commits, allSent) : undefined,
-    }),
-  };
-  return { handled: true, event };
+  const rev = isZeroSha(push.after) ? undefined : (push.checkout_sha ?? push.after);
+  return pushEvent(envelope, {
+    ref: push.ref,
+    repo: push.project.path_with_namespace,
+    before: push.before,
+    rev,
+    cloneUrl: push.project.git_http_url,
+    sshUrl: push.project.git_ssh_url,
+    sender: push.user_username,
+    headMessage: rev === undefined ? undefined : commits.find((c) => c.id === rev)?.message,
+    // GitLab sends the newest 20 commits and the real count in total_commits_count.
+    changedFiles: (created) =>
+      changedFiles(commits, !created && typeof push.total_commits_count === "number" && push.total_commits_count === commits.length),
+  });
 }
 
 function normaliseMergeRequest(envelope: Envelope, payload: unknown): Normalised {

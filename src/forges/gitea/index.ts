@@ -1,7 +1,7 @@
 // Gitea: https://docs.gitea.com/usage/webhooks
 
-import { giteaDialectForge } from "./gitea-dialect.ts";
-import { GITEA_EVENTS } from "./gitea-event-names.ts";
+import { giteaDialectForge } from "./dialect.ts";
+import { GITEA_EVENTS } from "./event-names.ts";
 
 export const gitea = giteaDialectForge({
   name: "gitea",

@@ -4,18 +4,20 @@
 // https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md
 // https://gitlab.com/gitlab-org/gitlab/-/merge_requests/230944
 //
-// The spec also asks receivers to refuse old timestamps. This check is a pure function without a
-// clock, so it does not; a replayed delivery carries the same webhook-id, which GitLab sets equal
-// to Idempotency-Key, the delivery id the journal de-duplicates on.
+// Replays: the journal de-duplicates a signed delivery on its webhook-id (see envelope.ts), and
+// staleStandardWebhook refuses a signature older or newer than the spec's tolerance, so
+// a delivery captured once cannot be sent again after the journal has pruned it.
 
-import type { Secret } from "../config/secret.ts";
-import type { Headers } from "../types.ts";
-import { base64DigestMatches, hmacSha256 } from "./hmac-sha256.ts";
-import { headerValue } from "./read-header.ts";
+import type { Secret } from "../../config/secret.ts";
+import type { Headers } from "../../types.ts";
+import { base64DigestMatches, hmacSha256 } from "../shared/hmac-sha256.ts";
+import { headerValue } from "../shared/read-header.ts";
 
 const SECRET_PREFIX = "whsec_";
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const TIMESTAMP = /^\d{1,15}$/;
+/** The spec's (and its reference libraries') tolerance, either way, for clocks a little apart. */
+const TOLERANCE_MS = 5 * 60_000;
 
 export function hasStandardWebhookSignature(headers: Headers): boolean {
   return headerValue(headers, "webhook-signature") !== undefined;
@@ -42,4 +44,21 @@ function signingKey(secret: Secret): Buffer | undefined {
   const encoded = value.slice(SECRET_PREFIX.length);
   if (!BASE64.test(encoded)) return undefined;
   return Buffer.from(encoded, "base64");
+}
+
+/**
+ * Why a verified delivery's `webhook-timestamp` is refused: more than five minutes from `now`
+ * either way. undefined when it is within, or when the delivery carries no Standard Webhooks
+ * signature (the secret token has no timestamp). Run after the signature is verified, so the
+ * timestamp is the one GitLab signed.
+ */
+export function staleStandardWebhook(headers: Headers, now: number): string | undefined {
+  if (!hasStandardWebhookSignature(headers)) return undefined;
+  const timestamp = headerValue(headers, "webhook-timestamp");
+  if (timestamp === undefined || !TIMESTAMP.test(timestamp)) return `webhook-timestamp "${timestamp ?? ""}" is not a time in seconds`;
+  const skew = Number(timestamp) * 1000 - now;
+  if (Math.abs(skew) <= TOLERANCE_MS) return undefined;
+  const minutes = Math.round(Math.abs(skew) / 60_000);
+  const when = skew < 0 ? `${minutes} minutes ago` : `${minutes} minutes ahead of this server's clock`;
+  return `the delivery was signed ${when} (webhook-timestamp ${timestamp}); signatures are accepted for 5 minutes either way, so a replayed or delayed delivery is refused. If GitLab sent it just now, check both clocks (NTP)`;
 }

@@ -1,8 +1,8 @@
 // Forgejo: https://forgejo.org/docs/latest/user/webhooks/
 // It sends X-Forgejo-* and, for compatibility, every X-Gitea-* header as well.
 
-import { giteaDialectForge } from "./gitea-dialect.ts";
-import { GITEA_EVENTS } from "./gitea-event-names.ts";
+import { giteaDialectForge } from "../gitea/dialect.ts";
+import { GITEA_EVENTS } from "../gitea/event-names.ts";
 
 export const forgejo = giteaDialectForge({
   name: "forgejo",

@@ -1,8 +1,8 @@
 // The answer for a real forge event that laminar-hooks does not route (create, delete, issues, …).
 
-import type { Envelope } from "../types.ts";
+import type { Envelope } from "../../types.ts";
 import { FORGE_LABELS } from "./forge-labels.ts";
-import type { Normalised } from "./types.ts";
+import type { Normalised } from "../types.ts";
 
 /** `{ handled: false }` with the repository when the payload names one, and a reason a person reads. */
 export function ignored(envelope: Envelope, repo: string | undefined, reason?: string): Normalised {

@@ -3,14 +3,14 @@
 // X-GitHub-* headers, Forgejo also sends X-Gitea-*, so detection asks the most specific first
 // (see index.ts).
 
-import { HttpError } from "../errors.ts";
-import { readRepositoryFullName } from "./shared-payloads.ts";
-import type { ForgeName } from "../types.ts";
-import { FORGE_LABELS } from "./forge-labels.ts";
-import { normaliseGitea } from "./gitea-normalise.ts";
-import { giteaSignature, verifyGiteaSignature } from "./gitea-signature.ts";
-import { hasHeader, headerValue, requireHeader } from "./read-header.ts";
-import type { Forge } from "./types.ts";
+import { HttpError } from "../../errors.ts";
+import { readRepositoryFullName } from "../shared/payload-schemas.ts";
+import type { ForgeName } from "../../types.ts";
+import { FORGE_LABELS } from "../shared/forge-labels.ts";
+import { normaliseGitea } from "./normalise.ts";
+import { giteaSignature, verifyGiteaSignature } from "./signature.ts";
+import { hasHeader, headerValue, requireHeader } from "../shared/read-header.ts";
+import type { Forge } from "../types.ts";
 
 export interface GiteaDialect {
   name: ForgeName;
@@ -36,6 +36,7 @@ export function giteaDialectForge(dialect: GiteaDialect): Forge {
         headerValue(headers, eventHeader) ??
         headerValue(headers, eventTypeHeader) ??
         requireHeader(headers, eventHeader, label);
+      // Not signed: "Replay" sends the same body under a new id, and builds again (README "HTTP").
       const deliveryId = requireHeader(headers, deliveryHeader, label);
       if (!dialect.events.has(event)) {
         throw new HttpError(400, `unknown ${label} event "${event}" in ${eventHeader}: ${label} defines no such event`, {

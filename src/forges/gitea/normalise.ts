@@ -1,17 +1,19 @@
 // Gitea-dialect payloads (Gitea, Forgejo, Gogs) → the event model.
 
-import { HttpError } from "../errors.ts";
-import type { Envelope, HookEvent } from "../types.ts";
-import { changedFiles } from "./changed-files.ts";
-import { firstLine } from "./commit-message.ts";
-import { compact } from "./compact.ts";
-import { FORGE_LABELS } from "./forge-labels.ts";
-import { giteaPullRequest, giteaPush, giteaRelease, type GiteaUser } from "./gitea-payloads.ts";
-import { ignored } from "./ignored.ts";
-import { readRepositoryFullName } from "./shared-payloads.ts";
-import { parsePayload } from "./parse-payload.ts";
-import { isCommitId, isZeroSha, parseRef, pullRequestRef, tagRef } from "./refs.ts";
-import type { Normalised } from "./types.ts";
+import { HttpError } from "../../errors.ts";
+import type { Envelope, HookEvent } from "../../types.ts";
+import { changedFiles } from "../shared/changed-files.ts";
+import { firstLine } from "../shared/commit-message.ts";
+import { compact } from "../shared/compact.ts";
+import { FORGE_LABELS } from "../shared/forge-labels.ts";
+import { giteaPullRequest, giteaPush, giteaRelease, type GiteaUser } from "./payloads.ts";
+import { ignored } from "../shared/ignored.ts";
+import { readRepositoryFullName } from "../shared/payload-schemas.ts";
+import { parsePayload } from "../shared/parse-payload.ts";
+import { isZeroSha, pullRequestRef } from "../shared/refs.ts";
+import { pushEvent } from "../shared/push-event.ts";
+import { releaseEvent } from "../shared/release-event.ts";
+import type { Normalised } from "../types.ts";
 
 /** Gitea spells GitHub's pull request actions its own way; routing speaks GitHub's. */
 const PULL_REQUEST_ACTIONS: Readonly<Record<string, string>> = {
@@ -42,42 +44,27 @@ function login(user: GiteaUser | null | undefined): string | undefined {
 
 function normalisePush(envelope: Envelope, payload: unknown): Normalised {
   const push = parsePayload(giteaPush, payload, label(envelope, "push"));
-  const ref = parseRef(push.ref);
-  if (ref.kind === "other") {
-    return ignored(envelope, push.repository.full_name, `ref "${push.ref}" is neither a branch nor a tag`);
-  }
   // Gitea sends no `deleted` flag; a deletion (sent by older versions) has a zero `after`. The
   // "Test Delivery" button sends before == after, which is an ordinary push of the default branch.
   const deleted = isZeroSha(push.after);
-  const created = isZeroSha(push.before);
   const commits = push.commits ?? [];
   const head = deleted ? undefined : (push.head_commit ?? commits.find((c) => c.id === push.after));
-  // The payload may carry only some of the commits (Forgejo: webhook.PAYLOAD_COMMIT_LIMIT; older
-  // Gitea and Gogs: the UI's FEED_MAX_COMMIT_NUM, 5 by default, without saying so), and only newer
-  // versions send total_commits: the list is known to be whole only when total_commits matches it.
-  // https://github.com/go-gitea/gitea/issues/21379
-  const allSent = !created && typeof push.total_commits === "number" && push.total_commits === commits.length;
-  const event: HookEvent = {
-    forge: envelope.forge,
-    forgeEvent: envelope.event,
-    kind: ref.kind === "tag" ? "tag" : "push",
-    deleted,
-    ...compact<HookEvent>({
-      repo: push.repository.full_name,
-      ref: push.ref,
-      branch: ref.kind === "branch" ? ref.name : undefined,
-      tag: ref.kind === "tag" ? ref.name : undefined,
-      rev: deleted ? undefined : push.after,
-      before: created ? undefined : push.before,
-      cloneUrl: push.repository.clone_url,
-      sshUrl: push.repository.ssh_url,
-      sender: login(push.sender) ?? login(push.pusher),
-      title: firstLine(head?.message),
-      headCommitMessage: head?.message,
-      changedFiles: ref.kind === "branch" && !deleted ? changedFiles(commits, allSent) : undefined,
-    }),
-  };
-  return { handled: true, event };
+  return pushEvent(envelope, {
+    ref: push.ref,
+    repo: push.repository.full_name,
+    before: push.before,
+    rev: deleted ? undefined : push.after,
+    cloneUrl: push.repository.clone_url,
+    sshUrl: push.repository.ssh_url,
+    sender: login(push.sender) ?? login(push.pusher),
+    headMessage: head?.message,
+    // The payload may carry only some of the commits (Forgejo: webhook.PAYLOAD_COMMIT_LIMIT; older
+    // Gitea and Gogs: the UI's FEED_MAX_COMMIT_NUM, 5 by default, without saying so), and only newer
+    // versions send total_commits: the list is known to be whole only when total_commits matches it.
+    // https://github.com/go-gitea/gitea/issues/21379
+    changedFiles: (created) =>
+      changedFiles(commits, !created && typeof push.total_commits === "number" && push.total_commits === commits.length),
+  });
 }
 
 function normalisePullRequest(envelope: Envelope, payload: unknown): Normalised {
@@ -115,26 +102,8 @@ function normalisePullRequest(envelope: Envelope, payload: unknown): Normalised 
 }
 
 function normaliseRelease(envelope: Envelope, payload: unknown): Normalised {
-  const { action, release, repository, sender } = parsePayload(giteaRelease, payload, label(envelope, "release"));
-  const event: HookEvent = {
-    forge: envelope.forge,
-    forgeEvent: envelope.event,
-    kind: "release",
-    deleted: false,
-    ...compact<HookEvent>({
-      action,
-      repo: repository.full_name,
-      ref: tagRef(release.tag_name),
-      tag: release.tag_name,
-      // target_commitish is usually a branch name, which is not a commit to build.
-      rev: isCommitId(release.target_commitish) ? release.target_commitish : undefined,
-      cloneUrl: repository.clone_url,
-      sshUrl: repository.ssh_url,
-      sender: login(sender),
-      title: firstLine(release.name) ?? release.tag_name,
-    }),
-  };
-  return { handled: true, event };
+  const release = parsePayload(giteaRelease, payload, label(envelope, "release"));
+  return releaseEvent(envelope, { ...release, sender: login(release.sender) });
 }
 
 function missing(what: string, field: string): HttpError {

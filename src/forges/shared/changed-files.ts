@@ -1,7 +1,7 @@
 // The paths a push touched, for path filters. Each forge decides whether its payload can list them
 // all; a list that might be short must say so, or a filter would skip a build it should start.
 
-import type { HookEvent } from "../types.ts";
+import type { HookEvent } from "../../types.ts";
 
 /** The per-commit file lists the forges send (GitHub, the Gitea family and GitLab alike). */
 export interface CommitFiles {

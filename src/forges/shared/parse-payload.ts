@@ -5,7 +5,7 @@
 // deeper in.
 
 import type { z } from "zod";
-import { HttpError } from "../errors.ts";
+import { HttpError } from "../../errors.ts";
 
 /** `schema`'s output for `payload`, or HttpError(400) naming the first unusable field. */
 export function parsePayload<S extends z.ZodType>(schema: S, payload: unknown, what: string): z.output<S> {

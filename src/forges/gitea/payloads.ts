@@ -4,16 +4,10 @@
 // https://github.com/gogs/go-gogs-client/blob/master/repo_hook.go
 
 import { z } from "zod";
-import { pushedCommit } from "./shared-payloads.ts";
+import { cloneUrls, pushedCommit, releaseEvent, repository } from "../shared/payload-schemas.ts";
 
 /** Gitea and Gogs users carry both `login` and `username`. */
 const user = z.object({ login: z.string().nullish(), username: z.string().nullish() });
-
-export const giteaRepository = z.object({
-  full_name: z.string().min(1),
-  clone_url: z.string().nullish(),
-  ssh_url: z.string().nullish(),
-});
 
 export const giteaPush = z.object({
   ref: z.string().min(1),
@@ -23,12 +17,10 @@ export const giteaPush = z.object({
   // Gitea 1.18+ and Forgejo: how many commits the push had, before the payload was cut short.
   total_commits: z.number().int().nullish(),
   head_commit: pushedCommit.nullish(),
-  repository: giteaRepository,
+  repository,
   pusher: user.nullish(),
   sender: user.nullish(),
 });
-
-const cloneUrls = z.object({ clone_url: z.string().nullish(), ssh_url: z.string().nullish() });
 
 export const giteaPullRequest = z.object({
   action: z.string().min(1),
@@ -43,19 +35,10 @@ export const giteaPullRequest = z.object({
     base_branch: z.string().nullish(),
     head_repo: cloneUrls.nullish(),
   }),
-  repository: giteaRepository,
+  repository,
   sender: user.nullish(),
 });
 
-export const giteaRelease = z.object({
-  action: z.string().min(1),
-  release: z.object({
-    tag_name: z.string().min(1),
-    name: z.string().nullish(),
-    target_commitish: z.string().nullish(),
-  }),
-  repository: giteaRepository,
-  sender: user.nullish(),
-});
+export const giteaRelease = releaseEvent(user);
 
 export type GiteaUser = z.output<typeof user>;

@@ -1,15 +1,17 @@
 // GitHub payloads → the event model.
 
-import type { Envelope, HookEvent } from "../types.ts";
-import { changedFiles, type ChangedFiles, type CommitFiles } from "./changed-files.ts";
-import { firstLine } from "./commit-message.ts";
-import { compact } from "./compact.ts";
-import { githubPing, githubPullRequest, githubPush, githubRelease } from "./github-payloads.ts";
-import { ignored } from "./ignored.ts";
-import { readRepositoryFullName } from "./shared-payloads.ts";
-import { parsePayload } from "./parse-payload.ts";
-import { isCommitId, isZeroSha, parseRef, pullRequestRef, tagRef } from "./refs.ts";
-import type { Normalised } from "./types.ts";
+import type { Envelope, HookEvent } from "../../types.ts";
+import { changedFiles, type ChangedFiles, type CommitFiles } from "../shared/changed-files.ts";
+import { firstLine } from "../shared/commit-message.ts";
+import { compact } from "../shared/compact.ts";
+import { githubPing, githubPullRequest, githubPush, githubRelease } from "./payloads.ts";
+import { ignored } from "../shared/ignored.ts";
+import { readRepositoryFullName } from "../shared/payload-schemas.ts";
+import { parsePayload } from "../shared/parse-payload.ts";
+import { isZeroSha, pullRequestRef } from "../shared/refs.ts";
+import { pushEvent } from "../shared/push-event.ts";
+import { releaseEvent } from "../shared/release-event.ts";
+import type { Normalised } from "../types.ts";
 
 /**
  * GitHub's push docs say `commits` holds at most 20 entries (lately adding that this cap is for
@@ -39,36 +41,19 @@ export function normaliseGitHub(envelope: Envelope, payload: unknown): Normalise
 
 function normalisePush(envelope: Envelope, payload: unknown): Normalised {
   const push = parsePayload(githubPush, payload, "the GitHub push payload");
-  const ref = parseRef(push.ref);
-  if (ref.kind === "other") {
-    return ignored(envelope, push.repository.full_name, `ref "${push.ref}" is neither a branch nor a tag`);
-  }
   // `deleted` is the documented flag; the zero `after` covers payloads that lack it.
   const deleted = push.deleted === true || isZeroSha(push.after);
-  const created = isZeroSha(push.before);
-  const head = deleted ? undefined : push.head_commit;
-  const commits = push.commits ?? [];
-  const event: HookEvent = {
-    forge: envelope.forge,
-    forgeEvent: envelope.event,
-    kind: ref.kind === "tag" ? "tag" : "push",
-    deleted,
-    ...compact<HookEvent>({
-      repo: push.repository.full_name,
-      ref: push.ref,
-      branch: ref.kind === "branch" ? ref.name : undefined,
-      tag: ref.kind === "tag" ? ref.name : undefined,
-      rev: deleted ? undefined : push.after,
-      before: created ? undefined : push.before,
-      cloneUrl: push.repository.clone_url,
-      sshUrl: push.repository.ssh_url,
-      sender: push.sender?.login ?? push.pusher?.name,
-      title: firstLine(head?.message),
-      headCommitMessage: head?.message,
-      changedFiles: ref.kind === "branch" && !deleted ? pushedFiles(commits, created) : undefined,
-    }),
-  };
-  return { handled: true, event };
+  return pushEvent(envelope, {
+    ref: push.ref,
+    repo: push.repository.full_name,
+    before: push.before,
+    rev: deleted ? undefined : push.after,
+    cloneUrl: push.repository.clone_url,
+    sshUrl: push.repository.ssh_url,
+    sender: push.sender?.login ?? push.pusher?.name,
+    headMessage: deleted ? undefined : push.head_commit?.message,
+    changedFiles: (created) => pushedFiles(push.commits ?? [], created),
+  });
 }
 
 /** A new branch's `commits` are only those new to the repository: its changes are not knowable. */
@@ -113,26 +98,8 @@ function normalisePullRequest(envelope: Envelope, payload: unknown): Normalised 
 }
 
 function normaliseRelease(envelope: Envelope, payload: unknown): Normalised {
-  const { action, release, repository, sender } = parsePayload(githubRelease, payload, "the GitHub release payload");
-  const event: HookEvent = {
-    forge: envelope.forge,
-    forgeEvent: envelope.event,
-    kind: "release",
-    deleted: false,
-    ...compact<HookEvent>({
-      action,
-      repo: repository.full_name,
-      ref: tagRef(release.tag_name),
-      tag: release.tag_name,
-      // target_commitish is usually a branch name, which is not a commit to build.
-      rev: isCommitId(release.target_commitish) ? release.target_commitish : undefined,
-      cloneUrl: repository.clone_url,
-      sshUrl: repository.ssh_url,
-      sender: sender?.login,
-      title: firstLine(release.name) ?? release.tag_name,
-    }),
-  };
-  return { handled: true, event };
+  const release = parsePayload(githubRelease, payload, "the GitHub release payload");
+  return releaseEvent(envelope, { ...release, sender: release.sender?.login ?? undefined });
 }
 
 function normalisePing(envelope: Envelope, payload: unknown): Normalised {

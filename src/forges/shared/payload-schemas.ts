@@ -11,6 +11,26 @@ export const pushedCommit = z.object({
   removed: z.array(z.string()).nullish(),
 });
 
+/** Where to fetch from: a pull request's head repository, which may be a fork. */
+export const cloneUrls = z.object({ clone_url: z.string().nullish(), ssh_url: z.string().nullish() });
+
+/** `repository` as GitHub and the Gitea dialect send it. */
+export const repository = cloneUrls.extend({ full_name: z.string().min(1) });
+
+/** A `release` event of GitHub or the Gitea dialect, whose users differ. */
+export function releaseEvent<U extends z.ZodType>(user: U) {
+  return z.object({
+    action: z.string().min(1),
+    release: z.object({
+      tag_name: z.string().min(1),
+      name: z.string().nullish(),
+      target_commitish: z.string().nullish(),
+    }),
+    repository,
+    sender: user.nullish(),
+  });
+}
+
 /** Just enough to name the repository of any event, for choosing the secret before normalising. */
 const anyEventRepository = z.object({
   repository: z.object({ full_name: z.string().min(1) }).nullish(),

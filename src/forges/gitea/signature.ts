@@ -3,10 +3,10 @@
 // hex HMAC-SHA256, without GitHub's `sha256=` prefix.
 // https://github.com/go-gitea/gitea/blob/main/services/webhook/deliver.go
 
-import type { Secret } from "../config/secret.ts";
-import type { Headers, IncomingDelivery } from "../types.ts";
-import { hexDigestMatches, hmacSha256 } from "./hmac-sha256.ts";
-import { headerValue } from "./read-header.ts";
+import type { Secret } from "../../config/secret.ts";
+import type { Headers, IncomingDelivery } from "../../types.ts";
+import { hexDigestMatches, hmacSha256 } from "../shared/hmac-sha256.ts";
+import { headerValue } from "../shared/read-header.ts";
 
 /** The first non-empty header of `names`: Gitea sends its signature headers empty when no secret is set. */
 export function giteaSignature(headers: Headers, names: readonly string[]): string | undefined {

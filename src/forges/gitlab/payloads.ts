@@ -2,7 +2,7 @@
 // https://docs.gitlab.com/user/project/integrations/webhook_events/
 
 import { z } from "zod";
-import { pushedCommit } from "./shared-payloads.ts";
+import { pushedCommit } from "../shared/payload-schemas.ts";
 
 export const gitlabProject = z.object({
   path_with_namespace: z.string().min(1),
