@@ -30,6 +30,9 @@ export interface AttemptToRecord {
   next: NextState;
 }
 
+/** Told of each attempt inside the transaction that records it (runs.ts records the run it queued). */
+export type AttemptRecordedHook = (attempt: AttemptToRecord & { at: number }) => void;
+
 /** Dependencies of a Journal, injected so tests can control them. */
 export interface JournalOptions {
   /** ms since the epoch; injected so tests control time. */
@@ -106,6 +109,8 @@ const DELIVERY_COLUMNS = `
   CASE
     WHEN NOT EXISTS (SELECT 1 FROM dispatches x WHERE x.delivery = d.id) THEN 'ignored'
     WHEN EXISTS (SELECT 1 FROM dispatches x WHERE x.delivery = d.id AND x.status IN ('pending', 'running')) THEN 'queued'
+    WHEN EXISTS (SELECT 1 FROM dispatches x JOIN runs r ON r.dispatch = x.id
+                 WHERE x.delivery = d.id AND r.state IN ('queued', 'running')) THEN 'queued'
     WHEN EXISTS (SELECT 1 FROM dispatches x WHERE x.delivery = d.id AND x.status = 'failed') THEN 'failed'
     ELSE 'done'
   END AS derived_status`;
@@ -128,6 +133,7 @@ export class Journal {
   readonly #recordAttempts;
   readonly #deliveryBatch: GroupCommit<DeliveryInput, RecordDeliveryResult>;
   readonly #syncInBackground: boolean;
+  #attemptRecorded: AttemptRecordedHook | undefined;
   #walFd: number | undefined;
   /** The WAL sync running now, and the one to run after it for commits made meanwhile. */
   #syncing: Promise<void> | undefined;
@@ -223,6 +229,7 @@ export class Journal {
         last_error: next.error ?? message,
         now: finishedAt,
       });
+      if (!canceled) this.#attemptRecorded?.({ dispatchId, result, next, at: finishedAt });
     });
 
     // Group commit: many writes in one durable transaction (one fsync). Each write is a nested
@@ -290,6 +297,14 @@ export class Journal {
       now,
     });
     return Number(result.lastInsertRowid);
+  }
+
+  /**
+   * Sets the hook told of each attempt recorded, inside its transaction: what it writes commits or
+   * rolls back with the attempt (the run laminarc queued, and what listeners of run states write).
+   */
+  onAttemptRecorded(hook: AttemptRecordedHook | undefined): void {
+    this.#attemptRecorded = hook;
   }
 
   /** The de-duplication check: a delivery already journaled under this forge's delivery id. */
@@ -544,7 +559,9 @@ function prepareStatements(db: BetterSqlite3.Database) {
     prune: db.prepare<[{ cutoff: number }]>(`
       DELETE FROM deliveries
       WHERE received_at < @cutoff
-        AND NOT EXISTS (SELECT 1 FROM dispatches x WHERE x.delivery = deliveries.id AND x.status IN ('pending', 'running'))`),
+        AND NOT EXISTS (SELECT 1 FROM dispatches x WHERE x.delivery = deliveries.id AND x.status IN ('pending', 'running'))
+        AND NOT EXISTS (SELECT 1 FROM dispatches x JOIN runs r ON r.dispatch = x.id
+                        WHERE x.delivery = deliveries.id AND r.state IN ('queued', 'running'))`),
   };
 }
 
