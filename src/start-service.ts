@@ -8,7 +8,11 @@ import { ConfigError } from "./errors.ts";
 import { createApp } from "./http/create-app.ts";
 import { startServer, type Listening } from "./http/start-server.ts";
 import { openJournal, type Journal } from "./journal/index.ts";
+import { RunJournal } from "./journal/runs.ts";
 import { LaminarcHelper } from "./laminar/index.ts";
+import { RunFollower } from "./laminar/follow-runs.ts";
+import { RunStateHub } from "./laminar/run-state-hub.ts";
+import type { RunStateListener } from "./laminar/run-state.ts";
 import { createLogger, type Logger } from "./observe/logger.ts";
 import { createMetrics, mountMetrics, type Metrics } from "./observe/metrics.ts";
 import type { Config, LogLevel } from "./types.ts";
@@ -24,6 +28,8 @@ export interface ServiceOptions {
   watchConfig?: boolean;
   /** Node's process metrics (memory, event loop lag); off in tests that start many services. */
   processMetrics?: boolean;
+  /** Following runs: the reconnect backoff and the wait before asking laminard again (tests shorten them). */
+  follow?: { backoff?: { delayMs: number; maxDelayMs: number }; recheckMs?: number; idleTimeoutMs?: number };
 }
 
 export interface Service {
@@ -32,6 +38,13 @@ export interface Service {
   readonly dispatcher: Dispatcher;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Follows each run through laminard's event stream (with `laminar.http`). */
+  readonly follower: RunFollower;
+  /**
+   * Adds a listener of run-state changes, told inside the journal transaction of each change
+   * (queued, running, a result, lost, error); returns its remover.
+   */
+  onRunState(listener: RunStateListener): () => void;
   config(): Config;
   /** Loads the config file again; a broken one is refused and the old one stays. */
   reload(): { ok: true } | { ok: false; error: ConfigError };
@@ -64,6 +77,24 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   });
   // Waiting for an attempt, or in one now: both are builds Laminar has not been given yet.
   metrics.setPendingSource(() => journal.pendingCount() + dispatcher.inFlight);
+
+  // Each run laminarc queued is recorded in the attempt's own transaction, then followed.
+  const runStates = new RunStateHub();
+  const runs = new RunJournal(journal.database, { emit: runStates.emit });
+  const follower = new RunFollower({
+    runs,
+    getConfig: () => config,
+    emit: runStates.emit,
+    logger,
+    onRequeue: () => {
+      metrics.runRequeued();
+      dispatcher.kick();
+    },
+    onChange: (change) => metrics.runChanged(change),
+    ...options.follow,
+  });
+  journal.onAttemptRecorded((attempt) => follower.attemptRecorded(attempt));
+  metrics.setRunSources({ followed: () => runs.followedCount(), connected: () => follower.connected });
   const app = createApp({
     getConfig: () => config,
     journal,
@@ -83,6 +114,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     throw error;
   }
   dispatcher.start();
+  follower.start();
   const pruned = journal.prune(config.journal.retentionMs);
   if (pruned > 0) logger.info({ pruned }, "old deliveries pruned from the journal");
   const pruneTimer = setInterval(() => {
@@ -105,6 +137,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     dispatcher,
     logger,
     metrics,
+    follower,
+    onRunState: (listener) => runStates.add(listener),
     config: () => config,
     reload() {
       try {
@@ -115,6 +149,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         if (!options.logger) logger.level = options.logLevel ?? next.log.level;
         logger.info({ config: next.file, repositories: next.repositories.length }, "config reloaded");
         dispatcher.kick();
+        follower.start();
         return { ok: true };
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
@@ -128,6 +163,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       stopWatching();
       await listening.close();
       await dispatcher.stop({ graceMs });
+      await follower.stop();
       await laminarc.close();
       journal.close();
       logger.info("stopped");

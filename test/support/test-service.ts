@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { silentLogger, type Logger } from "../../src/observe/logger.ts";
-import { startService, type Service } from "../../src/start-service.ts";
+import { startService, type Service, type ServiceOptions } from "../../src/start-service.ts";
 import { createFakeLaminar, FAKE_LAMINARC, type FakeLaminar } from "../fixtures/fake-laminar-dir.ts";
 
 /** The config most tests need: GitHub's secret `topsecret` and one push job for push-5.json's repository. */
@@ -49,6 +49,8 @@ export interface TestServiceOptions {
   fakeMode?: string;
   /** Default: silent. */
   logger?: Logger;
+  /** Following runs' timings (startService's `follow`). */
+  follow?: ServiceOptions["follow"];
 }
 
 export function configHeader(dir: string, options: Pick<TestServiceOptions, "laminar" | "server" | "listen">): string {
@@ -78,6 +80,7 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
     configFile,
     env: { ...fake.env, ...options.env },
     logger: options.logger ?? silentLogger(),
+    ...(options.follow === undefined ? {} : { follow: options.follow }),
   });
   const url = service.address;
   return {
