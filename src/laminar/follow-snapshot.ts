@@ -18,21 +18,30 @@ export async function readFirstFrame(url: URL, options: { fetch?: FetchFunction;
   options.signal?.addEventListener("abort", stop, { once: true });
   const timer = setTimeout(() => controller.abort(new Error(`laminard did not send a snapshot within ${options.timeoutMs} ms`)), options.timeoutMs);
   try {
-    const response = await (options.fetch ?? fetch)(url, { headers: { Accept: EVENT_STREAM_ACCEPT }, signal: controller.signal });
+    const send = () => (options.fetch ?? fetch)(url, { headers: { Accept: EVENT_STREAM_ACCEPT }, signal: controller.signal });
+    // A kept-alive connection that a laminard restart closed fails the first request sent on it.
+    const response = await send().catch((error: unknown) => (isClosedSocket(error) ? send() : Promise.reject(error)));
     if (response.status !== 200) throw new LaminardFrameError(`${url.href} answered ${response.status}, not laminard's event stream`);
     const type = response.headers.get("content-type") ?? "";
     if (!type.startsWith("text/event-stream")) {
       throw new LaminardFrameError(`${url.href} answered ${type || "without a content type"}, not laminard's event stream: is laminar.http laminard's LAMINAR_BIND_HTTP?`);
     }
     if (response.body === null) throw new LaminardFrameError(`${url.href} answered without a body`);
+    const reader = response.body.getReader();
+    // The timeout ends a read that waits, whatever fetch made the body.
+    const cancel = () => void reader.cancel().catch(() => {});
+    controller.signal.addEventListener("abort", cancel, { once: true });
     const decoder = new TextDecoder();
     let text = "";
-    for await (const chunk of response.body) {
-      text += decoder.decode(chunk as Uint8Array, { stream: true });
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (controller.signal.aborted) break;
+      if (done) throw new LaminardFrameError(`${url.href} closed the stream before its first frame`);
+      text += decoder.decode(value, { stream: true });
       const data = firstFrameData(text);
       if (data !== undefined) return parseFrame(data);
     }
-    throw new LaminardFrameError(`${url.href} closed the stream before its first frame`);
+    throw controller.signal.reason;
   } catch (error) {
     if (controller.signal.aborted && controller.signal.reason instanceof Error) throw controller.signal.reason;
     throw error;
@@ -66,4 +75,9 @@ export function laminardUrl(base: string, path: string): URL {
   const root = new URL(base);
   if (!root.pathname.endsWith("/")) root.pathname = `${root.pathname}/`;
   return new URL(path, root);
+}
+
+function isClosedSocket(error: unknown): boolean {
+  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  return cause?.code === "UND_ERR_SOCKET";
 }

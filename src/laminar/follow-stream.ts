@@ -1,6 +1,7 @@
 import { EventSource, type FetchLike } from "eventsource";
 import { retryDelay } from "../dispatch/backoff.ts";
 import type { RetryPolicy } from "../types.ts";
+import { formatDuration } from "./classify-result.ts";
 import { parseFrame, type Frame } from "./follow-events.ts";
 
 /** What the stream tells its owner. */
@@ -88,7 +89,7 @@ export class LaminardStream {
     clearInterval(this.#idleTimer);
     this.#idleTimer = setInterval(() => {
       if (Date.now() - this.#lastByteAt > this.#idleTimeoutMs) {
-        this.#fail(source, `nothing received for ${Math.round(this.#idleTimeoutMs / 1000)} s, not even a keep-alive`);
+        this.#fail(source, `nothing received for ${formatDuration(this.#idleTimeoutMs)}, not even a keep-alive`);
       }
     }, Math.max(50, Math.floor(this.#idleTimeoutMs / 4)));
     this.#idleTimer.unref();
