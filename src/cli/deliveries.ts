@@ -1,5 +1,7 @@
 import { type DeliveryListItem, type DeliveryStatus, type DispatchSummary } from "../journal/index.ts";
+import { readRuns, type RunRecord } from "../journal/runs.ts";
 import type { Config } from "../types.ts";
+import { formatRunState } from "./format-run.ts";
 import { formatTime } from "./format-time.ts";
 import type { CommandIO } from "./io.ts";
 import { withJournal } from "./with-journal.ts";
@@ -15,13 +17,18 @@ export interface DeliveriesOptions {
 /** `deliveries`: recent deliveries, newest first, each with its jobs and their Laminar runs. */
 export function deliveriesCommand(config: Config, options: DeliveriesOptions, io: CommandIO): number {
   return withJournal(config, (journal) => {
-    const items = journal.listDeliveries({ limit: options.limit, ...(options.status ? { status: options.status } : {}) });
+    const listed = journal.listDeliveries({ limit: options.limit, ...(options.status ? { status: options.status } : {}) });
+    // Each job with the Laminar runs it became, as they are followed.
+    const runs = readRuns(journal.database, listed.flatMap((item) => item.jobs.map((job) => job.id)));
+    const items = listed.map((item) => ({ ...item, jobs: item.jobs.map((job) => ({ ...job, runs: runs.get(job.id) ?? [] })) }));
     io.out(options.json ? JSON.stringify(items, null, 2) : formatTable(items));
     return 0;
   });
 }
 
-function formatTable(items: readonly DeliveryListItem[]): string {
+type ListedJob = DispatchSummary & { runs: RunRecord[] };
+
+function formatTable(items: readonly (DeliveryListItem & { jobs: ListedJob[] })[]): string {
   if (items.length === 0) return "no deliveries in the journal";
   const rows = items.map((item) => [
     String(item.id),
@@ -40,7 +47,13 @@ function formatTable(items: readonly DeliveryListItem[]): string {
   return [line(header), ...rows.map(line)].join("\n");
 }
 
-function formatJob(job: DispatchSummary): string {
+function formatJob(job: ListedJob): string {
+  if (job.runs.length > 0) {
+    // Followed runs: `app:1 success`; after a laminard restart `app:1 lost → app:4, app:4 running`.
+    const runs = job.runs.map((run) => `${run.job}:${run.number} ${formatRunState(run)}`);
+    if (job.status !== "done") runs.push(`${job.job} ${job.status}`);
+    return runs.join(", ");
+  }
   if (job.run) return `${job.run}`;
   return `${job.job} ${job.status}${job.attempts > 0 && job.status !== "done" ? ` (${job.attempts} attempts)` : ""}`;
 }

@@ -1,4 +1,6 @@
-import type { DeliveryDetail } from "../journal/index.ts";
+import type { DeliveryDetail, DispatchDetail } from "../journal/index.ts";
+import { readRuns, type RunRecord } from "../journal/runs.ts";
+import { formatRunLine } from "./format-run.ts";
 import type { Config } from "../types.ts";
 import { formatTime } from "./format-time.ts";
 import type { CommandIO } from "./io.ts";
@@ -7,14 +9,17 @@ import { findDelivery, withJournal } from "./with-journal.ts";
 /** `show ID`: one delivery, by journal id or the forge's delivery id, with everything known of it. */
 export function showCommand(config: Config, id: string, options: { json: boolean }, io: CommandIO): number {
   return withJournal(config, (journal) => {
-    const detail = findDelivery(journal, config, id, io);
-    if (!detail) return 1;
+    const found = findDelivery(journal, config, id, io);
+    if (!found) return 1;
+    // Each dispatch with the Laminar runs it became (a lost run, then the one queued instead).
+    const runs = readRuns(journal.database, found.dispatches.map((dispatch) => dispatch.id));
+    const detail = { ...found, dispatches: found.dispatches.map((dispatch) => ({ ...dispatch, runs: runs.get(dispatch.id) ?? [] })) };
     io.out(options.json ? JSON.stringify(detail, null, 2) : formatDetail(detail, config));
     return 0;
   });
 }
 
-function formatDetail(detail: DeliveryDetail, config: Config): string {
+function formatDetail(detail: DeliveryDetail & { dispatches: (DispatchDetail & { runs: RunRecord[] })[] }, config: Config): string {
   const lines = [
     `delivery ${detail.id}: ${detail.forge} ${detail.forgeEvent} ${detail.deliveryId}`,
     `  received  ${formatTime(detail.receivedAt)} UTC from ${detail.remoteAddress ?? "?"}`,
@@ -31,6 +36,7 @@ function formatDetail(detail: DeliveryDetail, config: Config): string {
     const link = dispatch.run && config.laminar.baseUrl ? ` ${config.laminar.baseUrl}/jobs/${dispatch.run.replace(":", "/")}` : "";
     lines.push(`dispatch ${dispatch.id}: ${dispatch.job} ${dispatch.status}${dispatch.run ? ` as ${dispatch.run}${link}` : ""}, ${dispatch.attempts} attempt(s)`);
     if (dispatch.status === "pending" && dispatch.attempts > 0) lines.push(`  next attempt ${formatTime(dispatch.nextAttemptAt)} UTC`);
+    for (const run of dispatch.runs) lines.push(formatRunLine(run, config.laminar.baseUrl));
     if (dispatch.lastError && dispatch.status !== "done") lines.push(`  last error: ${dispatch.lastError}`);
     lines.push(`  laminarc queue ${dispatch.job} ${Object.entries(dispatch.params).map(([k, v]) => JSON.stringify(`${k}=${v}`)).join(" ")}`);
     lines.push(`  LAMINAR_REASON=${JSON.stringify(dispatch.reason)}`);
