@@ -147,8 +147,8 @@ export class RunJournal {
     return guardJournal(() => this.#s.lostCount.get(dispatchId) ?? 0);
   }
 
-  /** The LAMINAR_REASON a dispatch is queued with now, and its job. */
-  dispatchOf(dispatchId: number): { job: string; reason: string } | undefined {
+  /** A dispatch's job, the LAMINAR_REASON it is queued with now, and its own `host:` ("" for laminar.host). */
+  dispatchOf(dispatchId: number): { job: string; reason: string; host: string } | undefined {
     return guardJournal(() => this.#s.dispatch.get(dispatchId));
   }
 
@@ -203,7 +203,7 @@ function prepare(db: BetterSqlite3.Database) {
     findFollowed: db.prepare<[string, number], RunRow>(
       `SELECT * FROM runs WHERE job = ? AND number = ? AND state IN ('queued', 'running') ORDER BY id DESC LIMIT 1`),
     lostCount: db.prepare<[number], number>(`SELECT COUNT(*) FROM runs WHERE dispatch = ? AND state = 'lost'`).pluck(),
-    dispatch: db.prepare<[number], { job: string; reason: string }>(`SELECT job, reason FROM dispatches WHERE id = ?`),
+    dispatch: db.prepare<[number], { job: string; reason: string; host: string }>(`SELECT job, reason, host FROM dispatches WHERE id = ?`),
     followedCount: db.prepare<[], number>(`SELECT COUNT(*) FROM runs WHERE state IN ('queued', 'running')`).pluck(),
   };
 }

@@ -111,7 +111,8 @@ export class RunFollower {
       const separator = outcome.run.lastIndexOf(":");
       const job = outcome.run.slice(0, separator);
       const number = Number(outcome.run.slice(separator + 1));
-      if (this.#url !== undefined) {
+      // A job with its own `host:` runs on another Laminar, whose runs laminar.http cannot see.
+      if (this.#url !== undefined && this.#o.runs.dispatchOf(attempt.dispatchId)?.host === "") {
         this.#o.runs.recordQueued(attempt.dispatchId, job, number, attempt.at);
         // After the commit: the row exists only if the attempt's transaction kept it.
         queueMicrotask(() => this.#recorded(job, number));

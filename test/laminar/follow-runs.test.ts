@@ -29,12 +29,12 @@ interface Followed {
   lines: Record<string, unknown>[];
 }
 
-async function startFollowed(t: TestContext, options: { autoRun?: FakeResult; down?: boolean; requeueLost?: number } = {}): Promise<Followed> {
+async function startFollowed(t: TestContext, options: { autoRun?: FakeResult; down?: boolean; requeueLost?: number; config?: string } = {}): Promise<Followed> {
   const laminard = await FakeLaminard.start({ keepAliveMs: 100, ...(options.autoRun ? { autoRun: options.autoRun } : {}) });
   if (options.down === true) await laminard.down();
   const { logger, lines } = recordingLogger();
   const svc = await startTestService({
-    config: CONFIG,
+    config: options.config ?? CONFIG,
     laminar: `  http: ${laminard.url}\n  requeue_lost: ${options.requeueLost ?? 2}\n`,
     env: { FAKE_LAMINARD: laminard.controlUrl },
     logger,
@@ -213,4 +213,41 @@ test("the run of a laminarc call answered just before laminard restarts is queue
   laminard.completeRun("hello", 2, "success");
   await waitForRun(svc, "hello:2", "success");
   assert.deepEqual(laminard.queueCalls.map((call) => call.number), [1, 2]);
+});
+
+test("a dispatch that fails for good is told as error with laminarc's message, inside its transaction", async (t) => {
+  const { svc, laminard, changes } = await startFollowed(t);
+  laminard.jobs = new Set(["something-else"]);
+  const id = await push(svc);
+  const dispatch = await waitFor(() => {
+    const found = svc.service.journal.getDelivery(id)?.dispatches[0];
+    return found?.status === "failed" ? found : undefined;
+  }, 5000, "the dispatch to fail");
+  assert.deepEqual(changes.map((change) => [change.dispatchId, change.job, change.state, change.runNumber]), [[dispatch.id, "hello", "error", undefined]]);
+  assert.match(changes[0]?.reason ?? "", /Laminar does not know job "hello"/);
+  assert.deepEqual(runs(svc), []);
+});
+
+test("without laminar.http a run is told as queued but not followed: its dispatch is settled when queued", async (t) => {
+  const svc = await startTestService({ config: CONFIG });
+  t.after(() => svc.stop());
+  const changes: RunStateChange[] = [];
+  svc.service.onRunState((change) => changes.push(change));
+  const id = await push(svc);
+  await waitFor(() => svc.service.journal.getDelivery(id)?.status === "done", 5000, "done");
+  assert.deepEqual(changes.map((change) => [change.job, change.runNumber, change.state]), [["hello", 1, "queued"]]);
+  assert.deepEqual(runs(svc), []);
+  assert.equal(svc.service.follower.connected, false);
+});
+
+test("a job with its own host: runs on another Laminar, which laminar.http cannot see: not followed", async (t) => {
+  const config = CONFIG.replace("jobs: [{ job: hello, events: [push] }]", "jobs: [{ job: hello, events: [push] }, { job: arm, events: [push], host: \"10.0.0.7:9997\" }]");
+  const { svc, laminard } = await startFollowed(t, { config });
+  const id = await push(svc);
+  await waitForRun(svc, "hello:1", "queued");
+  await waitFor(() => svc.service.journal.getDelivery(id)?.dispatches.every((dispatch) => dispatch.status === "done"), 5000, "both queued");
+  laminard.completeRun("hello", 1, "success");
+  await waitForRun(svc, "hello:1", "success");
+  assert.equal(svc.service.journal.getDelivery(id)?.status, "done");
+  assert.deepEqual(runs(svc).map((run) => run.job), ["hello"]);
 });
