@@ -1,11 +1,12 @@
-import type { FetchLike } from "eventsource";
 import type { DispatchLogger } from "../dispatch/dispatch-logger.ts";
 import type { AttemptToRecord } from "../journal/journal.ts";
 import type { RunJournal } from "../journal/runs.ts";
 import type { Config, RetryPolicy } from "../types.ts";
 import { parseHomeSnapshot, parseLiveEvent, parseRunSnapshot, type Frame, type HomeSnapshot, type RunFacts } from "./follow-events.ts";
-import { advanceTo, decideLost, mergeFacts, settleFromHome, settleFromRun, type FollowedRun } from "./follow-settle.ts";
-import { laminardUrl, readFirstFrame, type FetchFunction } from "./follow-snapshot.ts";
+import { configuredJobs, KnownRuns } from "./follow-known.ts";
+import { recordAttemptRun, recordFacts, recordLost } from "./follow-record.ts";
+import { settleFromHome, settleFromRun, type FollowedRun } from "./follow-settle.ts";
+import { laminardUrl, readFirstFrame } from "./follow-snapshot.ts";
 import { LaminardStream } from "./follow-stream.ts";
 import type { RunStateChange } from "./run-state.ts";
 
@@ -20,18 +21,14 @@ export interface FollowerOptions {
   onRequeue?: () => void;
   /** After a change of the follower's own is committed (metrics). */
   onChange?: (change: RunStateChange) => void;
-  fetch?: FetchFunction;
   backoff?: Pick<RetryPolicy, "delayMs" | "maxDelayMs">;
   idleTimeoutMs?: number;
   /** One run's (or the home) snapshot: read within this. */
   snapshotTimeoutMs?: number;
   /** Asking laminard again about runs it could not place yet. */
   recheckMs?: number;
-  random?: () => number;
 }
 
-/** Live facts of the current connection kept for runs laminarc has not reported yet. */
-const MAX_KNOWN = 4096;
 /** Run snapshots asked for at once after a reconnect. */
 const FETCH_CONCURRENCY = 4;
 
@@ -46,16 +43,14 @@ export class RunFollower {
   #stream: LaminardStream | undefined;
   #url: string | undefined;
   #connected = false;
-  /** What this connection told of runs (its snapshot and events since), with the event counter at the time. */
-  #known = new Map<string, { facts: RunFacts; seq: number }>();
-  #seq = 0;
+  /** What this connection told of runs (its snapshot and events since). */
+  readonly #known = new KnownRuns();
   /** Runs to ask a fresh home snapshot about, and the timer that will. */
   readonly #toCheck = new Set<number>();
   #checkTimer: NodeJS.Timeout | undefined;
   #work: Promise<void> = Promise.resolve();
   #stopped = false;
   readonly #abort = new AbortController();
-  #jobs: { config: Config; names: Set<string> } | undefined;
 
   constructor(options: FollowerOptions) {
     this.#o = options;
@@ -86,8 +81,6 @@ export class RunFollower {
       },
       ...(this.#o.backoff === undefined ? {} : { backoff: this.#o.backoff }),
       ...(this.#o.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: this.#o.idleTimeoutMs }),
-      ...(this.#o.random === undefined ? {} : { random: this.#o.random }),
-      ...(this.#o.fetch === undefined ? {} : { fetch: this.#o.fetch as unknown as FetchLike }),
     });
   }
 
@@ -106,22 +99,9 @@ export class RunFollower {
    * (when runs are followed) and told as "queued"; a dispatch that failed for good as "error".
    */
   attemptRecorded(attempt: AttemptToRecord & { at: number }): void {
-    const { outcome } = attempt.result;
-    if (outcome.kind === "queued") {
-      const separator = outcome.run.lastIndexOf(":");
-      const job = outcome.run.slice(0, separator);
-      const number = Number(outcome.run.slice(separator + 1));
-      // A job with its own `host:` runs on another Laminar, whose runs laminar.http cannot see.
-      if (this.#url !== undefined && this.#o.runs.dispatchOf(attempt.dispatchId)?.host === "") {
-        this.#o.runs.recordQueued(attempt.dispatchId, job, number, attempt.at);
-        // After the commit: the row exists only if the attempt's transaction kept it.
-        queueMicrotask(() => this.#recorded(job, number));
-      }
-      this.#o.emit({ dispatchId: attempt.dispatchId, job, runNumber: number, state: "queued", at: attempt.at });
-    } else if (attempt.next.status === "failed") {
-      const job = this.#o.runs.dispatchOf(attempt.dispatchId)?.job ?? "";
-      this.#o.emit({ dispatchId: attempt.dispatchId, job, state: "error", at: attempt.at, reason: attempt.next.error ?? outcome.message });
-    }
+    const run = recordAttemptRun(this.#o.runs, this.#o.emit, attempt, this.#url !== undefined);
+    // After the commit: the row exists only if the attempt's transaction kept it.
+    if (run !== undefined) queueMicrotask(() => this.#recorded(run.job, run.number));
   }
 
   #onSnapshot(frame: Frame): void {
@@ -132,7 +112,7 @@ export class RunFollower {
       this.#o.logger.error({ err: error }, "laminard's first frame is not a snapshot; following waits for the next connection");
       return;
     }
-    this.#known = new Map();
+    this.#known.clear();
     for (const facts of home.runs) this.#learn(facts);
     this.#connected = true;
     this.#o.logger.info({ url: this.#url }, "connected to laminard's event stream; settling the runs followed");
@@ -162,34 +142,21 @@ export class RunFollower {
 
   #down(): void {
     this.#connected = false;
-    this.#known = new Map();
+    this.#known.clear();
   }
 
   /** Keeps a fact of the current connection about a configured job; false for other jobs. */
   #learn(facts: RunFacts): boolean {
-    if (!this.#jobNames().has(facts.job)) return false;
-    const key = `${facts.job}:${facts.number}`;
-    const previous = this.#known.get(key);
-    this.#seq += 1;
-    this.#known.delete(key);
-    this.#known.set(key, { facts: mergeFacts(previous?.facts, facts), seq: this.#seq });
-    if (this.#known.size > MAX_KNOWN) this.#known.delete(this.#known.keys().next().value as string);
+    if (!configuredJobs(this.#o.getConfig()).has(facts.job)) return false;
+    this.#known.learn(facts);
     return true;
-  }
-
-  #jobNames(): Set<string> {
-    const config = this.#o.getConfig();
-    if (this.#jobs?.config !== config) {
-      this.#jobs = { config, names: new Set(config.repositories.flatMap((repository) => repository.jobs.map((rule) => rule.job))) };
-    }
-    return this.#jobs.names;
   }
 
   /** A run was recorded as queued: what this connection already said of it, else ask laminard soon. */
   #recorded(job: string, number: number): void {
     const run = this.#guard(() => this.#o.runs.findFollowed(job, number));
     if (run === undefined) return;
-    const known = this.#known.get(`${job}:${number}`);
+    const known = this.#known.get(job, number);
     if (known !== undefined) this.#apply(run.id, run, known.facts);
     else if (this.#connected) this.#check(run.id, 100);
   }
@@ -224,7 +191,7 @@ export class RunFollower {
   #placeKnown(id: number): boolean {
     const run = this.#followed(id);
     if (run === undefined) return true;
-    const known = this.#known.get(`${run.job}:${run.number}`);
+    const known = this.#known.get(run.job, run.number);
     if (known === undefined) return false;
     this.#apply(id, run, known.facts);
     return true;
@@ -232,7 +199,7 @@ export class RunFollower {
 
   /** Settles followed runs against a home snapshot and, for those it does not name, their own. */
   async #settle(ids: readonly number[], home: HomeSnapshot, homeAfterRecord: boolean): Promise<void> {
-    const startSeq = this.#seq;
+    const startSeq = this.#known.seq;
     const toFetch: FollowedRun[] = [];
     const idOf = new Map<FollowedRun, number>();
     for (const id of ids) {
@@ -268,7 +235,7 @@ export class RunFollower {
       return;
     }
     // An event about the run while its snapshot was on its way is newer than any verdict here.
-    const known = this.#known.get(`${run.job}:${run.number}`);
+    const known = this.#known.get(run.job, run.number);
     if (known !== undefined && known.seq > startSeq) {
       this.#apply(id, run, known.facts);
       return;
@@ -280,19 +247,7 @@ export class RunFollower {
 
   #lose(id: number, run: FollowedRun, why: string): void {
     const name = `${run.job}:${run.number}`;
-    const changes = this.#guard(() => {
-      const record = this.#o.runs.get(id);
-      if (record === undefined || (record.state !== "queued" && record.state !== "running")) return [];
-      const dispatch = this.#o.runs.dispatchOf(record.dispatchId);
-      const decision = decideLost({
-        run: name,
-        why,
-        lostBefore: this.#o.runs.lostCount(record.dispatchId),
-        limit: this.#o.getConfig().laminar.requeueLost,
-        reason: dispatch?.reason ?? "",
-      });
-      return this.#o.runs.markLost(id, decision);
-    }) ?? [];
+    const changes = this.#guard(() => recordLost(this.#o.runs, id, why, this.#o.getConfig().laminar.requeueLost)) ?? [];
     for (const change of changes) {
       this.#o.onChange?.(change);
       if (change.state === "error") this.#o.logger.error({ dispatch: change.dispatchId, run: name }, change.reason ?? `${name} was lost`);
@@ -310,18 +265,10 @@ export class RunFollower {
 
   /** Records what laminard said of a run, if it moves it forward. */
   #apply(id: number, run: { state: string }, facts: RunFacts): void {
-    if (run.state !== "queued" && run.state !== "running") return;
-    const state = advanceTo(run.state, facts.state);
-    if (state === undefined || state === "queued") return;
-    const progress = {
-      state,
-      ...(facts.startedAt === undefined ? {} : { startedAt: facts.startedAt }),
-      ...(facts.completedAt === undefined ? {} : { completedAt: facts.completedAt }),
-    };
-    const change = this.#guard(() => this.#o.runs.advance(id, progress));
+    const change = this.#guard(() => recordFacts(this.#o.runs, id, run.state, facts));
     if (change === undefined) return;
     this.#o.onChange?.(change);
-    this.#o.logger.debug?.({ dispatch: change.dispatchId, run: `${change.job}:${change.runNumber}` }, `${change.job}:${change.runNumber} ${state}`);
+    this.#o.logger.debug?.({ dispatch: change.dispatchId, run: `${change.job}:${change.runNumber}` }, `${change.job}:${change.runNumber} ${change.state}`);
   }
 
   /** One step at a time: settling after a reconnect, and the checks that follow it, never overlap. */
@@ -340,7 +287,7 @@ export class RunFollower {
   }
 
   #fetchOptions() {
-    return { timeoutMs: this.#o.snapshotTimeoutMs ?? 10_000, signal: this.#abort.signal, ...(this.#o.fetch === undefined ? {} : { fetch: this.#o.fetch }) };
+    return { timeoutMs: this.#o.snapshotTimeoutMs ?? 10_000, signal: this.#abort.signal };
   }
 
   #recheckMs(): number {
