@@ -4,6 +4,8 @@
 import assert from "node:assert/strict";
 import { test, type TestContext } from "node:test";
 import { readRuns, type RunRecord } from "../../src/journal/runs.ts";
+import { silentLogger } from "../../src/observe/logger.ts";
+import { startService } from "../../src/start-service.ts";
 import type { RunStateChange } from "../../src/laminar/run-state.ts";
 import { waitFor } from "../fixtures/fake-laminar-dir.ts";
 import { FakeLaminard, type FakeResult } from "../fixtures/fake-laminard.ts";
@@ -250,4 +252,37 @@ test("a job with its own host: runs on another Laminar, which laminar.http canno
   await waitForRun(svc, "hello:1", "success");
   assert.equal(svc.service.journal.getDelivery(id)?.status, "done");
   assert.deepEqual(runs(svc).map((run) => run.job), ["hello"]);
+});
+
+test("a laminarc call refused while laminard is down is retried and queued once when it is back", async (t) => {
+  const { svc, laminard } = await startFollowed(t);
+  await waitFor(() => svc.service.follower.connected, 5000, "the stream to connect");
+  await laminard.down();
+  await push(svc);
+  await waitFor(() => svc.fake.calls().some((call) => /Connection refused/.test(call.stderr)), 5000, "a refused laminarc call");
+  await laminard.up();
+  await waitForRun(svc, "hello:1", "queued");
+  laminard.completeRun("hello", 1, "success");
+  await waitForRun(svc, "hello:1", "success");
+  assert.deepEqual(laminard.queueCalls.map((call) => call.number), [1]);
+});
+
+test("runs that ended while the service was stopped are settled when it starts again", async (t) => {
+  const { svc, laminard } = await startFollowed(t);
+  await push(svc);
+  await push(svc);
+  await waitForRun(svc, "hello:1", "queued");
+  await waitForRun(svc, "hello:2", "queued");
+  await svc.service.stop(1000);
+  // One completes while nobody listens; the other was lost to a restart meanwhile.
+  laminard.completeRun("hello", 1, "failed");
+  await laminard.restart();
+
+  const again = await startService({ configFile: svc.configFile, env: { ...svc.fake.env, FAKE_LAMINARD: laminard.controlUrl }, logger: silentLogger(), follow: { backoff: { delayMs: 40, maxDelayMs: 300 }, recheckMs: 100 } });
+  t.after(() => again.stop(1000));
+  const view = { ...svc, service: again };
+  await waitForRun(view, "hello:1", "failed");
+  await waitForRun(view, "hello:2", "lost");
+  await waitForRun(view, "hello:3", "queued");
+  assert.deepEqual(laminard.queueCalls.map((call) => call.number), [1, 2, 3]);
 });
