@@ -286,3 +286,28 @@ test("runs that ended while the service was stopped are settled when it starts a
   await waitForRun(view, "hello:3", "queued");
   assert.deepEqual(laminard.queueCalls.map((call) => call.number), [1, 2, 3]);
 });
+
+test("a running run ends aborted when laminard is stopped (SIGTERM), and is lost and queued again when it is killed (SIGKILL)", async (t) => {
+  const { svc, laminard } = await startFollowed(t);
+  await push(svc);
+  await push(svc);
+  await waitForRun(svc, "hello:1", "queued");
+  await waitForRun(svc, "hello:2", "queued");
+  await waitFor(() => svc.service.follower.connected, 5000, "the stream to connect");
+  laminard.startRun("hello", 1);
+  await waitForRun(svc, "hello:1", "running");
+  await laminard.restart();
+  await waitForRun(svc, "hello:1", "aborted");
+  await waitForRun(svc, "hello:2", "lost");
+  await waitForRun(svc, "hello:3", "queued");
+
+  laminard.startRun("hello", 3);
+  await waitForRun(svc, "hello:3", "running");
+  const opened = laminard.streamsOpened;
+  await laminard.restart({ kill: true });
+  await laminard.waitForStreams(opened + 1);
+  const lost = await waitForRun(svc, "hello:3", "lost");
+  assert.match(lost.note ?? "", /hello:3 was lost in a laminard restart: it was running and never completed/);
+  await waitForRun(svc, "hello:4", "queued");
+  assert.deepEqual(laminard.queueCalls.map((call) => call.number), [1, 2, 3, 4]);
+});
