@@ -48,12 +48,16 @@ export class RunFollower {
   /** Runs to ask a fresh home snapshot about, and the timer that will. */
   readonly #toCheck = new Set<number>();
   #checkTimer: NodeJS.Timeout | undefined;
+  #checkDue = 0;
   #work: Promise<void> = Promise.resolve();
   #stopped = false;
   readonly #abort = new AbortController();
 
+  readonly #recheckMs: number;
+
   constructor(options: FollowerOptions) {
     this.#o = options;
+    this.#recheckMs = options.recheckMs ?? 1000;
   }
 
   /** Whether the event stream is up (its snapshot received). */
@@ -164,7 +168,12 @@ export class RunFollower {
   /** Asks a fresh home snapshot about a run after `delayMs`, with others due by then. */
   #check(id: number, delayMs: number): void {
     this.#toCheck.add(id);
-    if (this.#checkTimer !== undefined || this.#stopped) return;
+    if (this.#stopped) return;
+    // One timer for all: a run due sooner than the pending check brings it forward.
+    const due = Date.now() + delayMs;
+    if (this.#checkTimer !== undefined && this.#checkDue <= due) return;
+    clearTimeout(this.#checkTimer);
+    this.#checkDue = due;
     this.#checkTimer = setTimeout(() => {
       this.#checkTimer = undefined;
       const ids = [...this.#toCheck];
@@ -178,7 +187,7 @@ export class RunFollower {
           home = parseHomeSnapshot(await readFirstFrame(laminardUrl(this.#url, ""), this.#fetchOptions()));
         } catch (error) {
           this.#o.logger.warn({ err: error }, "cannot read laminard's home snapshot; asking again later");
-          for (const id of open) this.#check(id, this.#recheckMs() * 5);
+          for (const id of open) this.#check(id, this.#recheckMs * 5);
           return;
         }
         await this.#settle(open, home, true);
@@ -231,7 +240,7 @@ export class RunFollower {
     } catch (error) {
       if (this.#stopped) return;
       this.#o.logger.warn({ err: error, run: `${run.job}:${run.number}` }, "cannot read a run's snapshot from laminard; asking again later");
-      if (this.#connected) this.#check(id, this.#recheckMs() * 5);
+      if (this.#connected) this.#check(id, this.#recheckMs * 5);
       return;
     }
     // An event about the run while its snapshot was on its way is newer than any verdict here.
@@ -241,7 +250,7 @@ export class RunFollower {
       return;
     }
     if (verdict.kind === "advance") this.#apply(id, run, verdict.facts);
-    else if (verdict.kind === "wait") this.#check(id, this.#recheckMs());
+    else if (verdict.kind === "wait") this.#check(id, this.#recheckMs);
     else if (verdict.kind === "lost") this.#lose(id, run, verdict.why);
   }
 
@@ -250,8 +259,7 @@ export class RunFollower {
     const changes = this.#guard(() => recordLost(this.#o.runs, id, why, this.#o.getConfig().laminar.requeueLost)) ?? [];
     for (const change of changes) {
       this.#o.onChange?.(change);
-      if (change.state === "error") this.#o.logger.error({ dispatch: change.dispatchId, run: name }, change.reason ?? `${name} was lost`);
-      else this.#o.logger.warn({ dispatch: change.dispatchId, run: name }, change.reason ?? `${name} was lost`);
+      this.#o.logger[change.state === "error" ? "error" : "warn"]({ dispatch: change.dispatchId, run: name }, change.reason ?? `${name} was lost`);
     }
     if (changes.length === 1) this.#o.onRequeue?.();
   }
@@ -288,9 +296,5 @@ export class RunFollower {
 
   #fetchOptions() {
     return { timeoutMs: this.#o.snapshotTimeoutMs ?? 10_000, signal: this.#abort.signal };
-  }
-
-  #recheckMs(): number {
-    return this.#o.recheckMs ?? 1000;
   }
 }
