@@ -10,6 +10,9 @@ import { createApp } from "./http/create-app.ts";
 import { startServer, type Listening } from "./http/start-server.ts";
 import { openJournal, type Journal, type OpenJournalOptions } from "./journal/index.ts";
 import { LaminarcHelper } from "./laminar/index.ts";
+import { RunFollower } from "./laminar/follow-runs.ts";
+import { RunStateHub } from "./laminar/run-state-hub.ts";
+import type { RunStateListener } from "./laminar/run-state.ts";
 import { createLogger, type Logger } from "./observe/logger.ts";
 import { createMetrics, mountMetrics, type Metrics } from "./observe/metrics.ts";
 import type { Config, LogLevel } from "./types.ts";
@@ -27,6 +30,8 @@ export interface ServiceOptions {
   processMetrics?: boolean;
   /** Opens the journal's SQLite connection; tests keep it to fill the journal (a real SQLITE_FULL). */
   connectJournal?: OpenJournalOptions["connect"];
+  /** Following runs: the reconnect backoff and the wait before asking laminard again (tests shorten them). */
+  follow?: { backoff?: { delayMs: number; maxDelayMs: number }; recheckMs?: number; idleTimeoutMs?: number };
 }
 
 export interface Service {
@@ -36,6 +41,13 @@ export interface Service {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly catchUp: CatchUp;
+  /** Follows each run through laminard's event stream (with `laminar.http`). */
+  readonly follower: RunFollower;
+  /**
+   * Adds a listener of run-state changes, told inside the journal transaction of each change
+   * (queued, running, a result, lost, error); returns its remover.
+   */
+  onRunState(listener: RunStateListener): () => void;
   config(): Config;
   /** Loads the config file again; a broken one is refused and the old one stays. */
   reload(): { ok: true } | { ok: false; error: ConfigError };
@@ -71,6 +83,24 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   });
   // Waiting for an attempt, or in one now: both are builds Laminar has not been given yet.
   metrics.setPendingSource(() => journal.pendingCount() + dispatcher.inFlight);
+
+  // Each run laminarc queued is recorded in the attempt's own transaction, then followed.
+  const runStates = new RunStateHub();
+  const runs = journal.runJournal(runStates.emit);
+  const follower = new RunFollower({
+    runs,
+    getConfig: () => config,
+    emit: runStates.emit,
+    logger,
+    onRequeue: () => {
+      metrics.runRequeued();
+      dispatcher.kick();
+    },
+    onChange: (change) => metrics.runChanged(change),
+    ...options.follow,
+  });
+  journal.onAttemptRecorded((attempt) => follower.attemptRecorded(attempt));
+  metrics.setRunSources({ followed: () => runs.followedCount(), connected: () => follower.connected });
   const app = createApp({
     getConfig: () => config,
     journal,
@@ -91,6 +121,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     throw error;
   }
   dispatcher.start();
+  follower.start();
   // Pushes whose webhook never arrived: polled remotes, once now and every catch_up.interval.
   const catchUp = new CatchUp({
     getConfig: () => config,
@@ -124,6 +155,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     logger,
     metrics,
     catchUp,
+    follower,
+    onRunState: (listener) => runStates.add(listener),
     config: () => config,
     reload() {
       try {
@@ -135,6 +168,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         logger.info({ config: next.file, repositories: next.repositories.length }, "config reloaded");
         dispatcher.kick();
         catchUp.configChanged();
+        follower.start();
         return { ok: true };
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
@@ -149,6 +183,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       await catchUp.stop();
       await listening.close();
       await dispatcher.stop({ graceMs });
+      await follower.stop();
       await laminarc.close();
       await journal.close();
       logger.info("stopped");

@@ -1,6 +1,8 @@
 import { type DeliveryListItem, type DeliveryStatus, type DispatchSummary } from "../journal/index.ts";
+import type { RunRecord } from "../journal/index.ts";
 import type { Config } from "../types.ts";
 import { shortRef } from "./describe-delivery.ts";
+import { formatRunState } from "./format-run.ts";
 import { formatTime } from "./format-time.ts";
 import type { CommandIO } from "./io.ts";
 import { withJournal } from "./with-journal.ts";
@@ -18,9 +20,12 @@ export function deliveriesCommand(config: Config, options: DeliveriesOptions, io
   return withJournal(config, (journal) => {
     const listed = journal.listDeliveries({ limit: options.limit, ...(options.status ? { status: options.status } : {}) });
     const redelivered = journal.catchUp.redelivered(listed.map((item) => item.deliveryId));
+    // Each job with the Laminar runs it became, as they are followed.
+    const runs = journal.runsOf(listed.flatMap((item) => item.jobs.map((job) => job.id)));
     const items = listed.map((item) => {
       const found = foundBy(item, redelivered);
-      return found === undefined ? item : { ...item, foundBy: found };
+      const jobs = item.jobs.map((job) => ({ ...job, runs: runs.get(job.id) ?? [] }));
+      return found === undefined ? { ...item, jobs } : { ...item, jobs, foundBy: found };
     });
     io.out(options.json ? JSON.stringify(items, null, 2) : formatTable(items));
     return 0;
@@ -33,7 +38,9 @@ function foundBy(item: DeliveryListItem, redelivered: ReadonlySet<string>): "pol
   return redelivered.has(item.deliveryId) ? "redelivered" : undefined;
 }
 
-function formatTable(items: readonly (DeliveryListItem & { foundBy?: string })[]): string {
+type ListedJob = DispatchSummary & { runs: RunRecord[] };
+
+function formatTable(items: readonly (DeliveryListItem & { jobs: ListedJob[]; foundBy?: string })[]): string {
   if (items.length === 0) return "no deliveries in the journal";
   const rows = items.map((item) => [
     String(item.id),
@@ -52,7 +59,13 @@ function formatTable(items: readonly (DeliveryListItem & { foundBy?: string })[]
   return [line(header), ...rows.map(line)].join("\n");
 }
 
-function formatJob(job: DispatchSummary): string {
+function formatJob(job: ListedJob): string {
+  if (job.runs.length > 0) {
+    // Followed runs: `app:1 success`; after a laminard restart `app:1 lost → app:4, app:4 running`.
+    const runs = job.runs.map((run) => `${run.job}:${run.number} ${formatRunState(run)}`);
+    if (job.status !== "done") runs.push(`${job.job} ${job.status}`);
+    return runs.join(", ");
+  }
   if (job.run) return `${job.run}`;
   return `${job.job} ${job.status}${job.attempts > 0 && job.status !== "done" ? ` (${job.attempts} attempts)` : ""}`;
 }

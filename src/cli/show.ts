@@ -1,5 +1,6 @@
-import type { DeliveryDetail } from "../journal/index.ts";
+import type { DeliveryDetail, DispatchDetail, RunRecord } from "../journal/index.ts";
 import { runUrl } from "../laminar/run-url.ts";
+import { formatRunLine } from "./format-run.ts";
 import type { Config } from "../types.ts";
 import { attemptLine, queueCommand, traceLine } from "./describe-delivery.ts";
 import { formatTime } from "./format-time.ts";
@@ -9,14 +10,17 @@ import { findDelivery, withJournal } from "./with-journal.ts";
 /** `show ID`: one delivery, by journal id or the forge's delivery id, with everything known of it. */
 export function showCommand(config: Config, id: string, options: { json: boolean }, io: CommandIO): Promise<number> {
   return withJournal(config, (journal) => {
-    const detail = findDelivery(journal, config, id, io);
-    if (!detail) return 1;
+    const found = findDelivery(journal, config, id, io);
+    if (!found) return 1;
+    // Each dispatch with the Laminar runs it became (a lost run, then the one queued instead).
+    const runs = journal.runsOf(found.dispatches.map((dispatch) => dispatch.id));
+    const detail = { ...found, dispatches: found.dispatches.map((dispatch) => ({ ...dispatch, runs: runs.get(dispatch.id) ?? [] })) };
     io.out(options.json ? JSON.stringify(detail, null, 2) : formatDetail(detail, config));
     return 0;
   });
 }
 
-function formatDetail(detail: DeliveryDetail, config: Config): string {
+function formatDetail(detail: DeliveryDetail & { dispatches: (DispatchDetail & { runs: RunRecord[] })[] }, config: Config): string {
   const lines = [
     `delivery ${detail.id}: ${detail.forge} ${detail.forgeEvent} ${detail.deliveryId}`,
     `  received  ${formatTime(detail.receivedAt)} UTC from ${detail.remoteAddress ?? "?"}`,
@@ -34,6 +38,7 @@ function formatDetail(detail: DeliveryDetail, config: Config): string {
     const link = url ? ` ${url}` : "";
     lines.push(`dispatch ${dispatch.id}: ${dispatch.job} ${dispatch.status}${dispatch.run ? ` as ${dispatch.run}${link}` : ""}, ${dispatch.attempts} attempt(s)`);
     if (dispatch.status === "pending" && dispatch.attempts > 0) lines.push(`  next attempt ${formatTime(dispatch.nextAttemptAt)} UTC`);
+    for (const run of dispatch.runs) lines.push(formatRunLine(run, config.laminar.baseUrl));
     if (dispatch.lastError && dispatch.status !== "done") lines.push(`  last error: ${dispatch.lastError}`);
     lines.push(`  ${queueCommand(dispatch)}`);
     lines.push(`  LAMINAR_REASON=${JSON.stringify(dispatch.reason)}`);

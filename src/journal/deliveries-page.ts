@@ -62,7 +62,8 @@ const PAGE_SQL = (direction: "DESC" | "ASC", compare: "<" | ">") => `
     -- Rare statuses are found through the dispatches' status index first: a filter that matches
     -- little must not derive the status of every delivery in the journal (177 ms for 100,000).
     AND (@status IS NOT 'failed' OR d.id IN (SELECT delivery FROM dispatches WHERE status = 'failed'))
-    AND (@status IS NOT 'queued' OR d.id IN (SELECT delivery FROM dispatches WHERE status IN ('pending', 'running')))
+    AND (@status IS NOT 'queued' OR d.id IN (SELECT delivery FROM dispatches WHERE status IN ('pending', 'running'))
+      OR d.id IN (SELECT x.delivery FROM runs r JOIN dispatches x ON x.id = r.dispatch WHERE r.state IN ('queued', 'running')))
     AND (@status IS NULL OR derived_status = @status)
   ORDER BY d.received_at ${direction}, d.id ${direction}
   LIMIT @limit`;

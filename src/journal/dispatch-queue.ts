@@ -14,6 +14,9 @@ export interface AttemptToRecord {
   next: NextState;
 }
 
+/** Told of each attempt inside the transaction that records it (runs.ts records the run it queued). */
+export type AttemptRecordedHook = (attempt: AttemptToRecord & { at: number }) => void;
+
 /** The queue's operations, each one immediate transaction; SQLite's errors are the caller's to guard. */
 export interface DispatchQueue {
   claimDue(now: number, limit: number): ClaimedDispatch[];
@@ -23,6 +26,11 @@ export interface DispatchQueue {
   retryFailed(deliveryId: number | undefined): number;
   nextDueTime(): number | null;
   pendingCount(): number;
+  /**
+   * Sets the hook told of each attempt recorded, inside its transaction: what it writes commits or
+   * rolls back with the attempt (the run laminarc queued, and what listeners of run states write).
+   */
+  onAttemptRecorded(hook: AttemptRecordedHook | undefined): void;
 }
 
 /** Keeps a runaway laminarc from filling the journal; laminarc itself prints one short line. */
@@ -30,6 +38,7 @@ const MAX_STORED_OUTPUT = 8 * 1024;
 
 export function prepareDispatchQueue(db: BetterSqlite3.Database, now: () => number): DispatchQueue {
   const s = prepareStatements(db);
+  let attemptRecorded: AttemptRecordedHook | undefined;
 
   const claimDue = db.transaction((at: number, limit: number): ClaimedDispatch[] => {
     const rows = s.claimDue.all({ now: at, limit });
@@ -69,6 +78,7 @@ export function prepareDispatchQueue(db: BetterSqlite3.Database, now: () => numb
       last_error: next.error ?? message,
       now: finishedAt,
     });
+    if (!canceled) attemptRecorded?.({ dispatchId, result, next, at: finishedAt });
   });
 
   const recordAttempts = db.transaction((items: readonly AttemptToRecord[]) => eachInSavepoint(db, items, recordAttempt));
@@ -83,6 +93,9 @@ export function prepareDispatchQueue(db: BetterSqlite3.Database, now: () => numb
     retryFailed: (deliveryId) => s.retryFailed.run({ now: now(), delivery: deliveryId ?? null }).changes,
     nextDueTime: () => s.nextDueTime.get() ?? null,
     pendingCount: () => s.pendingCount.get() ?? 0,
+    onAttemptRecorded: (hook) => {
+      attemptRecorded = hook;
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 export { openJournal, type OpenJournalOptions } from "./open-journal.ts";
 export { Journal, type JournalOptions } from "./journal.ts";
+export type { AttemptRecordedHook } from "./dispatch-queue.ts";
 export type { AttemptToRecord } from "./dispatch-queue.ts";
 export type { PruneOptions } from "./prune.ts";
 export type { Fdatasync } from "./wal-sync.ts";
@@ -10,3 +11,4 @@ export { migrate, MIGRATIONS } from "./migrations.ts";
 export type * from "./journal-types.ts";
 export type { DeliveriesPage, DeliveriesPageQuery, ListedDelivery, ListedDispatch, PageCursor } from "./deliveries-page.ts";
 export type { EarlierDelivery, PushedHead } from "./catch-up-heads.ts";
+export type { RunRecord } from "./runs.ts";

@@ -77,6 +77,8 @@ export const DERIVED_STATUS = `
   CASE
     WHEN NOT EXISTS (SELECT 1 FROM dispatches x WHERE x.delivery = d.id) THEN 'ignored'
     WHEN EXISTS (SELECT 1 FROM dispatches x WHERE x.delivery = d.id AND x.status IN ('pending', 'running')) THEN 'queued'
+    WHEN EXISTS (SELECT 1 FROM dispatches x JOIN runs r ON r.dispatch = x.id
+                 WHERE x.delivery = d.id AND r.state IN ('queued', 'running')) THEN 'queued'
     WHEN EXISTS (SELECT 1 FROM dispatches x WHERE x.delivery = d.id AND x.status = 'failed') THEN 'failed'
     ELSE 'done'
   END AS derived_status`;

@@ -7,8 +7,10 @@ import type BetterSqlite3 from "better-sqlite3";
 import type { ForgeName, JobRequest, TraceLine } from "../types.ts";
 import { prepareDeliveryReads, type DeliveryReads } from "./delivery-reads.ts";
 import { prepareDeliveryWrites, type DeliveryWrites } from "./delivery-writes.ts";
-import { prepareDispatchQueue, type AttemptToRecord, type DispatchQueue } from "./dispatch-queue.ts";
+import { prepareDispatchQueue, type AttemptRecordedHook, type AttemptToRecord, type DispatchQueue } from "./dispatch-queue.ts";
 import { CatchUpStore } from "./catch-up-store.ts";
+import { readRuns, RunJournal, type RunRecord } from "./runs.ts";
+import type { RunStateChange } from "../laminar/run-state.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { guardJournal } from "./journal-error.ts";
 import type {
@@ -81,6 +83,24 @@ export class Journal {
       (inputs) => guardJournal(() => this.#deliveries.recordBatch(inputs)),
       walSync === undefined ? undefined : () => walSync.sync(),
     );
+  }
+
+  /**
+   * Sets the hook told of each attempt recorded, inside its transaction: what it writes commits or
+   * rolls back with the attempt (the run laminarc queued, and what listeners of run states write).
+   */
+  onAttemptRecorded(hook: AttemptRecordedHook | undefined): void {
+    this.#queue.onAttemptRecorded(hook);
+  }
+
+  /** Runs of dispatches as the follower records them, on this connection; `emit` is told inside each change's transaction. */
+  runJournal(emit: (change: RunStateChange) => void): RunJournal {
+    return guardJournal(() => new RunJournal(this.#db, { emit, now: this.#now }));
+  }
+
+  /** `show`, `deliveries` and the page: each dispatch's runs, oldest first. */
+  runsOf(dispatchIds: readonly number[]): Map<number, RunRecord[]> {
+    return guardJournal(() => readRuns(this.#db, dispatchIds));
   }
 
   /** The de-duplication check: a delivery already journaled under this forge's delivery id. */

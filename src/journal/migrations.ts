@@ -110,6 +110,26 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (forge, guid)
   ) WITHOUT ROWID;
   `,
+  // 4: following runs (src/journal/runs.ts). One row per Laminar run of a dispatch: a run lost in a
+  // laminard restart stays as `lost` and its dispatch gets a new row when it is queued again.
+  `
+  CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    dispatch INTEGER NOT NULL REFERENCES dispatches (id) ON DELETE CASCADE,
+    job TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'success', 'failed', 'aborted', 'lost')),
+    queued_at INTEGER NOT NULL,
+    started_at INTEGER,
+    completed_at INTEGER,
+    requeued_as TEXT,
+    note TEXT,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX runs_dispatch ON runs (dispatch);
+  -- The runs still followed: looked up by every event of laminard's stream.
+  CREATE INDEX runs_followed ON runs (job, number) WHERE state IN ('queued', 'running');
+  `,
 ];
 
 /** Brings the schema up to date in one transaction; refuses a journal from a newer version. */

@@ -24,6 +24,8 @@ export function prepareDeletePrunable(db: BetterSqlite3.Database): DeletePrunabl
       SELECT d.id FROM deliveries d
       WHERE d.received_at < @cutoff
         AND NOT EXISTS (SELECT 1 FROM dispatches x WHERE x.delivery = d.id AND x.status IN ('pending', 'running'))
+        AND NOT EXISTS (SELECT 1 FROM dispatches x JOIN runs r ON r.dispatch = x.id
+                        WHERE x.delivery = d.id AND r.state IN ('queued', 'running'))
       ORDER BY d.received_at
       LIMIT @limit)`);
   return (cutoff, limit) => statement.run({ cutoff, limit }).changes;

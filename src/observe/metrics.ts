@@ -5,6 +5,7 @@ import type { Router } from "@koa/router";
 import type { Middleware } from "koa";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { DeliveryOutcome, HookObserver } from "../http/services.ts";
+import type { RunStateChange } from "../laminar/run-state.ts";
 import type { AttemptResult, ForgeName } from "../types.ts";
 
 export interface Metrics extends HookObserver {
@@ -12,6 +13,12 @@ export interface Metrics extends HookObserver {
   attempt(result: AttemptResult): void;
   /** Called at scrape time: the journal's pending dispatches. */
   setPendingSource(read: () => number): void;
+  /** A followed run changed (after its commit): results and lost runs are counted. */
+  runChanged(change: RunStateChange): void;
+  /** A lost run's dispatch was queued again. */
+  runRequeued(): void;
+  /** Called at scrape time: runs still followed, and whether laminard's stream is up. */
+  setRunSources(sources: { followed: () => number; connected: () => boolean }): void;
 }
 
 export function createMetrics(options: { processMetrics?: boolean } = {}): Metrics {
@@ -59,6 +66,35 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     },
   });
 
+  const runs = new Counter({
+    name: "laminar_hooks_runs_total",
+    help: "Followed Laminar runs that ended, by result (success, failed, aborted, lost: forgotten by a laminard restart)",
+    labelNames: ["result"] as const,
+    registers: [registry],
+  });
+  const requeued = new Counter({
+    name: "laminar_hooks_runs_requeued_total",
+    help: "Lost runs queued again (laminar.requeue_lost)",
+    registers: [registry],
+  });
+  let runSources = { followed: () => 0, connected: () => false };
+  new Gauge({
+    name: "laminar_hooks_runs_followed",
+    help: "Runs queued or running in Laminar that are followed to their end",
+    registers: [registry],
+    collect() {
+      this.set(runSources.followed());
+    },
+  });
+  new Gauge({
+    name: "laminar_hooks_laminard_connected",
+    help: "1 while laminard's event stream is connected (laminar.http), else 0",
+    registers: [registry],
+    collect() {
+      this.set(runSources.connected() ? 1 : 0);
+    },
+  });
+
   return {
     registry,
     delivery(forge: ForgeName, event: string, outcome: DeliveryOutcome) {
@@ -76,6 +112,17 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     },
     setPendingSource(read) {
       readPending = read;
+    },
+    runChanged(change) {
+      if (change.state === "success" || change.state === "failed" || change.state === "aborted" || change.state === "lost") {
+        runs.inc({ result: change.state });
+      }
+    },
+    runRequeued() {
+      requeued.inc();
+    },
+    setRunSources(sources) {
+      runSources = sources;
     },
   };
 }

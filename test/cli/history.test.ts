@@ -3,7 +3,10 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { formatRunState } from "../../src/cli/format-run.ts";
+import { readRuns } from "../../src/journal/runs.ts";
 import { waitFor } from "../fixtures/fake-laminar-dir.ts";
+import { FakeLaminard } from "../fixtures/fake-laminard.ts";
 import { runCli } from "../support/run-cli.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
 
@@ -130,3 +133,50 @@ repositories:
     await own.stop();
   }
 });
+
+test("deliveries and show give each followed run's state, times and link: success, and lost → the run queued instead", async (t) => {
+  const laminard = await FakeLaminard.start({ keepAliveMs: 100 });
+  const followed = await startTestService({
+    config: CONFIG,
+    laminar: `  http: ${laminard.url}\n  base_url: https://ci.example.com/laminar\n`,
+    env: { FAKE_LAMINARD: laminard.controlUrl },
+    follow: { backoff: { delayMs: 40, maxDelayMs: 300 }, recheckMs: 100 },
+  });
+  t.after(async () => {
+    await followed.stop();
+    await laminard.close();
+  });
+  const run = (...args: string[]) => runCli([...args, "--config", followed.configFile], followed.fake.env);
+  const sent = await run("send", "--url", `${followed.url}/hooks`, "--forge", "github", "--repo", "acme/app", "--branch", "main");
+  const deliveryId = /delivery ([0-9a-f-]{36})/.exec(sent.stdout)![1]!;
+  await waitFor(() => laminard.queued.length === 1, 5_000, "app:1 queued in laminard");
+  await waitFor(() => followed.service.follower.connected, 5_000, "the stream");
+  await waitFor(() => /app:1 queued/.test(followRow(followed)), 5_000, "app:1 recorded");
+
+  await laminard.restart();
+  await waitFor(() => laminard.queued.length === 1 && laminard.queued[0]?.number === 2, 10_000, "app:2 queued instead");
+  await waitFor(() => /app:1 lost → app:2/.test(followRow(followed)), 5_000, "app:1 lost → app:2");
+  laminard.startRun("app", 2);
+  laminard.completeRun("app", 2, "success");
+  await waitFor(() => followed.service.journal.getDelivery(deliveryId)?.status === "done", 5_000, "done");
+
+  const listed = await run("deliveries");
+  assert.match(listed.stdout, /done\s+app:1 lost → app:2, app:2 success$/m);
+  const json = JSON.parse((await run("deliveries", "--json")).stdout) as { jobs: { runs: { number: number; state: string; requeuedAs: string | null }[] }[] }[];
+  assert.deepEqual(json[0]?.jobs[0]?.runs.map((r) => [r.number, r.state, r.requeuedAs]), [[1, "lost", "app:2"], [2, "success", null]]);
+
+  const shown = await run("show", deliveryId);
+  assert.match(shown.stdout, /run app:1 lost → app:2: queued \S+ \S+, lost \S+ \S+ UTC https:\/\/ci\.example\.com\/laminar\/jobs\/app\/1\n\s+app:1 was lost in a laminard restart: laminard's queue no longer holds it; queued again \(1 of 2\)/);
+  assert.match(shown.stdout, /run app:2 success: queued \S+ \S+, started \S+ \S+, completed \S+ \S+ UTC \(\d+s\) https:\/\/ci\.example\.com\/laminar\/jobs\/app\/2/);
+  assert.match(shown.stdout, /LAMINAR_REASON=".* \(re-queued: app:1 was lost in a laminard restart, 1 of 2\)"/);
+  const detail = JSON.parse((await run("show", deliveryId, "--json")).stdout) as { dispatches: { runs: { state: string }[] }[] };
+  assert.deepEqual(detail.dispatches[0]?.runs.map((r) => r.state), ["lost", "success"]);
+});
+
+/** The JOBS cell of the newest delivery, read from the journal as `deliveries` does. */
+function followRow(service: TestService): string {
+  const journal = service.service.journal;
+  const [item] = journal.listDeliveries({ limit: 1 });
+  const runs = journal.runsOf(item?.jobs.map((job) => job.id) ?? []);
+  return [...runs.values()].flat().map((r) => `${r.job}:${r.number} ${formatRunState(r)}`).join(", ");
+}

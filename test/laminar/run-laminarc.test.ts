@@ -3,9 +3,11 @@ import assert from "node:assert/strict";
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { execa } from "execa";
 import { runLaminarc } from "../../src/laminar/run-laminarc.ts";
 import type { JobRequest } from "../../src/types.ts";
 import { createFakeLaminar, FAKE_LAMINARC, processExists, waitFor, type FakeLaminar } from "../fixtures/fake-laminar-dir.ts";
+import { FakeLaminard } from "../fixtures/fake-laminard.ts";
 
 const fakes: FakeLaminar[] = [];
 after(() => fakes.forEach((fake) => fake.remove()));
@@ -131,4 +133,28 @@ test("an unanticipated failure is retried", async () => {
   const result = await runLaminarc(request, { laminarc: FAKE_LAMINARC, timeoutMs: 5000, env: fake.env });
   assert.equal(result.outcome.kind, "retry");
   assert.equal(result.exitCode, 3);
+});
+
+test("with FAKE_LAMINARD the fake laminarc queues in the fake laminard: its numbers, multi-job calls, refused while it is down", async (t) => {
+  const laminard = await FakeLaminard.start({ jobs: ["a", "b"] });
+  t.after(() => laminard.close());
+  const fake = fakeLaminar();
+  const env = { ...fake.env, FAKE_LAMINARD: laminard.controlUrl, LAMINAR_REASON: "by hand" };
+  laminard.queue("a", [], "earlier");
+  const multi = await execa(FAKE_LAMINARC, ["queue", "a", "x=1", "nosuch", "b", "y=2"], { env, reject: false });
+  // Not atomic, as the real one: the known jobs are queued and the call still exits 2.
+  assert.equal(multi.exitCode, 2);
+  assert.equal(multi.stdout, "a:2\nb:1");
+  assert.equal(multi.stderr, "Failed to queue job 'nosuch'");
+  assert.deepEqual(laminard.queueCalls.slice(1), [
+    { name: "a", number: 2, reason: "by hand", params: ["x=1"] },
+    { name: "b", number: 1, reason: "by hand", params: ["y=2"] },
+  ]);
+  const result = await runLaminarc({ job: "b", params: {}, host: "", reason: "r" }, { laminarc: FAKE_LAMINARC, timeoutMs: 5000, env });
+  assert.deepEqual(result.outcome, { kind: "queued", run: "b:2" });
+
+  await laminard.down();
+  const refused = await runLaminarc({ job: "b", params: {}, host: "", reason: "r" }, { laminarc: FAKE_LAMINARC, timeoutMs: 5000, env });
+  assert.equal(refused.outcome.kind, "retry");
+  assert.equal(refused.stderr.trim(), "connect(): Connection refused");
 });

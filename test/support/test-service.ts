@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { silentLogger, type Logger } from "../../src/observe/logger.ts";
-import { startService, type Service } from "../../src/start-service.ts";
+import { startService, type Service, type ServiceOptions } from "../../src/start-service.ts";
 import { createFakeLaminar, FAKE_LAMINARC, type FakeLaminar } from "../fixtures/fake-laminar-dir.ts";
 
 /** The config most tests need: GitHub's secret `topsecret` and one push job for push-5.json's repository. */
@@ -52,6 +52,8 @@ export interface TestServiceOptions {
   fakeMode?: string;
   /** Default: silent. */
   logger?: Logger;
+  /** Following runs' timings (startService's `follow`). */
+  follow?: ServiceOptions["follow"];
 }
 
 export function configHeader(dir: string, options: Pick<TestServiceOptions, "laminar" | "server" | "listen">): string {
@@ -83,6 +85,7 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
     env: { ...fake.env, ...options.env },
     logger: options.logger ?? silentLogger(),
     connectJournal: connection.connect,
+    ...(options.follow === undefined ? {} : { follow: options.follow }),
   });
   const url = service.address;
   return {

@@ -1,0 +1,30 @@
+import type { RunRecord } from "../journal/runs.ts";
+import { formatTime } from "./format-time.ts";
+
+/** `success`, `running`, or `lost → job:43`: a run's state as `deliveries` and `show` print it. */
+export function formatRunState(run: RunRecord): string {
+  return run.state === "lost" && run.requeuedAs !== null ? `lost → ${run.requeuedAs}` : run.state;
+}
+
+/** One line of `show` about a run: its state, its times, how long it took, and its link. */
+export function formatRunLine(run: RunRecord, baseUrl: string | undefined): string {
+  const name = `${run.job}:${run.number}`;
+  const times = [`queued ${formatTime(run.queuedAt)}`];
+  if (run.startedAt !== null) times.push(`started ${formatTime(run.startedAt)}`);
+  if (run.completedAt !== null) times.push(`${run.state === "lost" ? "lost" : "completed"} ${formatTime(run.completedAt)}`);
+  const took = run.startedAt !== null && run.completedAt !== null && run.state !== "lost"
+    ? ` (${formatElapsed(run.completedAt - run.startedAt)})`
+    : "";
+  const link = baseUrl === undefined ? "" : ` ${baseUrl.replace(/\/$/, "")}/jobs/${run.job}/${run.number}`;
+  const note = run.note === null ? "" : `\n    ${run.note}`;
+  return `  run ${name} ${formatRunState(run)}: ${times.join(", ")} UTC${took}${link}${note}`;
+}
+
+/** `1m 3s`, `42s`, `2h 5m`: how long a run took. */
+export function formatElapsed(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${seconds % 60}s`;
+  return `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
+}

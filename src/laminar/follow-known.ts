@@ -1,0 +1,52 @@
+import type { Config } from "../types.ts";
+import type { RunFacts } from "./follow-events.ts";
+import { mergeFacts } from "./follow-settle.ts";
+
+/** Facts kept for runs laminarc has not reported yet: the runs of a busy laminard come and go. */
+const MAX_KNOWN = 4096;
+
+/**
+ * What the current connection to laminard said of runs (its snapshot, then its events), so that a
+ * run whose events arrive before laminarc's `job:N` is recorded is placed at once. Each fact
+ * carries a counter: a verdict reached from a snapshot gives way to any event newer than it.
+ */
+export class KnownRuns {
+  #facts = new Map<string, { facts: RunFacts; seq: number }>();
+  #seq = 0;
+
+  /** The counter now: facts learned later have a higher one. */
+  get seq(): number {
+    return this.#seq;
+  }
+
+  /** Forgets everything: a new connection (to a laminard that may have restarted) starts afresh. */
+  clear(): void {
+    this.#facts = new Map();
+  }
+
+  learn(facts: RunFacts): void {
+    const key = `${facts.job}:${facts.number}`;
+    const previous = this.#facts.get(key);
+    this.#seq += 1;
+    // Re-inserted, so the oldest entry is the one dropped when full.
+    this.#facts.delete(key);
+    this.#facts.set(key, { facts: mergeFacts(previous?.facts, facts), seq: this.#seq });
+    if (this.#facts.size > MAX_KNOWN) this.#facts.delete(this.#facts.keys().next().value as string);
+  }
+
+  get(job: string, number: number): { facts: RunFacts; seq: number } | undefined {
+    return this.#facts.get(`${job}:${number}`);
+  }
+}
+
+const jobsOf = new WeakMap<Config, Set<string>>();
+
+/** The job names a config can queue: only their runs are worth keeping facts about. */
+export function configuredJobs(config: Config): Set<string> {
+  let names = jobsOf.get(config);
+  if (names === undefined) {
+    names = new Set(config.repositories.flatMap((repository) => repository.jobs.map((rule) => rule.job)));
+    jobsOf.set(config, names);
+  }
+  return names;
+}
