@@ -177,7 +177,8 @@ export class StatusOutbox {
       uncount: outcome.canceled === true ? 1 : 0,
       next_attempt_at: outcome.nextAttemptAt ?? now,
       answer_status: outcome.answerStatus,
-      answer_message: outcome.answerMessage,
+      // A success says nothing worth keeping: no message rather than an empty one.
+      answer_message: outcome.answerMessage === "" ? null : outcome.answerMessage,
       now,
     }));
   }

@@ -5,9 +5,10 @@ import type { Router } from "@koa/router";
 import type { Middleware } from "koa";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { DeliveryOutcome, HookObserver } from "../http/services.ts";
+import type { StatusMetrics } from "../report/start-status-reporter.ts";
 import type { AttemptResult, ForgeName } from "../types.ts";
 
-export interface Metrics extends HookObserver {
+export interface Metrics extends HookObserver, StatusMetrics {
   readonly registry: Registry;
   attempt(result: AttemptResult): void;
   /** Called at scrape time: the journal's pending dispatches. */
@@ -59,6 +60,22 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     },
   });
 
+  const statusPosts = new Counter({
+    name: "laminar_hooks_status_posts_total",
+    help: "Commit status posts by forge and outcome (posted, retry, refused, failed, canceled)",
+    labelNames: ["forge", "outcome"] as const,
+    registers: [registry],
+  });
+  let readOutbox: () => number = () => 0;
+  new Gauge({
+    name: "laminar_hooks_status_outbox",
+    help: "Commit statuses waiting to be posted or being posted",
+    registers: [registry],
+    collect() {
+      this.set(readOutbox());
+    },
+  });
+
   return {
     registry,
     delivery(forge: ForgeName, event: string, outcome: DeliveryOutcome) {
@@ -76,6 +93,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     },
     setPendingSource(read) {
       readPending = read;
+    },
+    statusPost(forge, outcome) {
+      statusPosts.inc({ forge, outcome });
+    },
+    setOutboxSource(read) {
+      readOutbox = read;
     },
   };
 }

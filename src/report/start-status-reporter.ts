@@ -20,6 +20,8 @@ export interface StatusReporterOptions {
   getConfig: () => Config;
   logger: DispatchLogger;
   metrics?: StatusMetrics;
+  /** Told after each post's attempt is recorded (tests wait on it). */
+  onPost?: (event: PostEvent) => void;
   fetch?: typeof fetch;
   clients?: Partial<Record<ForgeName, PostStatus>>;
   now?: () => number;
@@ -48,7 +50,10 @@ export function startStatusReporter(options: StatusReporterOptions): StatusRepor
     getConfig: options.getConfig,
     logger: options.logger,
     ...pick(options, ["fetch", "clients", "now", "random", "concurrency", "timeoutMs", "retry"]),
-    onPost: ({ post, decision }) => options.metrics?.statusPost(post.forge, decision.outcome),
+    onPost: (event) => {
+      options.metrics?.statusPost(event.post.forge, event.decision.outcome);
+      options.onPost?.(event);
+    },
   });
   options.metrics?.setOutboxSource(() => outbox.waitingCount());
   const listener = createStatusListener({ outbox, getConfig: options.getConfig, onEnqueued: () => poster.kick() });
