@@ -1,4 +1,5 @@
 import type { DeliveryDetail } from "../journal/index.ts";
+import { StatusOutbox, type StatusPostRecord } from "../journal/status-outbox.ts";
 import type { Config } from "../types.ts";
 import { formatTime } from "./format-time.ts";
 import type { CommandIO } from "./io.ts";
@@ -9,12 +10,19 @@ export function showCommand(config: Config, id: string, options: { json: boolean
   return withJournal(config, (journal) => {
     const detail = findDelivery(journal, config, id, io);
     if (!detail) return 1;
-    io.out(options.json ? JSON.stringify(detail, null, 2) : formatDetail(detail, config));
+    const statuses = new StatusOutbox(journal.database).postsOfDelivery(detail.id);
+    if (options.json) {
+      // Each dispatch with the commit statuses its run posted.
+      const dispatches = detail.dispatches.map((dispatch) => ({ ...dispatch, statuses: statuses.filter((post) => post.dispatchId === dispatch.id) }));
+      io.out(JSON.stringify({ ...detail, dispatches }, null, 2));
+    } else {
+      io.out(formatDetail(detail, config, statuses));
+    }
     return 0;
   });
 }
 
-function formatDetail(detail: DeliveryDetail, config: Config): string {
+function formatDetail(detail: DeliveryDetail, config: Config, statuses: readonly StatusPostRecord[]): string {
   const lines = [
     `delivery ${detail.id}: ${detail.forge} ${detail.forgeEvent} ${detail.deliveryId}`,
     `  received  ${formatTime(detail.receivedAt)} UTC from ${detail.remoteAddress ?? "?"}`,
@@ -40,6 +48,15 @@ function formatDetail(detail: DeliveryDetail, config: Config): string {
       if (attempt.stdout.trim()) lines.push(`    stdout: ${attempt.stdout.trim()}`);
       if (attempt.stderr.trim()) lines.push(`    stderr: ${attempt.stderr.trim()}`);
     }
+    for (const post of statuses) if (post.dispatchId === dispatch.id) lines.push(formatStatus(post));
   }
   return lines.join("\n");
+}
+
+/** `  status failure "laminar/app" on 3f2c1a9: refused, 422 No commit found for SHA` */
+function formatStatus(post: StatusPostRecord): string {
+  const answer = [post.answerStatus ?? "", post.answerMessage ?? ""].join(" ").trim();
+  const tries = post.attempts > 1 ? ` after ${post.attempts} attempts` : "";
+  const next = post.status === "pending" && post.attempts > 0 ? `, next attempt ${formatTime(post.nextAttemptAt)} UTC` : "";
+  return `  status ${post.state} ${JSON.stringify(post.context)} on ${post.sha.slice(0, 7)}: ${post.status}${tries}${next}${answer ? `, ${answer}` : ""} (${post.description})`;
 }
