@@ -11,6 +11,7 @@ import { openJournal, type Journal } from "./journal/index.ts";
 import { LaminarcHelper } from "./laminar/index.ts";
 import { createLogger, type Logger } from "./observe/logger.ts";
 import { createMetrics, mountMetrics, type Metrics } from "./observe/metrics.ts";
+import { startStatusReporter, type StatusReporter } from "./report/index.ts";
 import type { Config, LogLevel } from "./types.ts";
 
 export interface ServiceOptions {
@@ -30,6 +31,8 @@ export interface Service {
   readonly address: string;
   readonly journal: Journal;
   readonly dispatcher: Dispatcher;
+  /** Commit statuses: its `listener` is told of every run change, inside the journal's transaction. */
+  readonly statusReporter: StatusReporter;
   readonly logger: Logger;
   readonly metrics: Metrics;
   config(): Config;
@@ -83,6 +86,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     throw error;
   }
   dispatcher.start();
+  // Posts what a previous process left in the outbox; run changes add more through its listener.
+  const statusReporter = startStatusReporter({ database: journal.database, getConfig: () => config, logger, metrics });
   const pruned = journal.prune(config.journal.retentionMs);
   if (pruned > 0) logger.info({ pruned }, "old deliveries pruned from the journal");
   const pruneTimer = setInterval(() => {
@@ -103,6 +108,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     address: listening.address,
     journal,
     dispatcher,
+    statusReporter,
     logger,
     metrics,
     config: () => config,
@@ -112,6 +118,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         warnAboutRestartOnly(config, next, logger);
         logWarnings(next, logger);
         config = next;
+        statusReporter.describe(next);
         if (!options.logger) logger.level = options.logLevel ?? next.log.level;
         logger.info({ config: next.file, repositories: next.repositories.length }, "config reloaded");
         dispatcher.kick();
@@ -128,6 +135,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       stopWatching();
       await listening.close();
       await dispatcher.stop({ graceMs });
+      await statusReporter.stop();
       await laminarc.close();
       journal.close();
       logger.info("stopped");

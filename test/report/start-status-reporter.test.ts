@@ -137,3 +137,17 @@ function readWal(path: string): string {
   }
 }
 
+
+test("Gogs has no status API: said once when the config is loaded, not at each run", async (t) => {
+  const config = configFrom(`forges:\n  gogs: { secret: s3cret }\nrepositories:\n  - repo: sbrl/wiki\n    jobs: [{ job: wiki }]\n`);
+  const journal = tempJournal(t).open();
+  const { dispatchId } = journalDelivery(journal, "gogs");
+  const { logger, lines } = recordingLogger();
+  const reporter = startStatusReporter({ database: journal.database, getConfig: () => config, logger });
+  t.after(() => reporter.stop());
+  recordChange(journal, reporter.listener, { dispatchId, runNumber: 1, state: "queued" });
+  recordChange(journal, reporter.listener, { dispatchId, runNumber: 1, state: "success", durationMs: 10 });
+  assert.equal(reporter.outbox.waitingCount(), 0);
+  assert.deepEqual(lines.filter((line) => /Gogs/.test(String(line.msg))).map((line) => line.msg),
+    ["Gogs has no commit status API: runs of Gogs deliveries get no commit status"]);
+});
