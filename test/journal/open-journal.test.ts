@@ -21,7 +21,7 @@ test("creates the folder and the file, in WAL mode, with the current schema", (t
   assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
   assert.equal(db.pragma("user_version", { simple: true }), MIGRATIONS.length);
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-  assert.deepEqual(tables, ["attempts", "deliveries", "dispatches", "heartbeat"]);
+  assert.deepEqual(tables, ["attempts", "deliveries", "dispatches", "heartbeat", "status_posts"]);
   journal.close();
 });
 
