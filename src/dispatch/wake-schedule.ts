@@ -70,9 +70,8 @@ export class WakeSchedule {
         delay = Math.min(delay, options.retryMs);
       }
     }
-    this.#timer = setTimeout(() => {
-      if (this.#active) options.pump();
-    }, delay);
+    // stop() clears it.
+    this.#timer = setTimeout(() => options.pump(), delay);
     this.#timer.unref();
   }
 }
