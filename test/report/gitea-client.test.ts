@@ -24,7 +24,7 @@ const request = (api: string, fields: Partial<StatusRequest> = {}): StatusReques
   context: "laminar/wiki",
   description: "Laminar run #7 failed after 12s",
   targetUrl: "https://ci.example.com/jobs/wiki/7",
-  signal: AbortSignal.timeout(5000),
+  signal: AbortSignal.timeout(30_000),
   ...fields,
 });
 

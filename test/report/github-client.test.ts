@@ -25,7 +25,7 @@ const request = (api: string, fields: Partial<StatusRequest> = {}): StatusReques
   context: "laminar/wiki",
   description: "Laminar run #42 passed in 1m 3s",
   targetUrl: "https://ci.example.com/jobs/wiki/42",
-  signal: AbortSignal.timeout(5000),
+  signal: AbortSignal.timeout(30_000),
   ...fields,
 });
 

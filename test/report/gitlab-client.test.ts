@@ -25,7 +25,7 @@ const request = (api: string, fields: Partial<StatusRequest> = {}): StatusReques
   description: "Laminar run #3 is queued",
   targetUrl: "https://ci.example.com/jobs/wiki/3",
   ref: "master",
-  signal: AbortSignal.timeout(5000),
+  signal: AbortSignal.timeout(30_000),
   ...fields,
 });
 

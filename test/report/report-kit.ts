@@ -119,7 +119,7 @@ export function postEvents<E>(): { events: E[]; onPost: (event: E) => void; wait
       const found = events.find(check);
       if (found !== undefined) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), 15_000);
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), 60_000);
         waiting.push({ check, resolve: (event) => { clearTimeout(timer); resolve(event); } });
       });
     },
