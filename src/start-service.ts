@@ -15,6 +15,7 @@ import { RunStateHub } from "./laminar/run-state-hub.ts";
 import type { RunStateListener } from "./laminar/run-state.ts";
 import { createLogger, type Logger } from "./observe/logger.ts";
 import { createMetrics, mountMetrics, type Metrics } from "./observe/metrics.ts";
+import { startStatusReporter, type StatusReporter } from "./report/index.ts";
 import type { Config, LogLevel } from "./types.ts";
 
 export interface ServiceOptions {
@@ -38,6 +39,8 @@ export interface Service {
   readonly address: string;
   readonly journal: Journal;
   readonly dispatcher: Dispatcher;
+  /** Commit statuses: its `listener` is told of every run change, inside the journal's transaction. */
+  readonly statusReporter: StatusReporter;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly catchUp: CatchUp;
@@ -86,6 +89,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
 
   // Each run laminarc queued is recorded in the attempt's own transaction, then followed.
   const runStates = new RunStateHub();
+  // Commit statuses: each run change adds its post to the outbox in the change's own transaction.
+  // Started now, before anything can change: it also posts what a previous process left.
+  const statusReporter = startStatusReporter({ outbox: journal.statusOutbox, getConfig: () => config, logger, metrics });
+  runStates.add(statusReporter.listener);
   const runs = journal.runJournal(runStates.emit);
   const follower = new RunFollower({
     runs,
@@ -116,6 +123,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   try {
     listening = await startServer(app.callback(), config.server);
   } catch (error) {
+    await statusReporter.stop();
     await journal.close();
     await laminarc.close();
     throw error;
@@ -152,6 +160,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     address: listening.address,
     journal,
     dispatcher,
+    statusReporter,
     logger,
     metrics,
     catchUp,
@@ -164,6 +173,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         warnAboutRestartOnly(config, next, logger);
         logWarnings(next, logger);
         config = next;
+        statusReporter.describe(next);
         if (!options.logger) logger.level = options.logLevel ?? next.log.level;
         logger.info({ config: next.file, repositories: next.repositories.length }, "config reloaded");
         dispatcher.kick();
@@ -184,6 +194,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       await listening.close();
       await dispatcher.stop({ graceMs });
       await follower.stop();
+      await statusReporter.stop();
       await laminarc.close();
       await journal.close();
       logger.info("stopped");

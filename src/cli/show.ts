@@ -1,4 +1,5 @@
 import type { DeliveryDetail, DispatchDetail, RunRecord } from "../journal/index.ts";
+import type { StatusPostRecord } from "../journal/status-outbox.ts";
 import { runUrl } from "../laminar/run-url.ts";
 import { formatRunLine } from "./format-run.ts";
 import type { Config } from "../types.ts";
@@ -12,15 +13,27 @@ export function showCommand(config: Config, id: string, options: { json: boolean
   return withJournal(config, (journal) => {
     const found = findDelivery(journal, config, id, io);
     if (!found) return 1;
-    // Each dispatch with the Laminar runs it became (a lost run, then the one queued instead).
+    // Each dispatch with the Laminar runs it became (a lost run, then the one queued instead), and
+    // the commit statuses its runs posted.
     const runs = journal.runsOf(found.dispatches.map((dispatch) => dispatch.id));
-    const detail = { ...found, dispatches: found.dispatches.map((dispatch) => ({ ...dispatch, runs: runs.get(dispatch.id) ?? [] })) };
+    const statuses = journal.statusOutbox.postsOfDelivery(found.id);
+    const detail = {
+      ...found,
+      dispatches: found.dispatches.map((dispatch) => ({
+        ...dispatch,
+        runs: runs.get(dispatch.id) ?? [],
+        statuses: statuses.filter((post) => post.dispatchId === dispatch.id),
+      })),
+    };
     io.out(options.json ? JSON.stringify(detail, null, 2) : formatDetail(detail, config));
     return 0;
   });
 }
 
-function formatDetail(detail: DeliveryDetail & { dispatches: (DispatchDetail & { runs: RunRecord[] })[] }, config: Config): string {
+function formatDetail(
+  detail: DeliveryDetail & { dispatches: (DispatchDetail & { runs: RunRecord[]; statuses: StatusPostRecord[] })[] },
+  config: Config,
+): string {
   const lines = [
     `delivery ${detail.id}: ${detail.forge} ${detail.forgeEvent} ${detail.deliveryId}`,
     `  received  ${formatTime(detail.receivedAt)} UTC from ${detail.remoteAddress ?? "?"}`,
@@ -47,6 +60,15 @@ function formatDetail(detail: DeliveryDetail & { dispatches: (DispatchDetail & {
       if (attempt.stdout.trim()) lines.push(`    stdout: ${attempt.stdout.trim()}`);
       if (attempt.stderr.trim()) lines.push(`    stderr: ${attempt.stderr.trim()}`);
     }
+    for (const post of dispatch.statuses) lines.push(formatStatus(post));
   }
   return lines.join("\n");
+}
+
+/** `  status failure "laminar/app" on 3f2c1a9: refused, 422 No commit found for SHA` */
+function formatStatus(post: StatusPostRecord): string {
+  const answer = [post.answerStatus ?? "", post.answerMessage ?? ""].join(" ").trim();
+  const tries = post.attempts > 1 ? ` after ${post.attempts} attempts` : "";
+  const next = post.status === "pending" && post.attempts > 0 ? `, next attempt ${formatTime(post.nextAttemptAt)} UTC` : "";
+  return `  status ${post.state} ${JSON.stringify(post.context)} on ${post.sha.slice(0, 7)}: ${post.status}${tries}${next}${answer ? `, ${answer}` : ""} (${post.description})`;
 }

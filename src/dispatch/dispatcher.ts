@@ -5,6 +5,7 @@ import { runLaminarc, type RunLaminarcOptions } from "../laminar/run-laminarc.ts
 import type { AttemptResult, JobRequest, LaminarConfig } from "../types.ts";
 import { decideNext } from "./decide-next.ts";
 import { quietLogger, type DispatchLogger } from "./dispatch-logger.ts";
+import { WakeSchedule } from "./wake-schedule.ts";
 
 /**
  * The part of the journal the dispatcher uses; a Journal fits. The attempts that end in one turn
@@ -70,16 +71,14 @@ export class Dispatcher {
   readonly #random: () => number;
   readonly #logger: DispatchLogger;
   readonly #onAttempt: ((event: AttemptEvent) => void) | undefined;
-  readonly #pollIntervalMs: number;
   readonly #recoverOnStart: boolean;
+  readonly #wake: WakeSchedule;
 
   readonly #running = new Map<number, { controller: AbortController; done: Promise<void> }>();
   /** Attempts whose record failed (journal unavailable): written again before anything new. */
   readonly #unrecorded: Unrecorded[] = [];
   #started = false;
   #stopping = false;
-  #kickQueued = false;
-  #timer: NodeJS.Timeout | undefined;
 
   constructor(options: DispatcherOptions) {
     this.#journal = options.journal;
@@ -89,8 +88,16 @@ export class Dispatcher {
     this.#random = options.random ?? Math.random;
     this.#logger = options.logger ?? quietLogger;
     this.#onAttempt = options.onAttempt;
-    this.#pollIntervalMs = options.pollIntervalMs ?? 5000;
     this.#recoverOnStart = options.recoverOnStart ?? true;
+    this.#wake = new WakeSchedule({
+      pump: () => this.#pump(),
+      now: this.#now,
+      pollIntervalMs: options.pollIntervalMs ?? 5000,
+      hasRoom: () => this.#running.size < this.#getConfig().concurrency,
+      nextDue: () => this.#journal.nextDueTime(),
+      onError: (error) => this.#logger.error({ err: error }, "cannot read the journal; trying again in 1s"),
+      retryMs: JOURNAL_RETRY_MS,
+    });
   }
 
   /** laminarc processes running now (a gauge for metrics, and for tests). */
@@ -108,18 +115,14 @@ export class Dispatcher {
       }
     }
     this.#started = true;
+    this.#wake.start();
     this.#pump();
   }
 
   /** Looks for due dispatches now; the HTTP layer calls it after journaling a delivery. */
   kick(): void {
-    if (!this.#started || this.#stopping || this.#kickQueued) return;
     // Deferred and coalesced: the claim is a durable write that must not delay the HTTP answer.
-    this.#kickQueued = true;
-    setImmediate(() => {
-      this.#kickQueued = false;
-      this.#pump();
-    });
+    if (this.#started && !this.#stopping) this.#wake.kick();
   }
 
   /**
@@ -128,7 +131,7 @@ export class Dispatcher {
    */
   async stop(options: { graceMs?: number } = {}): Promise<void> {
     this.#stopping = true;
-    clearTimeout(this.#timer);
+    this.#wake.stop();
     const settled = () => Promise.all([...this.#running.values()].map((entry) => entry.done));
     if (this.#running.size > 0) {
       let graceTimer: NodeJS.Timeout | undefined;
@@ -176,20 +179,7 @@ export class Dispatcher {
 
   /** One timer: the next due retry, or the poll interval. While every slot is busy, a finishing attempt pumps. */
   #schedule(delayMs?: number): void {
-    clearTimeout(this.#timer);
-    if (this.#stopping) return;
-    let delay = delayMs ?? this.#pollIntervalMs;
-    if (delayMs === undefined && this.#running.size < this.#getConfig().concurrency) {
-      try {
-        const due = this.#journal.nextDueTime();
-        if (due !== null) delay = Math.min(delay, Math.max(0, due - this.#now()));
-      } catch (error) {
-        this.#logger.error({ err: error }, "cannot read the journal; trying again in 1s");
-        delay = Math.min(delay, JOURNAL_RETRY_MS);
-      }
-    }
-    this.#timer = setTimeout(() => this.#pump(), delay);
-    this.#timer.unref();
+    this.#wake.schedule(delayMs);
   }
 
   #begin(dispatch: ClaimedDispatch): void {

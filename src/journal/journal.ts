@@ -9,6 +9,7 @@ import { prepareDeliveryReads, type DeliveryReads } from "./delivery-reads.ts";
 import { prepareDeliveryWrites, type DeliveryWrites } from "./delivery-writes.ts";
 import { prepareDispatchQueue, type AttemptRecordedHook, type AttemptToRecord, type DispatchQueue } from "./dispatch-queue.ts";
 import { CatchUpStore } from "./catch-up-store.ts";
+import { StatusOutbox } from "./status-outbox.ts";
 import { readRuns, RunJournal, type RunRecord } from "./runs.ts";
 import type { RunStateChange } from "../laminar/run-state.ts";
 import { GroupCommit } from "./group-commit.ts";
@@ -61,6 +62,8 @@ export class Journal {
   readonly #deliveryBatch: GroupCommit<DeliveryInput, RecordDeliveryResult>;
   /** Catch-up's own records: what each poll saw, the redeliveries asked (catch-up-store.ts). */
   readonly catchUp: CatchUpStore;
+  /** Commit statuses waiting to be posted, and those posted (status-outbox.ts). */
+  readonly statusOutbox: StatusOutbox;
 
   /** Wraps an open database, bringing its schema up to date; openJournal is the usual way in. */
   constructor(db: BetterSqlite3.Database, options: JournalOptions = {}) {
@@ -77,6 +80,7 @@ export class Journal {
     this.#isWritable = guardJournal(() => prepareWritabilityProbe(db, now));
     this.#deletePrunable = guardJournal(() => prepareDeletePrunable(db));
     this.catchUp = new CatchUpStore(db);
+    this.statusOutbox = new StatusOutbox(db);
     this.#walSync = options.syncInBackground === true && !db.memory ? new WalSync(db.name, options.fdatasync) : undefined;
     const walSync = this.#walSync;
     this.#deliveryBatch = new GroupCommit(

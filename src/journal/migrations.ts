@@ -130,6 +130,35 @@ export const MIGRATIONS: readonly string[] = [
   -- The runs still followed: looked up by every event of laminard's stream.
   CREATE INDEX runs_followed ON runs (job, number) WHERE state IN ('queued', 'running');
   `,
+  // 5: the commit status outbox (src/journal/status-outbox.ts). No token is ever stored: the poster
+  // reads it from the config when it sends.
+  `
+  CREATE TABLE status_posts (
+    id INTEGER PRIMARY KEY,
+    dispatch INTEGER NOT NULL REFERENCES dispatches (id) ON DELETE CASCADE,
+    forge TEXT NOT NULL,
+    repo TEXT NOT NULL,
+    sha TEXT NOT NULL,
+    context TEXT NOT NULL,
+    ref TEXT,
+    job TEXT NOT NULL,
+    run_number INTEGER,
+    run_state TEXT NOT NULL,
+    state TEXT NOT NULL,
+    description TEXT NOT NULL,
+    target_url TEXT,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'posted', 'refused', 'failed', 'skipped')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    answer_status INTEGER,
+    answer_message TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX status_posts_due ON status_posts (status, next_attempt_at);
+  CREATE INDEX status_posts_key ON status_posts (forge, repo, sha, context, status);
+  CREATE INDEX status_posts_dispatch ON status_posts (dispatch);
+  `,
 ];
 
 /** Brings the schema up to date in one transaction; refuses a journal from a newer version. */

@@ -1,3 +1,6 @@
+// The interface between following runs (src/laminar/follow-*) and reporting them (src/report):
+// each change of a dispatch's run, told inside the journal transaction that records it.
+
 export type RunState = "queued" | "running" | "success" | "failed" | "aborted" | "lost" | "error";
 /** One change of a dispatch's run, told synchronously INSIDE the SQLite transaction that records it, so that a
  *  listener's own writes (the status outbox) commit or roll back with it. */
@@ -7,7 +10,7 @@ export interface RunStateChange {
   runNumber?: number;      // N of job:N; absent for "error" (never queued)
   state: RunState;
   at: number;              // ms since the epoch
-  /** Seconds the run took, for "success" | "failed" | "aborted". */
+  /** Milliseconds the run took, for "success" | "failed" | "aborted". */
   durationMs?: number;
   /** Why: laminarc's message for "error", "lost in a laminard restart; queued again as job:43" for "lost". */
   reason?: string;

@@ -6,9 +6,10 @@ import type { Middleware } from "koa";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { DeliveryOutcome, HookObserver } from "../http/services.ts";
 import type { RunStateChange } from "../laminar/run-state.ts";
+import type { StatusMetrics } from "../report/start-status-reporter.ts";
 import type { AttemptResult, ForgeName } from "../types.ts";
 
-export interface Metrics extends HookObserver {
+export interface Metrics extends HookObserver, StatusMetrics {
   readonly registry: Registry;
   attempt(result: AttemptResult): void;
   /** Called at scrape time: the journal's pending dispatches. */
@@ -94,6 +95,21 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
       this.set(runSources.connected() ? 1 : 0);
     },
   });
+  const statusPosts = new Counter({
+    name: "laminar_hooks_status_posts_total",
+    help: "Commit status posts by forge and outcome (posted, retry, refused, failed, canceled)",
+    labelNames: ["forge", "outcome"] as const,
+    registers: [registry],
+  });
+  let readOutbox: () => number = () => 0;
+  new Gauge({
+    name: "laminar_hooks_status_outbox",
+    help: "Commit statuses waiting to be posted or being posted",
+    registers: [registry],
+    collect() {
+      this.set(readOutbox());
+    },
+  });
 
   return {
     registry,
@@ -123,6 +139,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     },
     setRunSources(sources) {
       runSources = sources;
+    },
+    statusPost(forge, outcome) {
+      statusPosts.inc({ forge, outcome });
+    },
+    setOutboxSource(read) {
+      readOutbox = read;
     },
   };
 }

@@ -37,6 +37,7 @@ test("metrics count deliveries by outcome, rejections by status, attempts and an
     assert.equal(sample(after, "laminar_hooks_laminarc_seconds_count"), 1);
     assert.equal(sample(after, "laminar_hooks_answer_seconds_count", `status="202"`), 1);
     assert.equal(sample(after, "laminar_hooks_pending_dispatches"), 0);
+    assert.equal(sample(after, "laminar_hooks_status_outbox"), 0, "the status outbox's length is there");
 
     const accepted = lines.find((line) => line.delivery === "m-1" && line.status === 202);
     assert.ok(accepted, "one log line for the accepted delivery");

@@ -1,0 +1,24 @@
+import type { StatusAnswer } from "./status-answer.ts";
+import type { StatusTarget } from "./status-target.ts";
+
+/** One status to send, as every forge's client takes it. */
+export interface StatusRequest {
+  target: StatusTarget;
+  /** `owner/name`; GitLab groups may nest: `group/sub/name`. */
+  repo: string;
+  sha: string;
+  state: string;
+  context: string;
+  description: string;
+  targetUrl?: string;
+  /** GitLab only: the branch or tag. */
+  ref?: string;
+  /** Aborted on timeout or shutdown. */
+  signal: AbortSignal;
+}
+
+/** Sends one status; never rejects: every failure is an answer (StatusAnswer). */
+export type PostStatus = (request: StatusRequest) => Promise<StatusAnswer>;
+
+/** Whom the API sees; GitHub refuses requests without a User-Agent. */
+export const USER_AGENT = "laminar-hooks";

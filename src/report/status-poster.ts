@@ -1,0 +1,271 @@
+import { quietLogger, type DispatchLogger } from "../dispatch/dispatch-logger.ts";
+import { WakeSchedule } from "../dispatch/wake-schedule.ts";
+import type { ClaimedStatusPost, StatusOutbox } from "../journal/status-outbox.ts";
+import type { Config, ForgeName, RetryPolicy } from "../types.ts";
+import { decidePost, type PostDecision } from "./decide-post.ts";
+import { formatRunTime } from "./describe-run.ts";
+import { giteaClient } from "./gitea-client.ts";
+import { githubClient, type OctokitLog } from "./github-client.ts";
+import { gitlabClient } from "./gitlab-client.ts";
+import type { StatusAnswer } from "./status-answer.ts";
+import type { PostStatus } from "./status-client.ts";
+import { statusTarget } from "./status-target.ts";
+
+/** What the onPost hook (metrics) is told after each attempt has been recorded. */
+export interface PostEvent {
+  post: ClaimedStatusPost;
+  decision: PostDecision;
+}
+
+export interface StatusPosterOptions {
+  outbox: StatusOutbox;
+  /** Read at each post: a reload that changes a token or turns statuses off applies at once. */
+  getConfig: () => Config;
+  /** A client per forge; default: the real ones over `fetch`. */
+  clients?: Partial<Record<ForgeName, PostStatus>>;
+  fetch?: typeof fetch;
+  logger?: DispatchLogger;
+  /** ms since the epoch */
+  now?: () => number;
+  /** In [0, 1), for the backoff's jitter. */
+  random?: () => number;
+  /** Posts in flight at once. */
+  concurrency?: number;
+  /** One post; a forge that hangs longer is tried again later. */
+  timeoutMs?: number;
+  retry?: RetryPolicy;
+  /** How often to look when nothing wakes the poster (a safety net). */
+  pollIntervalMs?: number;
+  onPost?: (event: PostEvent) => void;
+}
+
+/** 2 s doubling to 10 min: a forge's outage of about two hours is ridden out before giving up. */
+export const DEFAULT_STATUS_RETRY: RetryPolicy = { attempts: 20, delayMs: 2_000, maxDelayMs: 600_000 };
+
+const JOURNAL_RETRY_MS = 1000;
+
+/** The clients for each forge with a status API; Forgejo speaks Gitea's. */
+export function defaultClients(options: { fetch?: typeof fetch; log?: OctokitLog }): Partial<Record<ForgeName, PostStatus>> {
+  const gitea = giteaClient(options);
+  return { github: githubClient(options), gitea, forgejo: gitea, gitlab: gitlabClient(options) };
+}
+
+/**
+ * Sends the outbox's posts: at most `concurrency` at once and one per commit and context, each
+ * bounded by `timeoutMs`, retried with backoff, every answer recorded. Woken by kick() when a
+ * post is added, and by a timer for the next one due. All its state is in the journal: what a
+ * stopped process left in flight is sent again at the next start.
+ */
+export class StatusPoster {
+  readonly #outbox: StatusOutbox;
+  readonly #getConfig: () => Config;
+  readonly #clients: Partial<Record<ForgeName, PostStatus>>;
+  readonly #logger: DispatchLogger;
+  readonly #now: () => number;
+  readonly #random: () => number;
+  readonly #concurrency: number;
+  readonly #timeoutMs: number;
+  readonly #retry: RetryPolicy;
+  readonly #wake: WakeSchedule;
+  readonly #onPost: ((event: PostEvent) => void) | undefined;
+
+  readonly #running = new Map<number, { controller: AbortController; done: Promise<void> }>();
+  /** Outcomes the journal refused to record: written again before anything new is claimed. */
+  readonly #unrecorded: PostEvent[] = [];
+  #started = false;
+  #stopping = false;
+
+  constructor(options: StatusPosterOptions) {
+    this.#outbox = options.outbox;
+    this.#getConfig = options.getConfig;
+    this.#logger = options.logger ?? quietLogger;
+    this.#clients = options.clients ?? defaultClients({
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      log: octokitLog(this.#logger),
+    });
+    this.#now = options.now ?? Date.now;
+    this.#random = options.random ?? Math.random;
+    this.#concurrency = Math.max(1, options.concurrency ?? 4);
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#retry = options.retry ?? DEFAULT_STATUS_RETRY;
+    this.#wake = new WakeSchedule({
+      pump: () => this.#pump(),
+      now: this.#now,
+      pollIntervalMs: options.pollIntervalMs ?? 5_000,
+      hasRoom: () => this.#running.size < this.#concurrency,
+      nextDue: () => this.#outbox.nextDueTime(),
+      onError: (error) => this.#logger.error({ err: error }, "cannot read the status outbox; trying again in 1s"),
+      retryMs: JOURNAL_RETRY_MS,
+    });
+    this.#onPost = options.onPost;
+  }
+
+  /** Posts being sent now. */
+  get inFlight(): number {
+    return this.#running.size;
+  }
+
+  /** Sends again what a previous process left in flight, then starts. Throws if the journal cannot be written. */
+  start(): void {
+    if (this.#started) return;
+    const released = this.#outbox.releaseSending(this.#now());
+    if (released > 0) this.#logger.warn({ released }, `${released} status post(s) were in flight when laminar-hooks last stopped; sending them again`);
+    this.#started = true;
+    this.#wake.start();
+    this.#pump();
+  }
+
+  /** Looks for posts now; deferred, so a caller inside a transaction has committed by then. */
+  kick(): void {
+    if (this.#started && !this.#stopping) this.#wake.kick();
+  }
+
+  /** Stops claiming and cuts the posts in flight short; they stay in the outbox, not counted as attempts. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#wake.stop();
+    for (const entry of this.#running.values()) entry.controller.abort();
+    await Promise.all([...this.#running.values()].map((entry) => entry.done));
+    this.#flushUnrecorded();
+  }
+
+  #pump(): void {
+    if (!this.#started || this.#stopping) return;
+    if (!this.#flushUnrecorded()) {
+      this.#schedule(JOURNAL_RETRY_MS);
+      return;
+    }
+    const free = this.#concurrency - this.#running.size;
+    if (free > 0) {
+      let claimed: ClaimedStatusPost[];
+      try {
+        claimed = this.#outbox.claimDue(this.#now(), free);
+      } catch (error) {
+        this.#logger.error({ err: error }, "cannot claim status posts from the journal; trying again in 1s");
+        this.#schedule(JOURNAL_RETRY_MS);
+        return;
+      }
+      for (const post of claimed) this.#begin(post);
+    }
+    this.#schedule();
+  }
+
+  #schedule(delayMs?: number): void {
+    this.#wake.schedule(delayMs);
+  }
+
+  #begin(post: ClaimedStatusPost): void {
+    const controller = new AbortController();
+    const done = this.#attempt(post, controller.signal)
+      .then((decision) => {
+        this.#unrecorded.push({ post, decision });
+        this.#flushUnrecorded();
+      })
+      .catch((error: unknown) => this.#logger.error({ err: error, post: post.id }, "status post failed unexpectedly"))
+      .finally(() => {
+        this.#running.delete(post.id);
+        this.kick();
+      });
+    this.#running.set(post.id, { controller, done });
+  }
+
+  async #attempt(post: ClaimedStatusPost, cancel: AbortSignal): Promise<PostDecision> {
+    const now = () => this.#now();
+    const target = statusTarget(this.#getConfig(), post.forge, post.repo);
+    const client = this.#clients[post.forge];
+    if (target === undefined || client === undefined) {
+      return {
+        outcome: "refused",
+        status: "refused",
+        answerStatus: null,
+        answerMessage: `not sent: the config no longer has a token and API for ${post.forge} ${post.repo}, or says status: false`,
+      };
+    }
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    let answer: StatusAnswer = await client({
+      target,
+      repo: post.repo,
+      sha: post.sha,
+      state: post.state,
+      context: post.context,
+      description: post.description,
+      signal: AbortSignal.any([cancel, timeout]),
+      ...(post.targetUrl !== undefined ? { targetUrl: post.targetUrl } : {}),
+      ...(post.ref !== undefined ? { ref: post.ref } : {}),
+    });
+    if (answer.kind === "network" && cancel.aborted) {
+      answer = { kind: "network", message: "cut short by the service stopping", canceled: true };
+    } else if (answer.kind === "network" && timeout.aborted) {
+      answer = { kind: "network", message: `no answer from ${target.api} within ${formatRunTime(this.#timeoutMs)}`, canceled: false };
+    }
+    return decidePost({ forge: post.forge, answer, attempt: post.attempt, policy: this.#retry, now: now(), random: this.#random });
+  }
+
+  /** Writes the outcomes not yet recorded; false while the journal refuses some. */
+  #flushUnrecorded(): boolean {
+    const waiting = this.#unrecorded.splice(0);
+    for (const event of waiting) {
+      try {
+        this.#outbox.record(event.post.id, event.decision, this.#now());
+        if (event.decision.deferForgeUntil !== undefined) this.#outbox.deferForge(event.post.forge, event.decision.deferForgeUntil);
+      } catch (error) {
+        this.#logger.error({ err: error, post: event.post.id }, "cannot record a status post in the journal; trying again");
+        this.#unrecorded.push(event);
+        continue;
+      }
+      this.#announce(event);
+    }
+    return this.#unrecorded.length === 0;
+  }
+
+  #announce(event: PostEvent): void {
+    const { post, decision } = event;
+    const details = {
+      post: post.id,
+      dispatch: post.dispatchId,
+      forge: post.forge,
+      repo: post.repo,
+      sha: post.sha,
+      context: post.context,
+      state: post.state,
+      attempt: post.attempt,
+      answer: decision.answerStatus,
+    };
+    const what = `status ${post.state} "${post.context}" on ${post.repo}@${post.sha.slice(0, 7)}`;
+    const said = decision.answerMessage ? `: ${decision.answerMessage}` : "";
+    switch (decision.outcome) {
+      case "posted":
+        this.#logger.info(details, `posted ${what}`);
+        break;
+      case "canceled":
+        this.#logger.info(details, `${what} was cut short by the shutdown; it is sent at the next start`);
+        break;
+      case "retry": {
+        const wait = formatRunTime(Math.max(0, (decision.nextAttemptAt ?? this.#now()) - this.#now()));
+        this.#logger.warn(details, `${what} not posted${said}; trying again in ${wait}`);
+        break;
+      }
+      case "refused":
+        this.#logger.error(details, `${post.forge} refused ${what}${said}`);
+        break;
+      case "failed":
+        this.#logger.error(details, `${what} not posted${said}`);
+        break;
+    }
+    try {
+      this.#onPost?.(event);
+    } catch (error) {
+      this.#logger.error({ err: error }, "the onPost hook threw");
+    }
+  }
+}
+
+/** octokit's own warnings go to the service's log; its debug chatter does not. */
+function octokitLog(logger: DispatchLogger): OctokitLog {
+  return {
+    debug() {},
+    info() {},
+    warn: (message) => logger.warn({ component: "octokit" }, message),
+    error: (message) => logger.error({ component: "octokit" }, message),
+  };
+}
