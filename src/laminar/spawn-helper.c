@@ -337,7 +337,7 @@ static void read_output(struct run *run, int which) {
     uint32_t kept = (uint32_t)got < room ? (uint32_t)got : room;
     memcpy(run->output[which] + run->length[which], chunk, kept);
     run->length[which] += kept;
-    /* More than laminarc ever prints: not laminarc talking; stop it as execa's maxBuffer would. */
+    /* More than laminarc ever prints: not laminarc talking; stop it rather than keep reading. */
     if ((uint32_t)got > room) kill_run(run, KILLED_OUTPUT);
   }
 }

@@ -9,7 +9,7 @@
 // is killed: no orphans (DESIGN.md, guarantee 4).
 
 import { spawn, type ChildProcess } from "node:child_process";
-import { outputText, type HelperRequest, type ResultMessage, type RunMessage } from "./helper-protocol.ts";
+import { notStarted, outputText, type HelperRequest, type ResultMessage, type RunMessage } from "./helper-protocol.ts";
 
 type KillReason = "timeout" | "cancel" | "output";
 
@@ -43,8 +43,8 @@ function run(message: RunMessage): void {
     const result: ResultMessage = { type: "result", id: message.id, durationMs: Math.round(performance.now() - started), ...fields };
     process.send?.(result);
   };
-  const failed = (error: NodeJS.ErrnoException) => ({
-    exitCode: null, signal: null, stdout: "", stderr: "", timedOut: false, canceled: false,
+  const failed = (error: NodeJS.ErrnoException) => notStarted(performance.now() - started, {
+    canceled: false,
     spawnError: typeof error.code === "string" ? { code: error.code, message: error.message } : { message: error.message },
   });
 
@@ -74,7 +74,7 @@ function run(message: RunMessage): void {
     if (room <= 0) return;
     output[stream].push(chunk.length <= room ? chunk : chunk.subarray(0, room));
     output.bytes += Math.min(chunk.length, room);
-    // More than laminarc ever prints: not laminarc talking; stop it as execa's maxBuffer would.
+    // More than laminarc ever prints: not laminarc talking; stop it rather than keep reading.
     if (chunk.length > room) kill("output");
   };
   child.stdout!.on("data", collect("stdout"));

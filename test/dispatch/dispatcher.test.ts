@@ -1,5 +1,6 @@
-// The dispatcher through its real boundaries: a SQLite journal in a temp dir and the fake laminarc
-// (test/fixtures/fake-laminarc.js) as a real child process.
+// The dispatcher through its real boundaries: a SQLite journal in a temp dir, and the fake laminarc
+// (test/fixtures/fake-laminarc.js) as a real child process, started the way the service starts it
+// (LaminarcHelper, with the helper production picks).
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,7 +11,7 @@ import { JournalUnavailableError } from "../../src/errors.ts";
 import type { Journal } from "../../src/journal/journal.ts";
 import type { DeliveryInput } from "../../src/journal/journal-types.ts";
 import { openJournal } from "../../src/journal/open-journal.ts";
-import { runLaminarc } from "../../src/laminar/run-laminarc.ts";
+import { LaminarcHelper } from "../../src/laminar/laminarc-helper.ts";
 import type { JobRequest, LaminarConfig } from "../../src/types.ts";
 import { createFakeLaminar, FAKE_LAMINARC, processExists, waitFor, type FakeLaminar } from "../fixtures/fake-laminar-dir.ts";
 
@@ -40,8 +41,10 @@ function setup(t: Context, options: { mode?: string; jobs?: readonly string[]; c
   };
   const events: AttemptEvent[] = [];
   const dispatchers: Dispatcher[] = [];
+  const laminarc = new LaminarcHelper();
   t.after(async () => {
     await Promise.all(dispatchers.map((d) => d.stop({ graceMs: 0 })));
+    await laminarc.close();
     journal.close();
     fake.remove();
     rmSync(dir, { recursive: true, force: true });
@@ -56,8 +59,8 @@ function setup(t: Context, options: { mode?: string; jobs?: readonly string[]; c
       const dispatcher = new Dispatcher({
         journal,
         getLaminarConfig: () => config,
-        // The real runLaminarc, pointed at the test's fake through its environment.
-        run: (request, runOptions) => runLaminarc(request, { ...runOptions, env: fake.env }),
+        // As src/start-service.ts wires it, with the test's fake named in laminarc's environment.
+        run: (request, runOptions) => laminarc.run(request, { ...runOptions, env: fake.env }),
         onAttempt: (event) => events.push(event),
         ...overrides,
       });
@@ -99,7 +102,7 @@ function settled(journal: Journal, id: number) {
 test("queues every job with its exact arguments and environment, and records the run", async (t) => {
   const s = setup(t);
   const params = { rev: "3f2c1a9", title: "it's \"done\"\n$HOME `id` ; ü 🚀", empty: "" };
-  const { id } = s.journal.recordDelivery(delivery([job("wiki", params), job("docs")]));
+  const { id } = await s.journal.commitDelivery(delivery([job("wiki", params), job("docs")]));
   const dispatcher = s.dispatcher();
   dispatcher.start();
 
@@ -129,7 +132,7 @@ test("queues every job with its exact arguments and environment, and records the
 
 test("never runs more laminarc processes than `concurrency`", async (t) => {
   const s = setup(t, { mode: "slow:250", config: { concurrency: 3 } });
-  const { id } = s.journal.recordDelivery(delivery(Array.from({ length: 10 }, (_, i) => job(`job${i % 2}`, { n: String(i) }))));
+  const { id } = await s.journal.commitDelivery(delivery(Array.from({ length: 10 }, (_, i) => job(`job${i % 2}`, { n: String(i) }))));
   const dispatcher = s.dispatcher();
   let maxInFlight = 0;
   const sampler = setInterval(() => (maxInFlight = Math.max(maxInFlight, dispatcher.inFlight)), 2);
@@ -160,7 +163,7 @@ test("never runs more laminarc processes than `concurrency`", async (t) => {
 test("a hung laminarc is killed at the timeout and retried", async (t) => {
   // The timeout leaves the fake (a node process) time to start even on a loaded machine.
   const s = setup(t, { mode: "hang", config: { timeoutMs: 1000 } });
-  const { id } = s.journal.recordDelivery(delivery([job("wiki")]));
+  const { id } = await s.journal.commitDelivery(delivery([job("wiki")]));
   s.dispatcher().start();
 
   const hung = await waitFor(() => s.fake.calls()[0], 5000, "the first call");
@@ -179,7 +182,7 @@ test("a hung laminarc is killed at the timeout and retried", async (t) => {
 
 test("refused connections are retried with backoff, then succeed once laminard is back", async (t) => {
   const s = setup(t, { mode: "refused", config: { retry: { attempts: 10, delayMs: 60, maxDelayMs: 1000 } } });
-  const { id } = s.journal.recordDelivery(delivery([job("wiki")]));
+  const { id } = await s.journal.commitDelivery(delivery([job("wiki")]));
   s.dispatcher({ random: () => 1 }).start();
 
   await waitFor(() => s.fake.calls().length >= 3, 10_000, "three refused calls");
@@ -207,7 +210,7 @@ test("refused connections are retried with backoff, then succeed once laminard i
 
 test("an unknown job fails permanently and is not retried", async (t) => {
   const s = setup(t, { jobs: ["wiki"] });
-  const { id } = s.journal.recordDelivery(delivery([job("wiki"), job("nosuchjob")]));
+  const { id } = await s.journal.commitDelivery(delivery([job("wiki"), job("nosuchjob")]));
   s.dispatcher().start();
 
   const dispatches = await waitFor(() => settled(s.journal, id), 10_000, "both jobs to settle");
@@ -226,7 +229,7 @@ test("an unknown job fails permanently and is not retried", async (t) => {
 
 test("gives up after `retry.attempts` attempts", async (t) => {
   const s = setup(t, { mode: "refused", config: { retry: { attempts: 3, delayMs: 10, maxDelayMs: 20 } } });
-  const { id } = s.journal.recordDelivery(delivery([job("wiki")]));
+  const { id } = await s.journal.commitDelivery(delivery([job("wiki")]));
   s.dispatcher().start();
 
   const [dispatch] = await waitFor(() => settled(s.journal, id), 10_000, "the dispatch to fail");
@@ -238,7 +241,7 @@ test("gives up after `retry.attempts` attempts", async (t) => {
 
 test("after a crash, a dispatch left running is resumed by a new dispatcher on the same file", async (t) => {
   const s = setup(t);
-  const { id } = s.journal.recordDelivery(delivery([job("wiki")]));
+  const { id } = await s.journal.commitDelivery(delivery([job("wiki")]));
   // A dispatcher claimed it, then the process died before recording anything.
   assert.equal(s.journal.claimDue(Date.now(), 5).length, 1);
   s.journal.close();
@@ -257,7 +260,7 @@ test("after a crash, a dispatch left running is resumed by a new dispatcher on t
 
 test("stop() kills a hanging laminarc after the grace period and leaves its dispatch pending", async (t) => {
   const s = setup(t, { mode: "hang", config: { timeoutMs: 60_000 } });
-  const { id } = s.journal.recordDelivery(delivery([job("wiki")]));
+  const { id } = await s.journal.commitDelivery(delivery([job("wiki")]));
   const dispatcher = s.dispatcher();
   dispatcher.start();
   const call = await waitFor(() => s.fake.calls()[0], 5000, "laminarc to start");
@@ -283,7 +286,7 @@ test("stop() kills a hanging laminarc after the grace period and leaves its disp
 
 test("stop() lets attempts in flight finish within the grace period", async (t) => {
   const s = setup(t, { mode: "slow:300" });
-  const { id } = s.journal.recordDelivery(delivery([job("wiki")]));
+  const { id } = await s.journal.commitDelivery(delivery([job("wiki")]));
   const dispatcher = s.dispatcher();
   dispatcher.start();
   await waitFor(() => dispatcher.inFlight === 1, 5000, "the attempt to start");
@@ -296,7 +299,7 @@ test("kick() starts a new delivery at once, without waiting for the poll", async
   const dispatcher = s.dispatcher({ pollIntervalMs: 60_000 });
   dispatcher.start();
   await new Promise((resolve) => setTimeout(resolve, 20));
-  const { id } = s.journal.recordDelivery(delivery([job("wiki")]));
+  const { id } = await s.journal.commitDelivery(delivery([job("wiki")]));
   dispatcher.kick();
   const [dispatch] = await waitFor(() => settled(s.journal, id), 5000, "the kicked dispatch");
   assert.equal(dispatch?.status, "done");
@@ -304,7 +307,7 @@ test("kick() starts a new delivery at once, without waiting for the poll", async
 
 test("a reloaded config applies from the next attempt: fixing laminar.laminarc rescues pending jobs", async (t) => {
   const s = setup(t, { config: { laminarc: "/nonexistent/laminarc" } });
-  const { id } = s.journal.recordDelivery(delivery([job("wiki")]));
+  const { id } = await s.journal.commitDelivery(delivery([job("wiki")]));
   s.dispatcher().start();
   await waitFor(() => s.events.length >= 1, 5000, "the first attempt");
   assert.match(s.events[0]?.result.outcome.kind === "retry" ? s.events[0].result.outcome.message : "", /"\/nonexistent\/laminarc" was not found/);
@@ -316,7 +319,7 @@ test("a reloaded config applies from the next attempt: fixing laminar.laminarc r
 
 test("laminar.host is read at each attempt, a job's own host is kept: a reload fixing laminar.host rescues only the former", async (t) => {
   const s = setup(t, { mode: "nosocket", config: { host: "unix-abstract:wrong", retry: { attempts: 50, delayMs: 20, maxDelayMs: 100 } } });
-  const { id } = s.journal.recordDelivery(delivery([
+  const { id } = await s.journal.commitDelivery(delivery([
     { ...job("default-host"), host: "" },
     { ...job("own-host"), host: "10.0.0.7:9997" },
   ]));
@@ -336,15 +339,15 @@ test("laminar.host is read at each attempt, a job's own host is kept: a reload f
 
 test("an attempt the journal cannot record is kept and written later, never run twice", async (t) => {
   const s = setup(t);
-  const { id } = s.journal.recordDelivery(delivery([job("wiki")]));
+  const { id } = await s.journal.commitDelivery(delivery([job("wiki")]));
   let failures = 1;
   const journal = {
     claimDue: s.journal.claimDue.bind(s.journal),
     releaseRunning: s.journal.releaseRunning.bind(s.journal),
     nextDueTime: s.journal.nextDueTime.bind(s.journal),
-    recordAttempt: (...args: Parameters<Journal["recordAttempt"]>) => {
+    recordAttempts: (items: Parameters<Journal["recordAttempts"]>[0]) => {
       if (failures-- > 0) throw new JournalUnavailableError(new Error("SQLITE_FULL: database or disk is full"));
-      s.journal.recordAttempt(...args);
+      return s.journal.recordAttempts(items);
     },
   };
   const logged: string[] = [];
@@ -360,16 +363,17 @@ test("an attempt the journal cannot record is kept and written later, never run 
 
 test("an attempt that can never be recorded blocks no other dispatch", async (t) => {
   const s = setup(t, { config: { concurrency: 1 } });
-  const poisoned = s.journal.recordDelivery(delivery([job("poisoned")]));
-  const healthy = s.journal.recordDelivery(delivery([job("healthy")]));
+  const poisoned = await s.journal.commitDelivery(delivery([job("poisoned")]));
+  const healthy = await s.journal.commitDelivery(delivery([job("healthy")]));
   const journal = {
     claimDue: s.journal.claimDue.bind(s.journal),
     releaseRunning: s.journal.releaseRunning.bind(s.journal),
     nextDueTime: s.journal.nextDueTime.bind(s.journal),
-    recordAttempt: (...args: Parameters<Journal["recordAttempt"]>) => {
-      if (args[0] === poisoned.dispatchIds[0]) throw new JournalUnavailableError(new Error("FOREIGN KEY constraint failed"));
-      s.journal.recordAttempt(...args);
-    },
+    // As the journal answers for one attempt of a batch that cannot be kept: its own error.
+    recordAttempts: (items: Parameters<Journal["recordAttempts"]>[0]) => items.map((item) =>
+      item.dispatchId === poisoned.dispatchIds[0]
+        ? new JournalUnavailableError(new Error("FOREIGN KEY constraint failed"))
+        : s.journal.recordAttempts([item])[0]),
   };
   s.dispatcher({ journal }).start();
 

@@ -1,6 +1,7 @@
-// LaminarcHelper: laminarc started by either helper process (the native src/laminar/spawn-helper.c,
-// built by `npm ci`, and the Node src/laminar/spawn-helper.ts) must give the same results as
-// runLaminarc, and never leave a laminarc behind.
+// LaminarcHelper, the one way the service starts laminarc, against the fake laminarc
+// (test/fixtures/fake-laminarc.js), a real child process: either helper process (the native
+// src/laminar/spawn-helper.c, built by `npm ci`, and its fallback, the Node
+// src/laminar/spawn-helper.ts) must give the same results and never leave a laminarc behind.
 import assert from "node:assert/strict";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -47,34 +48,81 @@ function program(name: string, body: string, mode = 0o755): { dir: string; file:
 
 const request: JobRequest = { job: "hello", params: { rev: "abc" }, host: "unix-abstract:laminar", reason: "test" };
 
-test("queues a job with the exact arguments and environment, as runLaminarc does", async () => {
+test("queues one job and reads its run; laminarc gets the exact arguments and environment", async () => {
   const { fake, helper, options } = setup({ jobs: ["hello"] });
-  const params = { rev: "3f2c1a9", title: "it's \"done\"\nsecond line $HOME `id`", unicode: "ünïcödé 🚀", empty: "", eq: "a=b=c" };
-  const reason = "GitHub push to sbrl/wiki master (3f2c1a9) by sbrl";
+  const params = {
+    rev: "3f2c1a9",
+    title: "fix: it's \"done\"\nsecond line $HOME `id` ; rm -rf /",
+    unicode: "ünïcödé 🚀",
+    spaces: "  lead and trail  ",
+    empty: "",
+    eq: "a=b=c",
+  };
+  const reason = "GitHub push to sbrl/wiki master (3f2c1a9) by sbrl\nwith \"quotes\" and $VARS";
   const env = { ...fake.env, JOB: "outer", RUN: "12", __LAMINAR_SETENV_PIPE: "5" };
   const result = await helper.run({ job: "hello", params, host: "unix:/run/laminar.sock", reason }, { ...options, env });
   assert.deepEqual(result.outcome, { kind: "queued", run: "hello:1" });
   assert.equal(result.exitCode, 0);
+  assert.equal(result.signal, null);
+  assert.equal(result.timedOut, false);
   assert.equal(result.stdout, "hello:1", "without the final newline");
   const [call] = fake.calls();
   assert.deepEqual(call?.argv, ["queue", "hello", ...Object.entries(params).map(([k, v]) => `${k}=${v}`)]);
   assert.deepEqual(call?.env, { LAMINAR_HOST: "unix:/run/laminar.sock", LAMINAR_REASON: reason, JOB: false, RUN: false, __LAMINAR_SETENV_PIPE: false });
 });
 
-test("runs in parallel, and classifies failures as runLaminarc does", async () => {
+test("runs in parallel; run numbers increase per job", async () => {
   const { helper, options } = setup({ jobs: ["hello"] });
-  const runs = await Promise.all([1, 2, 3].map(() => helper.run(request, options)));
-  assert.deepEqual(runs.map((r) => (r.outcome.kind === "queued" ? r.outcome.run : "?")).sort(), ["hello:1", "hello:2", "hello:3"]);
+  const runs = await Promise.all([1, 2, 3, 4].map(() => helper.run(request, options)));
+  assert.deepEqual(runs.map((r) => (r.outcome.kind === "queued" ? r.outcome.run : "?")).sort(), ["hello:1", "hello:2", "hello:3", "hello:4"]);
+});
+
+test("an unknown job is a permanent failure with laminarc's message", async () => {
+  const { helper, options } = setup({ jobs: ["other"] });
   const unknown = await helper.run({ ...request, job: "nosuchjob" }, options);
   assert.equal(unknown.outcome.kind, "permanent");
+  assert.equal(unknown.exitCode, 2);
   assert.equal(unknown.stderr, "Failed to queue job 'nosuchjob'");
+  assert.match(unknown.outcome.kind === "permanent" ? unknown.outcome.message : "", /Failed to queue job 'nosuchjob'/);
+});
+
+test("a `/` in the job name is refused by laminard: permanent", async () => {
+  const { helper, options } = setup();
+  const result = await helper.run({ ...request, job: "../evil" }, options);
+  assert.equal(result.outcome.kind, "permanent");
+  assert.match(result.stderr, /remote exception/);
+});
+
+for (const mode of ["refused", "nosocket", "denied", "dns"]) {
+  test(`laminard unreachable (${mode}) is retried`, async () => {
+    const { fake, helper, options } = setup({ mode });
+    const result = await helper.run(request, options);
+    assert.equal(result.outcome.kind, "retry");
+    assert.equal(result.exitCode, 2);
+    assert.equal(fake.calls().length, 1);
+  });
+}
+
+test("an unanticipated failure is retried", async () => {
+  const { helper, options } = setup({ mode: "exit:3" });
+  const result = await helper.run(request, options);
+  assert.equal(result.outcome.kind, "retry");
+  assert.equal(result.exitCode, 3);
+});
+
+test("a value no argument can carry is a permanent failure, and nothing runs", async () => {
+  const { fake, helper, options } = setup();
   const bad = await helper.run({ ...request, params: { bad: "a\0b" } }, options);
   assert.equal(bad.outcome.kind, "permanent");
+  assert.equal(fake.calls().length, 0);
 });
 
 test("a laminarc that never answers is killed at the timeout and retried", async () => {
   const { fake, helper, options } = setup({ mode: "hang" });
+  const started = Date.now();
+  // Long enough for the fake (a node process) to start and record itself on a loaded machine.
   const result = await helper.run(request, { ...options, timeoutMs: 1000 });
+  assert.ok(Date.now() - started < 4000);
   assert.equal(result.timedOut, true);
   assert.equal(result.signal, "SIGKILL");
   assert.deepEqual(result.outcome, { kind: "retry", message: "laminarc did not answer within 1s; killed. laminard may be frozen or overloaded" });
