@@ -222,7 +222,9 @@ test("an unknown job fails permanently and is not retried", async (t) => {
     ],
   );
   assert.match(dispatches[1]?.lastError ?? "", /Laminar does not know job "nosuchjob".*Failed to queue job 'nosuchjob'/);
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  // Not retried: nothing is left for any later attempt to pick up.
+  assert.equal(s.journal.pendingCount(), 0);
+  assert.equal(s.journal.nextDueTime(), null);
   assert.equal(s.fake.calls().length, 2);
   assert.equal(s.journal.getDelivery(id)?.status, "failed");
 });
@@ -280,7 +282,9 @@ test("stop() kills a hanging laminarc after the grace period and leaves its disp
   assert.equal(s.journal.pendingCount(), 1);
   assert.equal(s.journal.nextDueTime() !== null && s.journal.nextDueTime()! <= Date.now(), true);
   dispatcher.kick();
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  // kick() claims on the next turn (setImmediate): once that turn has passed, a claim would show.
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(dispatchesOf(s.journal, id).map((d) => [d.status, d.attempts]), [["pending", 0]], "a stopped dispatcher claims nothing");
   assert.equal(s.fake.calls().length, 1, "a stopped dispatcher starts nothing");
 });
 
@@ -297,8 +301,8 @@ test("stop() lets attempts in flight finish within the grace period", async (t) 
 test("kick() starts a new delivery at once, without waiting for the poll", async (t) => {
   const s = setup(t);
   const dispatcher = s.dispatcher({ pollIntervalMs: 60_000 });
+  // start() looks once, at once, finds nothing, and would look again only after the minute's poll.
   dispatcher.start();
-  await new Promise((resolve) => setTimeout(resolve, 20));
   const { id } = await s.journal.commitDelivery(delivery([job("wiki")]));
   dispatcher.kick();
   const [dispatch] = await waitFor(() => settled(s.journal, id), 5000, "the kicked dispatch");
