@@ -25,6 +25,10 @@
  * When stdin ends (the service exited, even by SIGKILL), every laminarc still running is killed
  * and the helper exits: no orphans (DESIGN.md, guarantee 4). Nothing here uses a shell.
  *
+ * It runs at a lower CPU priority than the service (its first argument is the nice increment,
+ * helper-channel.ts LAMINARC_NICENESS), and so does every laminarc it starts: one `laminarc queue`
+ * costs ~15 ms of CPU, and the service's answers must win it.
+ *
  * Ctrl-C at a terminal sends SIGINT to the whole foreground process group. The service then stops
  * gracefully, letting laminarc calls in flight finish; so the helper ignores SIGINT, and starts each
  * laminarc in a process group of its own, out of the terminal's reach.
@@ -393,7 +397,15 @@ static void end_everything(void) {
   exit(0);
 }
 
-int main(void) {
+/* Before any laminarc is started, so that each inherits it. Failing to lower it is no reason to stop. */
+static void lower_priority(const char *increment) {
+  errno = 0;
+  if (nice(atoi(increment)) == -1 && errno != 0)
+    fprintf(stderr, "laminar-hooks spawn helper: nice: %s; laminarc runs at the service's priority\n", strerror(errno));
+}
+
+int main(int argc, char **argv) {
+  if (argc > 1) lower_priority(argv[1]);
   signal(SIGPIPE, SIG_IGN);
   signal(SIGINT, SIG_IGN);
   if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) die("pipe");

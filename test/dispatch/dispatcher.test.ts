@@ -3,7 +3,7 @@
 // (LaminarcHelper, with the helper production picks).
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { getPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { Dispatcher, type AttemptEvent, type DispatcherOptions } from "../../src/dispatch/dispatcher.ts";
@@ -125,6 +125,7 @@ test("queues every job with its exact arguments and environment, and records the
       RUN: false,
       __LAMINAR_SETENV_PIPE: false,
     });
+    assert.ok(call.nice > getPriority(), `laminarc ran at nice ${call.nice}, not below the dispatcher's ${getPriority()}`);
   }
   assert.equal(s.events.length, 2);
   assert.equal(s.journal.getDelivery(id)?.status, "done");

@@ -3,11 +3,11 @@
 // src/laminar/spawn-helper.c, built by `npm ci`, and its fallback, the Node
 // src/laminar/spawn-helper.ts) must give the same results and never leave a laminarc behind.
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { constants, tmpdir } from "node:os";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { constants, getPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { availableHelperKind, type HelperKind } from "../../src/laminar/helper-channel.ts";
+import { availableHelperKind, LAMINARC_NICENESS, type HelperKind } from "../../src/laminar/helper-channel.ts";
 import { LaminarcHelper } from "../../src/laminar/laminarc-helper.ts";
 import type { JobRequest } from "../../src/types.ts";
 import { createFakeLaminar, FAKE_LAMINARC, processExists, waitFor, type FakeLaminar } from "../fixtures/fake-laminar-dir.ts";
@@ -18,6 +18,12 @@ after(async () => {
   await Promise.all(helpers.map((helper) => helper.close()));
   fakes.forEach((fake) => fake.remove());
 });
+
+/** `/autogroup-ID nice N`, as /proc/PID/autogroup reads. */
+function autogroup(text: string | null): { id: string; nice: number } | undefined {
+  const match = /^(\/autogroup-\d+) nice (-?\d+)/.exec(text ?? "");
+  return match === null ? undefined : { id: match[1]!, nice: Number(match[2]) };
+}
 
 test("npm ci built the native helper, so the service uses it", () => {
   assert.equal(availableHelperKind(), "native", "build/spawn-helper is missing: run npm run build (it needs a C compiler)");
@@ -69,6 +75,23 @@ test("queues one job and reads its run; laminarc gets the exact arguments and en
   const [call] = fake.calls();
   assert.deepEqual(call?.argv, ["queue", "hello", ...Object.entries(params).map(([k, v]) => `${k}=${v}`)]);
   assert.deepEqual(call?.env, { LAMINAR_HOST: "unix:/run/laminar.sock", LAMINAR_REASON: reason, JOB: false, RUN: false, __LAMINAR_SETENV_PIPE: false });
+});
+
+test("laminarc runs at a lower CPU priority than the service", async () => {
+  const { fake, helper, options } = setup();
+  const result = await helper.run(request, options);
+  assert.equal(result.outcome.kind, "queued");
+  const call = fake.calls()[0]!;
+  const service = getPriority();
+  assert.ok(call.nice > service, `laminarc's nice ${call.nice}, the service's ${service}`);
+  assert.equal(call.nice, Math.min(19, service + LAMINARC_NICENESS));
+  // Where the kernel shares the CPU out by session first (sched_autogroup), nice values compare
+  // only inside one group: laminarc is in the service's group, or in one niced below it.
+  const ours = autogroup(existsSync("/proc/self/autogroup") ? readFileSync("/proc/self/autogroup", "utf8") : null);
+  const theirs = autogroup(call.autogroup);
+  if (ours !== undefined && theirs !== undefined && theirs.id !== ours.id) {
+    assert.ok(theirs.nice > ours.nice, `laminarc's autogroup ${call.autogroup} is not below the service's`);
+  }
 });
 
 test("runs in parallel; run numbers increase per job", async () => {
