@@ -12,6 +12,12 @@ import { LaminarcHelper } from "../../src/laminar/laminarc-helper.ts";
 import type { JobRequest } from "../../src/types.ts";
 import { createFakeLaminar, FAKE_LAMINARC, processExists, waitFor, type FakeLaminar } from "../fixtures/fake-laminar-dir.ts";
 
+/**
+ * The most a wait may take: laminarc runs niced below the service, and on a machine busy with
+ * other work the fake (a Node process) can take seconds to start. A bound, never a sleep.
+ */
+const PATIENCE = 30_000;
+
 const fakes: FakeLaminar[] = [];
 const helpers: LaminarcHelper[] = [];
 after(async () => {
@@ -149,14 +155,15 @@ test("a laminarc that never answers is killed at the timeout and retried", async
   assert.equal(result.timedOut, true);
   assert.equal(result.signal, "SIGKILL");
   assert.deepEqual(result.outcome, { kind: "retry", message: "laminarc did not answer within 1s; killed. laminard may be frozen or overloaded" });
-  assert.equal(processExists(fake.calls()[0]!.pid), false);
+  // (A fake starved of CPU may have been killed before it could record itself.)
+  for (const call of fake.calls()) assert.equal(processExists(call.pid), false);
 });
 
 test("aborting the cancel signal kills laminarc at once", async () => {
   const { fake, helper, options } = setup({ mode: "hang" });
   const controller = new AbortController();
   const running = helper.run(request, { ...options, timeoutMs: 60_000, cancelSignal: controller.signal });
-  const call = await waitFor(() => fake.calls()[0], 5000, "the fake to start");
+  const call = await waitFor(() => fake.calls()[0], PATIENCE, "the fake to start");
   controller.abort();
   const result = await running;
   assert.match(result.outcome.kind === "retry" ? result.outcome.message : "", /shutting down/);
@@ -174,17 +181,17 @@ test("a laminarc that is not there is retried with what to fix", async () => {
 test("close() kills a laminarc still running: no orphan", async () => {
   const { fake, helper, options } = setup({ mode: "hang" });
   const running = helper.run(request, { ...options, timeoutMs: 60_000 });
-  const call = await waitFor(() => fake.calls()[0], 5000, "the fake to start");
+  const call = await waitFor(() => fake.calls()[0], PATIENCE, "the fake to start");
   await helper.close();
   const result = await running;
   assert.equal(result.outcome.kind, "retry");
-  await waitFor(() => !processExists(call.pid), 2000, "laminarc to be gone");
+  await waitFor(() => !processExists(call.pid), PATIENCE, "laminarc to be gone");
 });
 
 test("a helper that dies is replaced; the attempt it had is retried, not lost", async () => {
   const { fake, helper, options } = setup({ mode: "hang" });
   const running = helper.run(request, { ...options, timeoutMs: 60_000 });
-  const call = await waitFor(() => fake.calls()[0], 5000, "the fake to start");
+  const call = await waitFor(() => fake.calls()[0], PATIENCE, "the fake to start");
   const helperPid = Number(/* the fake's parent is the helper */ (await import("node:fs")).readFileSync(`/proc/${call.pid}/stat`, "utf8").split(") ")[1]?.split(" ")[1]);
   process.kill(helperPid, "SIGKILL");
   const result = await running;
@@ -199,7 +206,7 @@ test("Ctrl-C (SIGINT) stops neither the helper nor laminarc, which runs in a pro
   const { fake, helper, options } = setup({ mode: "hang" });
   const controller = new AbortController();
   const running = helper.run(request, { ...options, timeoutMs: 60_000, cancelSignal: controller.signal });
-  const call = await waitFor(() => fake.calls()[0], 5000, "the fake to start");
+  const call = await waitFor(() => fake.calls()[0], PATIENCE, "the fake to start");
   const stat = (pid: number) => readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   const helperPid = Number(stat(call.pid)[1]);
   assert.notEqual(stat(call.pid)[2], stat(helperPid)[2], "laminarc's process group is not the helper's (the terminal's)");
