@@ -172,10 +172,13 @@ test("a hung laminarc is killed at the timeout and retried", async (t) => {
   const s = setup(t, { mode: "hang", config: { timeoutMs: 1000 } });
   const { id } = await s.journal.commitDelivery(delivery([job("wiki")]));
   // laminard comes back as soon as the first attempt has timed out, before the retry can start
-  // (a fake starved of CPU may have been killed before it could record itself).
+  // (a fake starved of CPU may have been killed before it could record itself), and the retry
+  // gets a timeout a starved fake can meet (the config is read at each attempt).
   s.dispatcher({ onAttempt: (event) => {
     s.events.push(event);
-    if (event.result.timedOut) s.fake.setMode("ok");
+    if (!event.result.timedOut) return;
+    s.fake.setMode("ok");
+    s.config.timeoutMs = PATIENCE;
   } }).start();
 
   await waitFor(() => s.events.length >= 1, PATIENCE, "the first attempt to time out");
