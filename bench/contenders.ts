@@ -1,16 +1,22 @@
 // The two services under load, each started as its own process on a loopback port: laminar-hooks
-// (the built bin, as users run it) and adnanh/webhook (Debian's `webhook`) with an equivalent hook.
+// (the built bin, as users run it) and adnanh/webhook (Debian's `webhook`) with an equivalent hook,
+// both running the same fake laminarc (bench/fake-laminarc.c), which costs what the real one costs.
+//
+// Each runs in a session of its own, as a service does under systemd: where the kernel shares the
+// CPU out by session first (sched_autogroup), neither contender, with its laminarc calls, then
+// shares a group with the load generator, and they are measured alike.
 
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
 export const REPO = fileURLToPath(new URL("..", import.meta.url));
-export const BENCH_LAMINARC = join(REPO, "bench", "fake-laminarc.sh");
+/** Built from bench/fake-laminarc.c by buildBenchLaminarc(); its name is what the memory sampler leaves out. */
+export const BENCH_LAMINARC = join(REPO, "build", "bench-laminarc");
 const HOOKS_TEMPLATE = join(REPO, "bench", "hooks.json.template");
 export const SECRET = "topsecret";
 
@@ -22,16 +28,21 @@ export interface Contender {
   startupMs: number;
   /** The file its laminarc (or command) appends one line per call to. */
   calls: string;
-  /** SIGTERM, and resolves when it has exited. */
+  /** SIGTERM, and resolves when it has exited; then nothing it started is left running. */
   stop(): Promise<void>;
+}
+
+/** What each fake laminarc call costs: CPU spun (the real one's ~15 ms), then an optional sleep. */
+export interface LaminarcCost {
+  cpuMs: number;
+  sleepMs: number;
 }
 
 export interface LaminarHooksOptions {
   dir: string;
   /** laminar.concurrency */
   concurrency: number;
-  /** How long the fake laminarc takes, in seconds. */
-  laminarcDelay: number;
+  laminarc: LaminarcCost;
   /** Extra node flags for the service (`--cpu-prof`, …). */
   nodeFlags?: readonly string[];
   /** The checkout whose bin/laminar-hooks.js runs (default: this one), to compare two versions. */
@@ -71,9 +82,11 @@ repositories:
   const started = performance.now();
   const child = spawn(process.execPath, [...(options.nodeFlags ?? []), join(options.checkout ?? REPO, "bin", "laminar-hooks.js"), "serve", "--config", config], {
     cwd: options.dir,
-    env: { ...process.env, BENCH_CALLS: calls, BENCH_LAMINARC_DELAY: String(options.laminarcDelay) },
+    env: laminarcEnvironment(calls, options.laminarc),
     stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
   });
+  live.add(child.pid!);
   const exited = once(child, "exit");
   let stderr = "";
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
@@ -94,7 +107,7 @@ repositories:
 }
 
 /** `webhook -hooks hooks.json`: the same fake laminarc as its command, the same secret. */
-export async function startWebhook(options: { dir: string; laminarcDelay: number }): Promise<Contender> {
+export async function startWebhook(options: { dir: string; laminarc: LaminarcCost }): Promise<Contender> {
   const hooks = join(options.dir, "hooks.json");
   const calls = join(options.dir, "calls");
   writeFileSync(calls, "");
@@ -107,9 +120,11 @@ export async function startWebhook(options: { dir: string; laminarcDelay: number
   const started = performance.now();
   const child = spawn("webhook", ["-hooks", hooks, "-ip", "127.0.0.1", "-port", String(port)], {
     cwd: options.dir,
-    env: { ...process.env, BENCH_CALLS: calls, BENCH_LAMINARC_DELAY: String(options.laminarcDelay) },
+    env: laminarcEnvironment(calls, options.laminarc),
     stdio: ["ignore", "ignore", "pipe"],
+    detached: true,
   });
+  live.add(child.pid!);
   const exited = once(child, "exit");
   child.stderr!.resume();
   await waitForPort(port, exited);
@@ -117,11 +132,43 @@ export async function startWebhook(options: { dir: string; laminarcDelay: number
   return { name: "adnanh/webhook", url: `http://127.0.0.1:${port}/hooks/bench`, pid: child.pid!, startupMs, calls, stop: () => stopChild(child, exited) };
 }
 
+/** The environment both contenders give the fake laminarc. */
+export function laminarcEnvironment(calls: string, cost: LaminarcCost): NodeJS.ProcessEnv {
+  return { ...process.env, BENCH_CALLS: calls, BENCH_LAMINARC_CPU_MS: String(cost.cpuMs), BENCH_LAMINARC_SLEEP_MS: String(cost.sleepMs) };
+}
+
+/** Compiles bench/fake-laminarc.c into BENCH_LAMINARC; the bench cannot run without it. */
+export function buildBenchLaminarc(): void {
+  mkdirSync(join(REPO, "build"), { recursive: true });
+  const compiler = process.env.CC || "cc";
+  const built = spawnSync(compiler, ["-O2", "-Wall", "-Wextra", "-std=c11", "-o", BENCH_LAMINARC, join(REPO, "bench", "fake-laminarc.c")], { stdio: "inherit" });
+  if (built.error !== undefined || built.status !== 0) {
+    throw new Error(`could not build the bench's fake laminarc with ${compiler} (install gcc: apt-get install gcc)`);
+  }
+}
+
+/** Process groups of the contenders still running, ended if the bench itself stops early. */
+const live = new Set<number>();
+process.once("exit", () => live.forEach(killGroup));
+process.once("SIGINT", () => process.exit(130));
+
 async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
   const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
   await exited;
   clearTimeout(timer);
+  // webhook leaves the commands it started running when it exits; spinning on the CPU, they would
+  // slow the next contender down. They are in its process group (the session it leads).
+  killGroup(child.pid!);
+  live.delete(child.pid!);
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // Nothing left in it.
+  }
 }
 
 async function freePort(): Promise<number> {

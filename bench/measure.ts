@@ -31,6 +31,15 @@ export function processTree(root: number): number[] {
   return seen;
 }
 
+/** The name the kernel gives a process (its executable's, cut to 15 bytes); "" once it is gone. */
+export function processName(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return "";
+  }
+}
+
 /** Resident memory of one process in bytes (0 once it is gone). */
 export function rssBytes(pid: number): number {
   try {
@@ -65,25 +74,30 @@ export function pssBytes(pid: number): number {
 }
 
 export interface TreeMemory {
-  /** Highest sum of the tree's resident memory seen in one sample. */
+  /** Highest sum of the tree's resident memory seen in one sample, the processes left out aside. */
   peakTreeBytes: number;
   /** Highest sum of the tree's proportional memory (sampled less often: it costs more to read). */
   peakTreePssBytes: number;
   /** The root process's own VmHWM at the last sample (exact, not sampled). */
   peakRootBytes: number;
-  /** Most processes seen in the tree at once. */
+  /** Most processes counted in the tree at once. */
   peakProcesses: number;
+  /** Most processes left out (laminarc calls) at once. */
+  peakLeftOut: number;
 }
 
 /**
- * Samples the resident memory of a process tree every `intervalMs` until stopped. Children that
- * live a few milliseconds (laminarc) can fall between samples; the root's own peak is exact.
+ * Samples the resident memory of a process tree every `intervalMs` until stopped, leaving out the
+ * processes named `leaveOut` (the fake laminarc: the targets judge the service, not laminarc).
+ * Children that live a few milliseconds can fall between samples; the root's own peak is exact.
  */
-export function sampleTreeMemory(root: number, intervalMs = 20): { stop(): TreeMemory; current(): TreeMemory } {
-  const memory: TreeMemory = { peakTreeBytes: 0, peakTreePssBytes: 0, peakRootBytes: 0, peakProcesses: 0 };
+export function sampleTreeMemory(root: number, leaveOut: string, intervalMs = 20): { stop(): TreeMemory; current(): TreeMemory } {
+  const memory: TreeMemory = { peakTreeBytes: 0, peakTreePssBytes: 0, peakRootBytes: 0, peakProcesses: 0, peakLeftOut: 0 };
   let samples = 0;
   const sample = () => {
-    const pids = processTree(root);
+    const all = processTree(root);
+    const pids = all.filter((pid) => processName(pid) !== leaveOut);
+    memory.peakLeftOut = Math.max(memory.peakLeftOut, all.length - pids.length);
     let sum = 0;
     for (const pid of pids) sum += rssBytes(pid);
     memory.peakTreeBytes = Math.max(memory.peakTreeBytes, sum);

@@ -1,7 +1,8 @@
 import type { Journal } from "../journal/journal.ts";
 import type { ClaimedDispatch, NextState } from "../journal/journal-types.ts";
 import { formatDuration } from "../config/units.ts";
-import { runLaminarc, type RunLaminarcOptions } from "../laminar/run-laminarc.ts";
+import type { RunOptions } from "../laminar/run-options.ts";
+import { attemptThatThrew } from "../laminar/shape-result.ts";
 import type { AttemptResult, JobRequest, LaminarConfig } from "../types.ts";
 import { decideNext } from "./decide-next.ts";
 import { quietLogger, type DispatchLogger } from "./dispatch-logger.ts";
@@ -9,12 +10,12 @@ import { WakeSchedule } from "./wake-schedule.ts";
 
 /**
  * The part of the journal the dispatcher uses; a Journal fits. The attempts that end in one turn
- * of the event loop are recorded with one recordAttempts, in one transaction (one fsync).
+ * of the event loop are recorded with recordAttempts, in one transaction (one fsync).
  */
 export type DispatchJournal = Pick<Journal, "claimDue" | "recordAttempts" | "releaseRunning" | "nextDueTime">;
 
-/** One attempt: runLaminarc, or a fake in tests. It should never reject. */
-export type RunAttempt = (request: JobRequest, options: RunLaminarcOptions) => Promise<AttemptResult>;
+/** One attempt: LaminarcHelper.run in the service and its tests. It should never reject. */
+export type RunAttempt = (request: JobRequest, options: RunOptions) => Promise<AttemptResult>;
 
 /** What the onAttempt hook (metrics) is told after each attempt has been recorded. */
 export interface AttemptEvent {
@@ -23,12 +24,12 @@ export interface AttemptEvent {
   next: NextState;
 }
 
-/** What a Dispatcher works with; all but the journal and the config have defaults. */
+/** What a Dispatcher works with; all but the journal, the config and `run` have defaults. */
 export interface DispatcherOptions {
   journal: DispatchJournal;
   /** Read at each attempt, so a reloaded config (laminarc, concurrency, timeout, retry) applies. */
   getLaminarConfig: () => LaminarConfig;
-  run?: RunAttempt;
+  run: RunAttempt;
   /** ms since the epoch */
   now?: () => number;
   /** In [0, 1), for the backoff's jitter. */
@@ -83,7 +84,7 @@ export class Dispatcher {
   constructor(options: DispatcherOptions) {
     this.#journal = options.journal;
     this.#getConfig = options.getLaminarConfig;
-    this.#run = options.run ?? runLaminarc;
+    this.#run = options.run;
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
     this.#logger = options.logger ?? quietLogger;
@@ -204,16 +205,7 @@ export class Dispatcher {
     try {
       result = await this.#run(request, { laminarc: config.laminarc, timeoutMs: config.timeoutMs, cancelSignal });
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      result = {
-        outcome: { kind: "retry", message: `laminarc could not be run: ${message}` },
-        exitCode: null,
-        signal: null,
-        stdout: "",
-        stderr: "",
-        durationMs: 0,
-        timedOut: false,
-      };
+      result = attemptThatThrew(error, 0);
     }
     const next = decideNext({
       outcome: result.outcome,
@@ -261,7 +253,7 @@ export class Dispatcher {
     return this.#unrecorded.length === 0;
   }
 
-  /** Undefined for each attempt recorded, the error for each one not: one transaction for them all. */
+  /** Undefined for each attempt recorded, the error for each one not; all of them when the commit fails. */
   #record(items: readonly Unrecorded[]): unknown[] {
     try {
       return this.#journal.recordAttempts(items.map((item) => ({ dispatchId: item.dispatch.id, result: item.result, next: item.next })));

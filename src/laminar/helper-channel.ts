@@ -35,6 +35,16 @@ const NODE_HELPER = new URL(`./spawn-helper.${FROM_SOURCES ? "ts" : "js"}`, impo
 export const NATIVE_HELPER = fileURLToPath(new URL("../../build/spawn-helper", import.meta.url));
 
 /**
+ * How far below the service's CPU priority the helper, and so every laminarc it starts, runs (a
+ * nice increment; Linux caps the result at 19). One `laminarc queue` costs ~15 ms of CPU
+ * (reference/laminarc.md): at `concurrency: 4` on a 2-core machine, laminarc at the service's own
+ * priority took the CPU from the answers (p99 12 → 45 ms, issue 11). Lowered, answering always
+ * wins and a backlog drains on the CPU that is left; 10 rather than 19 so that the drain still
+ * gets a share (~10 %) of a core the service keeps busy.
+ */
+export const LAMINARC_NICENESS = 10;
+
+/**
  * The Node helper needs little memory: a small young generation keeps its resident size (and so
  * the cost of each fork it makes) down.
  */
@@ -55,7 +65,7 @@ export function startHelper(kind: HelperKind, listeners: ChannelListeners): Help
 }
 
 function startNativeHelper(listeners: ChannelListeners): HelperChannel {
-  const child = spawn(NATIVE_HELPER, [], { stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(NATIVE_HELPER, [String(LAMINARC_NICENESS)], { stdio: ["pipe", "pipe", "inherit"] });
   const exited = new Promise<void>((resolve) => {
     child.once("exit", () => resolve());
     // A helper that could not start never exits.
@@ -111,7 +121,7 @@ function startNativeHelper(listeners: ChannelListeners): HelperChannel {
 }
 
 function startNodeHelper(listeners: ChannelListeners): HelperChannel {
-  const child: ChildProcess = fork(NODE_HELPER, [], {
+  const child: ChildProcess = fork(NODE_HELPER, [String(LAMINARC_NICENESS)], {
     execArgv: [...NODE_HELPER_FLAGS, ...(FROM_SOURCES ? loaderFlags(process.execArgv) : [])],
     stdio: ["ignore", "ignore", "inherit", "ipc"],
     serialization: "json",

@@ -35,8 +35,8 @@ export interface CancelMessage {
 export type HelperRequest = EnvMessage | RunMessage | CancelMessage;
 
 /**
- * How one run ended: what runLaminarc gets from execa, as plain data: an AttemptResult before it
- * is classified (stdout and stderr without their final newline, as execa gives them).
+ * How one run ended, as plain data: an AttemptResult before it is classified (stdout and stderr
+ * without their final newline).
  */
 export interface ResultMessage extends Omit<AttemptResult, "outcome"> {
   type: "result";
@@ -46,7 +46,15 @@ export interface ResultMessage extends Omit<AttemptResult, "outcome"> {
   spawnError?: { code?: string; message: string };
 }
 
-/** A run's output as execa gives it: UTF-8, without one final newline. */
+/** What a ResultMessage says about the process, without the protocol's fields. */
+export type Report = Omit<ResultMessage, "type" | "id">;
+
+/** The report of a process that was never started: nothing ran, nothing printed. */
+export function notStarted(durationMs: number, fields: Pick<ResultMessage, "canceled"> & Pick<Partial<ResultMessage>, "spawnError">): Report {
+  return { exitCode: null, signal: null, stdout: "", stderr: "", durationMs: Math.round(durationMs), timedOut: false, ...fields };
+}
+
+/** A run's output as the journal keeps it: UTF-8, without one final newline. */
 export function outputText(bytes: Buffer): string {
   const value = bytes.toString("utf8");
   return value.endsWith("\r\n") ? value.slice(0, -2) : value.endsWith("\n") ? value.slice(0, -1) : value;

@@ -1,25 +1,26 @@
 import type { AttemptResult, JobRequest } from "../types.ts";
-import { buildArguments, LaminarArgumentError } from "./build-arguments.ts";
+import { buildArguments } from "./build-arguments.ts";
 import { buildEnvironment } from "./build-environment.ts";
-import { classifyResult } from "./classify-result.ts";
 import { availableHelperKind, startHelper, type HelperChannel, type HelperKind } from "./helper-channel.ts";
-import type { ResultMessage, RunMessage } from "./helper-protocol.ts";
-import { MAX_OUTPUT_BYTES, type RunLaminarcOptions } from "./run-laminarc.ts";
+import { notStarted, type ResultMessage, type RunMessage } from "./helper-protocol.ts";
+import { MAX_OUTPUT_BYTES, type RunOptions } from "./run-options.ts";
+import { attemptFromReply, attemptThatThrew } from "./shape-result.ts";
 
 /**
- * runLaminarc, but laminarc is started by a small long-lived helper process (spawn-helper.c, or
- * spawn-helper.ts) instead of by the service: starting a child blocks the starting process's event loop for
- * milliseconds, which would delay every HTTP answer under load. Same arguments, environment,
- * timeout, output limit, cancellation and classification as runLaminarc; it never rejects.
- * The helper is started on the first run and again if it ever dies: the native one where
- * `npm ci` could build it, else the Node one (helper-channel.ts).
+ * The one way laminar-hooks starts laminarc: `laminarc queue JOB k=v…`, without a shell, bounded
+ * in time and output, cancellable, classified; it never rejects, so a dispatcher always has an
+ * outcome to record. laminarc is started by a small long-lived helper process instead of by the
+ * service: starting a child blocks the starting process's event loop for milliseconds, which
+ * would delay every HTTP answer under load. The helper is started on the first run and again if
+ * it ever dies: the native one (spawn-helper.c) where `npm ci` could build it, else the Node one
+ * (spawn-helper.ts); see helper-channel.ts.
  */
 export class LaminarcHelper {
   /** Which helper starts laminarc. */
   readonly kind: HelperKind;
   #channel: HelperChannel | undefined;
   #nextId = 1;
-  /** Base environments (RunLaminarcOptions.env objects) already sent to the current helper. */
+  /** Base environments (RunOptions.env objects) already sent to the current helper. */
   #environments = new WeakMap<NodeJS.ProcessEnv, number>();
   #nextEnvKey = 1;
   /** Runs sent and not answered yet, with the helper each went to. */
@@ -29,23 +30,17 @@ export class LaminarcHelper {
     this.kind = options.kind ?? availableHelperKind();
   }
 
-  /** One attempt, as runLaminarc: `laminarc queue JOB k=v…`, classified. */
-  run(request: JobRequest, options: RunLaminarcOptions): Promise<AttemptResult> {
+  /** One attempt: `laminarc queue JOB k=v…`, classified. */
+  run(request: JobRequest, options: RunOptions): Promise<AttemptResult> {
     const started = performance.now();
     let args: string[];
     try {
       args = buildArguments(request);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      return Promise.resolve(notRun(
-        error instanceof LaminarArgumentError
-          ? { kind: "permanent", message: `the job cannot be passed to laminarc: ${message}` }
-          : { kind: "retry", message: `laminarc could not be started: ${message}` },
-        started,
-      ));
+      return Promise.resolve(attemptThatThrew(error, performance.now() - started));
     }
     if (options.cancelSignal?.aborted === true) {
-      return Promise.resolve(notRun({ kind: "retry", message: "laminarc was stopped because laminar-hooks is shutting down; the job stays pending and is queued after the restart" }, started));
+      return Promise.resolve(attemptFromReply(notStarted(performance.now() - started, { canceled: true }), request, options));
     }
 
     const id = this.#nextId++;
@@ -61,7 +56,7 @@ export class LaminarcHelper {
       options.cancelSignal?.addEventListener("abort", onAbort, { once: true });
       const settle = (reply: ResultMessage) => {
         options.cancelSignal?.removeEventListener("abort", onAbort);
-        resolve(toAttemptResult(reply, request, options));
+        resolve(attemptFromReply(reply, request, options));
       };
       try {
         const channel = this.#helper();
@@ -84,7 +79,7 @@ export class LaminarcHelper {
         this.#waiting.delete(id);
         if (this.#waiting.size === 0) this.#channel?.hold(false);
         options.cancelSignal?.removeEventListener("abort", onAbort);
-        resolve(notRun({ kind: "retry", message: `laminarc could not be started: ${error instanceof Error ? error.message : String(error)}` }, started));
+        resolve(attemptThatThrew(error, performance.now() - started));
       }
     });
   }
@@ -114,8 +109,8 @@ export class LaminarcHelper {
           if (waiting.channel !== channel) continue;
           this.#waiting.delete(id);
           waiting.settle({
-            type: "result", id, exitCode: null, signal: null, stdout: "", stderr: "", durationMs: 0, timedOut: false, canceled: false,
-            spawnError: { message: `the helper that starts laminarc ${why}; whether laminarc ran is unknown` },
+            type: "result", id,
+            ...notStarted(0, { canceled: false, spawnError: { message: `the helper that starts laminarc ${why}; whether laminarc ran is unknown` } }),
           });
         }
       },
@@ -123,27 +118,4 @@ export class LaminarcHelper {
     this.#channel = channel;
     return channel;
   }
-}
-
-function toAttemptResult(reply: ResultMessage, request: JobRequest, options: RunLaminarcOptions): AttemptResult {
-  const outcome = classifyResult({
-    exitCode: reply.exitCode,
-    signal: reply.signal,
-    stdout: reply.stdout,
-    stderr: reply.stderr,
-    timedOut: reply.timedOut,
-    canceled: reply.canceled,
-    timeoutMs: options.timeoutMs,
-    laminarc: options.laminarc,
-    job: request.job,
-    ...(reply.spawnError === undefined ? {} : { spawnError: reply.spawnError }),
-  });
-  return {
-    outcome, exitCode: reply.exitCode, signal: reply.signal, stdout: reply.stdout, stderr: reply.stderr,
-    durationMs: reply.durationMs, timedOut: reply.timedOut,
-  };
-}
-
-function notRun(outcome: AttemptResult["outcome"], started: number): AttemptResult {
-  return { outcome, exitCode: null, signal: null, stdout: "", stderr: "", durationMs: Math.round(performance.now() - started), timedOut: false };
 }

@@ -7,8 +7,10 @@
  *   posix_spawn here uses vfork semantics and costs ~0.1 ms from a process of ~1 MB.
  * - A Node helper is another ~60 MB resident; this one is about 1 MB.
  *
- * Built by scripts/build-spawn-helper.mjs when npm installs the project; when no C compiler is
- * there, the service uses spawn-helper.ts instead (same protocol fields, same results).
+ * Built by scripts/build-spawn-helper.mjs when npm installs the project, from this file (the
+ * protocol and the loop) and spawn-helper-runs.c (starting, watching and reporting each laminarc);
+ * when no C compiler is there, the service uses spawn-helper.ts instead (same protocol fields,
+ * same results).
  *
  * Protocol (native-helper-protocol.ts is the other side). Every frame is a little-endian u32
  * length, then that many bytes. From the service, on stdin:
@@ -25,6 +27,10 @@
  * When stdin ends (the service exited, even by SIGKILL), every laminarc still running is killed
  * and the helper exits: no orphans (DESIGN.md, guarantee 4). Nothing here uses a shell.
  *
+ * It runs at a lower CPU priority than the service (its first argument is the nice increment,
+ * helper-channel.ts LAMINARC_NICENESS), and so does every laminarc it starts: one `laminarc queue`
+ * costs ~15 ms of CPU, and the service's answers must win it.
+ *
  * Ctrl-C at a terminal sends SIGINT to the whole foreground process group. The service then stops
  * gracefully, letting laminarc calls in flight finish; so the helper ignores SIGINT, and starts each
  * laminarc in a process group of its own, out of the terminal's reach.
@@ -34,20 +40,17 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_FRAME (64u * 1024u * 1024u)
+#include "spawn-helper.h"
 
-enum { FLAG_EXITED = 1, FLAG_SIGNALED = 2, FLAG_TIMED_OUT = 4, FLAG_CANCELED = 8, FLAG_SPAWN_ERROR = 16 };
-enum { KILLED_NONE, KILLED_TIMEOUT, KILLED_CANCEL, KILLED_OUTPUT };
+#define MAX_FRAME (64u * 1024u * 1024u)
 
 struct env {
   uint32_t key;
@@ -55,36 +58,21 @@ struct env {
   struct env *next;
 };
 
-struct run {
-  uint32_t id;
-  pid_t pid;
-  int fds[2]; /* stdout, stderr read ends; -1 once closed */
-  int exited;
-  int status;
-  int killed;
-  uint32_t max_output;
-  int64_t started_ms, deadline_ms;
-  char *output[2];
-  uint32_t length[2];
-  struct run *next;
-};
-
 static struct env *envs;
-static struct run *runs;
 static int signal_pipe[2];
 
-static void die(const char *what) {
+void die(const char *what) {
   fprintf(stderr, "laminar-hooks spawn helper: %s: %s\n", what, strerror(errno));
   exit(2);
 }
 
-static void *xmalloc(size_t size) {
+void *xmalloc(size_t size) {
   void *memory = malloc(size ? size : 1);
   if (!memory) die("out of memory");
   return memory;
 }
 
-static int64_t now_ms(void) {
+int64_t now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -127,8 +115,8 @@ static void write_all(const unsigned char *data, size_t length) {
   }
 }
 
-static void send_result(uint32_t id, int flags, int32_t exit_code, uint32_t signal_number, uint32_t error,
-                        uint32_t duration_ms, const char *out, uint32_t out_length, const char *err, uint32_t err_length) {
+void send_result(uint32_t id, int flags, int32_t exit_code, uint32_t signal_number, uint32_t error,
+                 uint32_t duration_ms, const char *out, uint32_t out_length, const char *err, uint32_t err_length) {
   unsigned char header[4 + 29];
   uint32_t body = 29 + out_length + err_length;
   put_u32(header, body);
@@ -167,124 +155,6 @@ static char **take_strings(const char **cursor, const char *end, uint32_t count)
   return strings;
 }
 
-static size_t name_length(const char *var) {
-  const char *equals = strchr(var, '=');
-  return equals ? (size_t)(equals - var) : strlen(var);
-}
-
-/* The base environment without the names `set` overrides, then `set`. */
-static char **merge_env(char **base, char **set) {
-  size_t count = 0, n = 0;
-  for (char **v = base; v && *v; v++) count++;
-  for (char **v = set; *v; v++) count++;
-  char **merged = xmalloc((count + 1) * sizeof *merged);
-  for (char **v = base; v && *v; v++) {
-    int overridden = 0;
-    for (char **s = set; *s && !overridden; s++)
-      overridden = name_length(*s) == name_length(*v) && strncmp(*s, *v, name_length(*v)) == 0;
-    if (!overridden) merged[n++] = *v;
-  }
-  for (char **v = set; *v; v++) merged[n++] = *v;
-  merged[n] = NULL;
-  return merged;
-}
-
-/* execvp's search, but with the PATH of the environment laminarc gets, as Node's spawn does. */
-static int spawn_searching(pid_t *pid, const char *file, const posix_spawn_file_actions_t *actions,
-                           const posix_spawnattr_t *attributes, char **argv, char **envp) {
-  if (strchr(file, '/')) return posix_spawn(pid, file, actions, attributes, argv, envp);
-  const char *path = NULL;
-  for (char **v = envp; *v; v++)
-    if (strncmp(*v, "PATH=", 5) == 0) path = *v + 5;
-  if (!path) path = "/usr/local/bin:/usr/bin:/bin";
-  int result = ENOENT, denied = 0;
-  size_t file_length = strlen(file);
-  while (1) {
-    const char *colon = strchr(path, ':');
-    size_t dir_length = colon ? (size_t)(colon - path) : strlen(path);
-    char *candidate = xmalloc(dir_length + file_length + 2);
-    if (dir_length == 0) {
-      strcpy(candidate, file); /* an empty PATH entry is the current directory */
-    } else {
-      memcpy(candidate, path, dir_length);
-      candidate[dir_length] = '/';
-      strcpy(candidate + dir_length + 1, file);
-    }
-    result = posix_spawn(pid, candidate, actions, attributes, argv, envp);
-    free(candidate);
-    if (result == 0) return 0;
-    if (result == EACCES) denied = 1;
-    else if (result != ENOENT && result != ENOTDIR) return result;
-    if (!colon) break;
-    path = colon + 1;
-  }
-  return denied ? EACCES : result;
-}
-
-static void start_run(uint32_t id, uint32_t env_key, uint32_t timeout_ms, uint32_t max_output, char **argv, char **set) {
-  int64_t started = now_ms();
-  struct env *base = find_env(env_key);
-  char **envp = merge_env(base ? base->vars : NULL, set);
-  int out[2] = { -1, -1 }, err[2] = { -1, -1 };
-  pid_t pid = -1;
-  int error = 0;
-  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
-    error = errno;
-  } else {
-    posix_spawn_file_actions_t actions;
-    posix_spawnattr_t attributes;
-    sigset_t none, standard;
-    sigemptyset(&none);
-    sigemptyset(&standard);
-    for (int number = 1; number < 32; number++)
-      if (number != SIGKILL && number != SIGSTOP) sigaddset(&standard, number);
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
-    posix_spawnattr_init(&attributes);
-    /* laminarc starts with the signals at their defaults (SIGPIPE and SIGINT are ignored here)
-       and none blocked, as a child of Node does. */
-    posix_spawnattr_setsigmask(&attributes, &none);
-    posix_spawnattr_setsigdefault(&attributes, &standard);
-    posix_spawnattr_setpgroup(&attributes, 0);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-    error = spawn_searching(&pid, argv[0], &actions, &attributes, argv, envp);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attributes);
-  }
-  free(envp);
-  if (out[1] >= 0) close(out[1]);
-  if (err[1] >= 0) close(err[1]);
-  if (error != 0) {
-    if (out[0] >= 0) close(out[0]);
-    if (err[0] >= 0) close(err[0]);
-    send_result(id, FLAG_SPAWN_ERROR, 0, 0, (uint32_t)error, (uint32_t)(now_ms() - started), NULL, 0, NULL, 0);
-    return;
-  }
-  fcntl(out[0], F_SETFL, O_NONBLOCK);
-  fcntl(err[0], F_SETFL, O_NONBLOCK);
-  struct run *run = xmalloc(sizeof *run);
-  memset(run, 0, sizeof *run);
-  run->id = id;
-  run->pid = pid;
-  run->fds[0] = out[0];
-  run->fds[1] = err[0];
-  run->max_output = max_output;
-  run->started_ms = started;
-  run->deadline_ms = started + timeout_ms;
-  run->output[0] = xmalloc(max_output);
-  run->output[1] = xmalloc(max_output);
-  run->next = runs;
-  runs = run;
-}
-
-/* SIGKILL: laminarc holds nothing worth cleaning up, and a SIGSTOPped one would ignore SIGTERM. */
-static void kill_run(struct run *run, int reason) {
-  if (run->exited) return;
-  if (run->killed == KILLED_NONE) run->killed = reason;
-  kill(run->pid, SIGKILL);
-}
 
 static void handle_frame(const unsigned char *frame, uint32_t length) {
   if (length < 1) return;
@@ -308,7 +178,8 @@ static void handle_frame(const unsigned char *frame, uint32_t length) {
     char **argv = take_strings(&cursor, end, argc);
     char **set = argv ? take_strings(&cursor, end, setc) : NULL;
     if (!argv || !set || argc == 0) die("malformed run frame");
-    start_run(id, env_key, timeout, max_output, argv, set);
+    struct env *base = find_env(env_key);
+    start_run(id, base ? base->vars : NULL, timeout, max_output, argv, set);
     free(argv);
     free(set);
   } else if (frame[0] == 'C' && length >= 5) {
@@ -321,79 +192,15 @@ static void handle_frame(const unsigned char *frame, uint32_t length) {
   }
 }
 
-static void read_output(struct run *run, int which) {
-  char chunk[16384];
-  for (;;) {
-    ssize_t got = read(run->fds[which], chunk, sizeof chunk);
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0 && errno == EAGAIN) return;
-    if (got <= 0) {
-      close(run->fds[which]);
-      run->fds[which] = -1;
-      return;
-    }
-    uint32_t used = run->length[0] + run->length[1];
-    uint32_t room = run->max_output > used ? run->max_output - used : 0;
-    uint32_t kept = (uint32_t)got < room ? (uint32_t)got : room;
-    memcpy(run->output[which] + run->length[which], chunk, kept);
-    run->length[which] += kept;
-    /* More than laminarc ever prints: not laminarc talking; stop it as execa's maxBuffer would. */
-    if ((uint32_t)got > room) kill_run(run, KILLED_OUTPUT);
-  }
+/* Before any laminarc is started, so that each inherits it. Failing to lower it is no reason to stop. */
+static void lower_priority(const char *increment) {
+  errno = 0;
+  if (nice(atoi(increment)) == -1 && errno != 0)
+    fprintf(stderr, "laminar-hooks spawn helper: nice: %s; laminarc runs at the service's priority\n", strerror(errno));
 }
 
-static void reap_children(void) {
-  int status;
-  pid_t pid;
-  while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-    for (struct run *run = runs; run; run = run->next) {
-      if (run->pid == pid) {
-        run->exited = 1;
-        run->status = status;
-      }
-    }
-  }
-}
-
-/* A run is over once laminarc has exited and both of its outputs are closed, like Node's 'close'. */
-static void finish_runs(void) {
-  struct run **link = &runs;
-  while (*link) {
-    struct run *run = *link;
-    if (!run->exited || run->fds[0] >= 0 || run->fds[1] >= 0) {
-      link = &run->next;
-      continue;
-    }
-    int flags = 0;
-    int32_t code = 0;
-    uint32_t signal_number = 0;
-    if (WIFEXITED(run->status)) {
-      flags |= FLAG_EXITED;
-      code = WEXITSTATUS(run->status);
-    } else if (WIFSIGNALED(run->status)) {
-      flags |= FLAG_SIGNALED;
-      signal_number = (uint32_t)WTERMSIG(run->status);
-    }
-    if (run->killed == KILLED_TIMEOUT) flags |= FLAG_TIMED_OUT;
-    if (run->killed == KILLED_CANCEL) flags |= FLAG_CANCELED;
-    send_result(run->id, flags, code, signal_number, 0, (uint32_t)(now_ms() - run->started_ms),
-                run->output[0], run->length[0], run->output[1], run->length[1]);
-    *link = run->next;
-    free(run->output[0]);
-    free(run->output[1]);
-    free(run);
-  }
-}
-
-static void end_everything(void) {
-  for (struct run *run = runs; run; run = run->next)
-    if (!run->exited) kill(run->pid, SIGKILL);
-  for (struct run *run = runs; run; run = run->next)
-    if (!run->exited) waitpid(run->pid, NULL, 0);
-  exit(0);
-}
-
-int main(void) {
+int main(int argc, char **argv) {
+  if (argc > 1) lower_priority(argv[1]);
   signal(SIGPIPE, SIG_IGN);
   signal(SIGINT, SIG_IGN);
   if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) die("pipe");

@@ -1,8 +1,9 @@
-// The dispatcher through its real boundaries: a SQLite journal in a temp dir and the fake laminarc
-// (test/fixtures/fake-laminarc.js) as a real child process.
+// The dispatcher through its real boundaries: a SQLite journal in a temp dir, and the fake laminarc
+// (test/fixtures/fake-laminarc.js) as a real child process, started the way the service starts it
+// (LaminarcHelper, with the helper production picks).
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { getPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { Dispatcher, type AttemptEvent, type DispatcherOptions } from "../../src/dispatch/dispatcher.ts";
@@ -11,11 +12,17 @@ import type { AttemptToRecord } from "../../src/journal/dispatch-queue.ts";
 import type { Journal } from "../../src/journal/journal.ts";
 import type { DeliveryInput } from "../../src/journal/journal-types.ts";
 import { openJournal } from "../../src/journal/open-journal.ts";
-import { runLaminarc } from "../../src/laminar/run-laminarc.ts";
+import { LaminarcHelper } from "../../src/laminar/laminarc-helper.ts";
 import type { JobRequest, LaminarConfig } from "../../src/types.ts";
 import { createFakeLaminar, FAKE_LAMINARC, processExists, waitFor, type FakeLaminar } from "../fixtures/fake-laminar-dir.ts";
 
 type Context = { after: (fn: () => void | Promise<void>) => void };
+
+/**
+ * The most a wait may take: laminarc runs niced below the service, and on a machine busy with
+ * other work the fake (a Node process) can take seconds to start. A bound, never a sleep.
+ */
+const PATIENCE = 30_000;
 
 interface Setup {
   journal: Journal;
@@ -42,8 +49,10 @@ function setup(t: Context, options: { mode?: string; jobs?: readonly string[]; c
   };
   const events: AttemptEvent[] = [];
   const dispatchers: Dispatcher[] = [];
+  const laminarc = new LaminarcHelper();
   t.after(async () => {
     await Promise.all(dispatchers.map((d) => d.stop({ graceMs: 0 })));
+    await laminarc.close();
     await journal.close();
     fake.remove();
     rmSync(dir, { recursive: true, force: true });
@@ -58,8 +67,8 @@ function setup(t: Context, options: { mode?: string; jobs?: readonly string[]; c
       const dispatcher = new Dispatcher({
         journal,
         getLaminarConfig: () => config,
-        // The real runLaminarc, pointed at the test's fake through its environment.
-        run: (request, runOptions) => runLaminarc(request, { ...runOptions, env: fake.env }),
+        // As src/start-service.ts wires it, with the test's fake named in laminarc's environment.
+        run: (request, runOptions) => laminarc.run(request, { ...runOptions, env: fake.env }),
         onAttempt: (event) => events.push(event),
         ...overrides,
       });
@@ -105,7 +114,7 @@ test("queues every job with its exact arguments and environment, and records the
   const dispatcher = s.dispatcher();
   dispatcher.start();
 
-  const dispatches = await waitFor(() => settled(s.journal, id), 10_000, "both jobs to be queued");
+  const dispatches = await waitFor(() => settled(s.journal, id), PATIENCE, "both jobs to be queued");
   assert.deepEqual(
     dispatches.map((d) => [d.job, d.status, d.run, d.attempts]),
     [
@@ -124,6 +133,7 @@ test("queues every job with its exact arguments and environment, and records the
       RUN: false,
       __LAMINAR_SETENV_PIPE: false,
     });
+    assert.ok(call.nice > getPriority(), `laminarc ran at nice ${call.nice}, not below the dispatcher's ${getPriority()}`);
   }
   assert.equal(s.events.length, 2);
   assert.equal(s.journal.getDelivery(id)?.status, "done");
@@ -138,7 +148,7 @@ test("never runs more laminarc processes than `concurrency`", async (t) => {
   t.after(() => clearInterval(sampler));
   dispatcher.start();
 
-  const dispatches = await waitFor(() => settled(s.journal, id), 15_000, "ten jobs to be queued");
+  const dispatches = await waitFor(() => settled(s.journal, id), PATIENCE, "ten jobs to be queued");
   clearInterval(sampler);
   assert.ok(dispatches.every((d) => d.status === "done"));
   assert.equal(new Set(dispatches.map((d) => d.run)).size, 10);
@@ -163,14 +173,22 @@ test("a hung laminarc is killed at the timeout and retried", async (t) => {
   // The timeout leaves the fake (a node process) time to start even on a loaded machine.
   const s = setup(t, { mode: "hang", config: { timeoutMs: 1000 } });
   const { id } = await s.journal.commitDelivery(delivery([job("wiki")]));
-  s.dispatcher().start();
+  // laminard comes back as soon as the first attempt has timed out, before the retry can start
+  // (a fake starved of CPU may have been killed before it could record itself), and the retry
+  // gets a timeout a starved fake can meet (the config is read at each attempt).
+  s.dispatcher({ onAttempt: (event) => {
+    s.events.push(event);
+    if (!event.result.timedOut) return;
+    s.fake.setMode("ok");
+    s.config.timeoutMs = PATIENCE;
+  } }).start();
 
-  const hung = await waitFor(() => s.fake.calls()[0], 5000, "the first call");
-  s.fake.setMode("ok");
-  await waitFor(() => s.events.length >= 1, 5000, "the first attempt to time out");
-  assert.equal(processExists(hung.pid), false, "the hung laminarc is gone");
+  await waitFor(() => s.events.length >= 1, PATIENCE, "the first attempt to time out");
+  for (const hung of s.fake.calls().filter((call) => call.outcome === "hang")) {
+    assert.equal(processExists(hung.pid), false, "the hung laminarc is gone");
+  }
 
-  const [dispatch] = await waitFor(() => settled(s.journal, id), 10_000, "the retry");
+  const [dispatch] = await waitFor(() => settled(s.journal, id), PATIENCE, "the retry");
   assert.equal(dispatch?.status, "done");
   const log = dispatch?.attemptLog ?? [];
   assert.deepEqual(log.map((a) => a.outcome), ["retry", "queued"]);
@@ -184,9 +202,9 @@ test("refused connections are retried with backoff, then succeed once laminard i
   const { id } = await s.journal.commitDelivery(delivery([job("wiki")]));
   s.dispatcher({ random: () => 1 }).start();
 
-  await waitFor(() => s.fake.calls().length >= 3, 10_000, "three refused calls");
+  await waitFor(() => s.fake.calls().length >= 3, PATIENCE, "three refused calls");
   s.fake.setMode("ok");
-  const [dispatch] = await waitFor(() => settled(s.journal, id), 10_000, "the job to be queued");
+  const [dispatch] = await waitFor(() => settled(s.journal, id), PATIENCE, "the job to be queued");
   assert.equal(dispatch?.status, "done");
   assert.match(dispatch?.run ?? "", /^wiki:\d+$/);
 
@@ -212,7 +230,7 @@ test("an unknown job fails permanently and is not retried", async (t) => {
   const { id } = await s.journal.commitDelivery(delivery([job("wiki"), job("nosuchjob")]));
   s.dispatcher().start();
 
-  const dispatches = await waitFor(() => settled(s.journal, id), 10_000, "both jobs to settle");
+  const dispatches = await waitFor(() => settled(s.journal, id), PATIENCE, "both jobs to settle");
   assert.deepEqual(
     dispatches.map((d) => [d.job, d.status, d.attempts]),
     [
@@ -221,7 +239,9 @@ test("an unknown job fails permanently and is not retried", async (t) => {
     ],
   );
   assert.match(dispatches[1]?.lastError ?? "", /Laminar does not know job "nosuchjob".*Failed to queue job 'nosuchjob'/);
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  // Not retried: nothing is left for any later attempt to pick up.
+  assert.equal(s.journal.pendingCount(), 0);
+  assert.equal(s.journal.nextDueTime(), null);
   assert.equal(s.fake.calls().length, 2);
   assert.equal(s.journal.getDelivery(id)?.status, "failed");
 });
@@ -231,7 +251,7 @@ test("gives up after `retry.attempts` attempts", async (t) => {
   const { id } = await s.journal.commitDelivery(delivery([job("wiki")]));
   s.dispatcher().start();
 
-  const [dispatch] = await waitFor(() => settled(s.journal, id), 10_000, "the dispatch to fail");
+  const [dispatch] = await waitFor(() => settled(s.journal, id), PATIENCE, "the dispatch to fail");
   assert.equal(dispatch?.status, "failed");
   assert.equal(dispatch?.attempts, 3);
   assert.match(dispatch?.lastError ?? "", /^gave up after 3 attempts: laminard is not running/);
@@ -250,7 +270,7 @@ test("after a crash, a dispatch left running is resumed by a new dispatcher on t
   assert.equal(reopened.pendingCount(), 0);
   s.dispatcher({ journal: reopened }).start();
 
-  const [dispatch] = await waitFor(() => settled(reopened, id), 10_000, "the resumed dispatch");
+  const [dispatch] = await waitFor(() => settled(reopened, id), PATIENCE, "the resumed dispatch");
   assert.equal(dispatch?.status, "done");
   assert.equal(dispatch?.run, "wiki:1");
   assert.equal(dispatch?.attempts, 2, "the attempt in flight at the crash stays counted");
@@ -262,7 +282,7 @@ test("stop() kills a hanging laminarc after the grace period and leaves its disp
   const { id } = await s.journal.commitDelivery(delivery([job("wiki")]));
   const dispatcher = s.dispatcher();
   dispatcher.start();
-  const call = await waitFor(() => s.fake.calls()[0], 5000, "laminarc to start");
+  const call = await waitFor(() => s.fake.calls()[0], PATIENCE, "laminarc to start");
   assert.equal(dispatcher.inFlight, 1);
   assert.equal(processExists(call.pid), true);
 
@@ -279,7 +299,9 @@ test("stop() kills a hanging laminarc after the grace period and leaves its disp
   assert.equal(s.journal.pendingCount(), 1);
   assert.equal(s.journal.nextDueTime() !== null && s.journal.nextDueTime()! <= Date.now(), true);
   dispatcher.kick();
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  // kick() claims on the next turn (setImmediate): once that turn has passed, a claim would show.
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(dispatchesOf(s.journal, id).map((d) => [d.status, d.attempts]), [["pending", 0]], "a stopped dispatcher claims nothing");
   assert.equal(s.fake.calls().length, 1, "a stopped dispatcher starts nothing");
 });
 
@@ -288,7 +310,7 @@ test("stop() lets attempts in flight finish within the grace period", async (t) 
   const { id } = await s.journal.commitDelivery(delivery([job("wiki")]));
   const dispatcher = s.dispatcher();
   dispatcher.start();
-  await waitFor(() => dispatcher.inFlight === 1, 5000, "the attempt to start");
+  await waitFor(() => dispatcher.inFlight === 1, PATIENCE, "the attempt to start");
   await dispatcher.stop({ graceMs: 10_000 });
   assert.equal(dispatchesOf(s.journal, id)[0]?.status, "done");
 });
@@ -296,11 +318,11 @@ test("stop() lets attempts in flight finish within the grace period", async (t) 
 test("kick() starts a new delivery at once, without waiting for the poll", async (t) => {
   const s = setup(t);
   const dispatcher = s.dispatcher({ pollIntervalMs: 60_000 });
+  // start() looks once, at once, finds nothing, and would look again only after the minute's poll.
   dispatcher.start();
-  await new Promise((resolve) => setTimeout(resolve, 20));
   const { id } = await s.journal.commitDelivery(delivery([job("wiki")]));
   dispatcher.kick();
-  const [dispatch] = await waitFor(() => settled(s.journal, id), 5000, "the kicked dispatch");
+  const [dispatch] = await waitFor(() => settled(s.journal, id), PATIENCE, "the kicked dispatch");
   assert.equal(dispatch?.status, "done");
 });
 
@@ -308,10 +330,10 @@ test("a reloaded config applies from the next attempt: fixing laminar.laminarc r
   const s = setup(t, { config: { laminarc: "/nonexistent/laminarc" } });
   const { id } = await s.journal.commitDelivery(delivery([job("wiki")]));
   s.dispatcher().start();
-  await waitFor(() => s.events.length >= 1, 5000, "the first attempt");
+  await waitFor(() => s.events.length >= 1, PATIENCE, "the first attempt");
   assert.match(s.events[0]?.result.outcome.kind === "retry" ? s.events[0].result.outcome.message : "", /"\/nonexistent\/laminarc" was not found/);
   s.config.laminarc = FAKE_LAMINARC;
-  const [dispatch] = await waitFor(() => settled(s.journal, id), 10_000, "the job to be queued");
+  const [dispatch] = await waitFor(() => settled(s.journal, id), PATIENCE, "the job to be queued");
   assert.equal(dispatch?.status, "done");
   assert.equal(s.fake.calls().length, 1);
 });
@@ -324,12 +346,12 @@ test("laminar.host is read at each attempt, a job's own host is kept: a reload f
   ]));
   s.dispatcher().start();
   const callsOf = (name: string) => s.fake.calls().filter((call) => call.argv[1] === name);
-  await waitFor(() => s.events.length >= 2, 5000, "the first attempt of each");
+  await waitFor(() => s.events.length >= 2, PATIENCE, "the first attempt of each");
   s.config.host = "unix-abstract:fixed";
   // laminard comes back only once an attempt has used the reloaded host (one attempt per dispatch at a time).
-  await waitFor(() => callsOf("default-host").some((call) => call.env.LAMINAR_HOST === "unix-abstract:fixed"), 5000, "a retry with the new host");
+  await waitFor(() => callsOf("default-host").some((call) => call.env.LAMINAR_HOST === "unix-abstract:fixed"), PATIENCE, "a retry with the new host");
   s.fake.setMode("ok");
-  const dispatches = await waitFor(() => settled(s.journal, id), 10_000, "both jobs to be queued");
+  const dispatches = await waitFor(() => settled(s.journal, id), PATIENCE, "both jobs to be queued");
   assert.deepEqual(dispatches.map((d) => d.status), ["done", "done"]);
   assert.equal(callsOf("default-host")[0]?.env.LAMINAR_HOST, "unix-abstract:wrong");
   assert.deepEqual(callsOf("default-host").filter((call) => call.exitCode === 0).map((call) => call.env.LAMINAR_HOST), ["unix-abstract:fixed"]);
@@ -353,7 +375,7 @@ test("an attempt the journal cannot record is kept and written later, never run 
   const logger = { info: () => {}, warn: () => {}, error: (_: object, message: string) => logged.push(message) };
   s.dispatcher({ journal, logger }).start();
 
-  const [dispatch] = await waitFor(() => settled(s.journal, id), 5000, "the attempt to be recorded");
+  const [dispatch] = await waitFor(() => settled(s.journal, id), PATIENCE, "the attempt to be recorded");
   assert.equal(dispatch?.status, "done");
   assert.equal(dispatch?.run, "wiki:1");
   assert.equal(s.fake.calls().length, 1);
@@ -377,7 +399,7 @@ test("an attempt that can never be recorded blocks no other dispatch", async (t)
   };
   s.dispatcher({ journal }).start();
 
-  const [dispatch] = await waitFor(() => settled(s.journal, healthy.id), 5000, "the healthy dispatch");
+  const [dispatch] = await waitFor(() => settled(s.journal, healthy.id), PATIENCE, "the healthy dispatch");
   assert.equal(dispatch?.status, "done");
   // The poisoned one ran once and stays marked running: never run twice.
   assert.equal(dispatchesOf(s.journal, poisoned.id)[0]?.status, "running");
