@@ -8,6 +8,8 @@ import type { z } from "zod";
 import { ConfigError, type ConfigProblem } from "../errors.ts";
 import { BUILT_IN_PARAMS as BUILT_IN_PARAM_NAMES, type Config, type ConfigWarning, type ForgeConfig, type ForgeName, type JobRule, type RepositoryConfig, type Template } from "../types.ts";
 import { locate, locateText, type DocPath } from "./locate.ts";
+import { checkPolling } from "./check-polling.ts";
+import { checkReporting, DEFAULT_API } from "./check-reporting.ts";
 import { parseTemplate } from "./parse-template.ts";
 import { resolveSecret, type SecretSources } from "./resolve-secret.ts";
 import { configSchema, type RawConfig, type RawJobRule, type SecretRef } from "./schema.ts";
@@ -190,72 +192,6 @@ function buildUi(raw: RawConfig["ui"], secret: (ref: SecretRef | undefined, path
   return { enabled: raw.enabled, ...(password ? { auth: { user: raw.auth.user, password } } : {}) };
 }
 
-/** GitHub's API root is known; the self-hosted forges' must be given (reference/forges.md). */
-const DEFAULT_API: Readonly<Partial<Record<ForgeName, string>>> = { github: "https://api.github.com" };
-
-/** Forges whose commit statuses and delivery logs laminar-hooks can reach (Gogs has no status API). */
-const FORGES_WITH_API: ReadonlySet<ForgeName> = new Set(["github", "gitea", "forgejo", "gitlab"]);
-
-/**
- * Tokens are for the forges' APIs: one without an API root cannot be used (an error), and one that
- * nothing will use is worth a word (a warning), as is a status that cannot follow any run.
- */
-function checkReporting(raw: RawConfig, at: Report, warn: Report): void {
-  let tokens = 0;
-  for (const [name, forge] of Object.entries(raw.forges) as [ForgeName, RawConfig["forges"][ForgeName]][]) {
-    if (!forge?.token) continue;
-    tokens += 1;
-    if (name === "gogs") {
-      warn(["forges", name, "token"], "forges.gogs.token is not used: Gogs has no commit status API and no delivery log");
-    } else if (!forge.api && !DEFAULT_API[name]) {
-      at(["forges", name, "token"], `forges.${name}.token needs forges.${name}.api, the API root (${API_EXAMPLE[name]})`, true);
-    }
-  }
-  raw.repositories.forEach((repo, index) => {
-    if (!repo.token) return;
-    tokens += 1;
-    const forge = repo.forge;
-    if (forge === undefined) {
-      at(["repositories", index, "token"], `repositories.${index}.token needs forge: to tell which API it is for`, true);
-    } else if (!FORGES_WITH_API.has(forge)) {
-      warn(["repositories", index, "token"], `repositories.${index}.token is not used: ${forge} has no commit status API`);
-    } else if (!raw.forges[forge]?.api && !DEFAULT_API[forge]) {
-      at(["repositories", index, "token"], `repositories.${index}.token needs forges.${forge}.api, the API root (${API_EXAMPLE[forge]})`, true);
-    }
-  });
-  if (tokens > 0 && !raw.laminar.http) {
-    warn(["laminar"], "forge tokens are set but laminar.http is not: runs cannot be followed, so only queued and error statuses are posted");
-  }
-  if (raw.catch_up.redeliver && raw.catch_up.interval > 0 && tokens > 0 && !raw.server.public_url) {
-    warn(["catch_up"], "catch_up.redeliver needs server.public_url to find the forge's hooks; failed deliveries are not redelivered");
-  }
-  if (raw.catch_up.interval === 0 && raw.repositories.some((repo) => repo.poll)) {
-    warn(["catch_up", "interval"], "catch_up.interval is 0: repositories with poll: are never polled");
-  }
-}
-
-/**
- * A polled push becomes a delivery of one repository of one forge: its name cannot be a glob, and
- * its forge names the delivery and the `forge` parameter its jobs get, as its webhook would.
- */
-function checkPolling(raw: RawConfig, at: Report): void {
-  raw.repositories.forEach((repo, index) => {
-    if (!repo.poll) return;
-    const where = `repositories.${index}.poll`;
-    if (/[*?[\]{}()!]/.test(repo.repo)) {
-      at(["repositories", index, "poll"], `${where} needs an exact repo name, not the glob "${repo.repo}": one remote is one repository`, true);
-    }
-    if (!repo.forge) {
-      at(["repositories", index, "poll"], `${where} needs forge: on the repository, the forge whose webhooks the poll stands in for`, true);
-    }
-  });
-}
-
-const API_EXAMPLE: Readonly<Partial<Record<ForgeName, string>>> = {
-  gitea: "https://HOST/api/v1",
-  forgejo: "https://HOST/api/v1",
-  gitlab: "https://HOST/api/v4",
-};
 
 /**
  * A repository without its own secret is verified with its forge's. Refuse, at load, the
