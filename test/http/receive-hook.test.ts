@@ -173,6 +173,19 @@ describe("hook answers", () => {
     assert.match(unknownEvent.body.message, /no_such_event/);
   });
 
+  test("401 before parsing when the forge's secret is the one for every repository; else the JSON names the repository first", async () => {
+    const broken = Buffer.from('{"ref": "refs/heads/master", ');
+    // GitHub's secret here is forges.github.secret whatever the repository: the unsigned garbage is
+    // refused on its signature, without parsing it.
+    const github = await svc.post("/hooks", broken, githubHeaders("push", "d-early"));
+    assert.equal(github.status, 401, github.body.message);
+    assert.match(github.body.message, /^missing signature: .*\(forges\.github\.secret\)$/);
+    // A Gogs repository has a secret of its own: the payload must say which repository it is first.
+    const gogs = await svc.post("/hooks/gogs", broken, { "content-type": "application/json", "x-gogs-event": "push", "x-gogs-delivery": "gogs-early" });
+    assert.equal(gogs.status, 400, gogs.body.message);
+    assert.match(gogs.body.message, /^the body is not valid JSON/);
+  });
+
   test("413: a body larger than body_limit is refused before it is read", async () => {
     const limited = await startTestService({ config: CONFIG, server: "  body_limit: 4kb" });
     try {
