@@ -58,9 +58,19 @@ test("refused, then hanging, then working: answers in ms, hung laminarc killed, 
     // The hung processes were killed at the timeout, not left behind.
     for (const call of hung) assert.equal(processExists(call.pid), false, `hung laminarc ${call.pid} is gone`);
     assert.deepEqual(fakeProcesses(svc.fake.dir), [], "no laminarc left running");
-    const timedOut = all.flatMap((answer) => journal.getDelivery(answer.id)!.dispatches.flatMap((d) => d.attemptLog))
-      .filter((attempt) => /did not answer within 1s; killed/.test(attempt.message ?? ""));
-    assert.equal(timedOut.length, hungCalls().length, "each hung laminarc is recorded as an attempt that timed out");
+    // Each hung laminarc is recorded, on its own delivery, as an attempt that timed out. Matched per
+    // delivery, not as totals: on a busy machine a fake laminarc that is not hung (a Node process)
+    // may take the whole second to start, and is rightly killed and retried too.
+    const hungPerDelivery = new Map<string, number>();
+    for (const call of hungCalls()) {
+      const id = call.argv.find((arg) => arg.startsWith("delivery="))!.slice("delivery=".length);
+      hungPerDelivery.set(id, (hungPerDelivery.get(id) ?? 0) + 1);
+    }
+    for (const [id, count] of hungPerDelivery) {
+      const timedOut = journal.getDelivery(id)!.dispatches.flatMap((d) => d.attemptLog)
+        .filter((attempt) => /did not answer within 1s; killed/.test(attempt.message ?? ""));
+      assert.ok(timedOut.length >= count, `${id}: ${count} hung laminarc, ${timedOut.length} attempts recorded as timed out`);
+    }
 
     // Exactly once: one successful laminarc call per delivery, whose run the journal shows.
     const queued = queuedPerDelivery(svc.fake);
