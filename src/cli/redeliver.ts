@@ -1,6 +1,6 @@
 import { HttpError } from "../errors.ts";
 import { forges } from "../forges/index.ts";
-import { findRepository, route } from "../routing/index.ts";
+import { planDelivery, type Plan } from "../receive/plan-delivery.ts";
 import type { Config } from "../types.ts";
 import type { CommandIO } from "./io.ts";
 import { findDelivery, withJournal } from "./with-journal.ts";
@@ -14,27 +14,21 @@ export function redeliverCommand(config: Config, id: string, io: CommandIO): Pro
   return withJournal(config, (journal) => {
     const detail = findDelivery(journal, config, id, io);
     if (!detail) return 1;
-    const forge = forges[detail.forge];
-    let normalised;
-    let payload: unknown;
+    const envelope = { forge: detail.forge, event: detail.forgeEvent, deliveryId: detail.deliveryId };
+    let plan: Plan;
     try {
-      payload = JSON.parse(detail.payload);
-      normalised = forge.normalise({ forge: detail.forge, event: detail.forgeEvent, deliveryId: detail.deliveryId }, payload);
+      // The same way from payload to jobs as the hook endpoint's, without the signature: it was
+      // checked when the delivery was journaled.
+      plan = planDelivery(config, forges[detail.forge], envelope, JSON.parse(detail.payload));
     } catch (error) {
-      io.err(`delivery ${detail.id} cannot be routed again: ${error instanceof HttpError ? error.message : String(error)}`);
+      io.err(`delivery ${detail.id} cannot be routed again with the config ${config.file}: ${error instanceof HttpError ? error.message : String(error)}`);
       return 1;
     }
-    if (!normalised.handled || normalised.event.kind === "ping") {
+    if (plan.kind !== "routed") {
       io.err(`delivery ${detail.id} is a ${detail.forgeEvent} event, which starts no job`);
       return 1;
     }
-    const event = normalised.event;
-    const repository = event.repo === undefined ? undefined : findRepository(config, detail.forge, event.repo);
-    if (!repository) {
-      io.err(`repository ${event.repo ?? "(none)"} is not in the config ${config.file} for ${detail.forge}`);
-      return 1;
-    }
-    const routing = route(event, repository, detail.deliveryId, payload);
+    const { routing } = plan;
     const trace = routing.trace.map((line) => `  ${line.matched ? "✓" : "✗"} ${line.job}: ${line.reason}`);
     if (routing.jobs.length === 0) {
       io.out([`delivery ${detail.id}: no job matches with the current config`, ...trace].join("\n"));

@@ -1,7 +1,7 @@
 // The Koa app: a small core of endpoints. Hooks at `{path}` and `{path}/{forge}`, health at
 // /healthz and /readyz. Metrics are mounted by src/observe when given.
 
-import Koa, { type Context, type Middleware, type Next } from "koa";
+import Koa, { type Middleware, type ParameterizedContext } from "koa";
 import { Router } from "@koa/router";
 import { formatSize } from "../config/units.ts";
 import { HttpError } from "../errors.ts";
@@ -9,9 +9,9 @@ import type { Logger } from "../observe/logger.ts";
 import { mountUi, type UiJournal } from "../ui/mount-ui.ts";
 import { allowHookSenders, loopbackOnly } from "./access-control.ts";
 import { errorAnswer } from "./error-answer.ts";
-import { readBody } from "./read-body.ts";
-import { chooseContentType, chooseForge, receiveHook } from "./receive-hook.ts";
-import type { HookServices } from "./services.ts";
+import { hookEndpoint } from "./hook-endpoint.ts";
+import type { HookServices, HookState } from "./services.ts";
+import { UnverifiedBudget } from "./unverified-budget.ts";
 
 export interface AppOptions extends HookServices {
   logger: Logger;
@@ -23,11 +23,11 @@ export interface AppOptions extends HookServices {
   monotonic?: () => number;
 }
 
-export function createApp(options: AppOptions): Koa {
-  const app = new Koa();
+export function createApp(options: AppOptions): Koa<HookState> {
+  const app = new Koa<HookState>();
   // Errors are answered and logged by errorAnswer; koa's default handler would print them again.
   app.silent = true;
-  const router = new Router();
+  const router = new Router<HookState>();
   const path = options.getConfig().server.path;
   const hookPath = path === "/" ? "" : path;
 
@@ -43,13 +43,11 @@ export function createApp(options: AppOptions): Koa {
   options.extraRoutes?.(router, internal);
   if (options.uiJournal) mountUi(router, { getConfig: options.getConfig, journal: options.uiJournal, now: options.now });
 
-  const receive: Middleware = (ctx) => {
-    const state = ctx.state as HookState;
-    return receiveHook(ctx, state.forge, state.envelope, state.contentType, state.body, options);
-  };
-  const hook = [allowHookSenders(options.getConfig), checkEdge(options), parseBody(options), receive];
-  router.post(hookPath || "/", ...hook);
-  router.post(`${hookPath}/:forge`, ...hook);
+  const budget = new UnverifiedBudget(() => options.getConfig().server.unverifiedLimitBytes, (held) => options.observe.unverifiedHeld(held));
+  const senders = allowHookSenders(options.getConfig);
+  const hook = hookEndpoint(options, budget);
+  router.post(hookPath || "/", senders, hook);
+  router.post(`${hookPath}/:forge`, senders, hook);
 
   app.use(timeAnswers(options));
   app.use(errorAnswer(options.logger, () => formatSize(options.getConfig().server.bodyLimitBytes)));
@@ -58,50 +56,7 @@ export function createApp(options: AppOptions): Koa {
   return app;
 }
 
-interface HookState {
-  forge: ReturnType<typeof chooseForge>;
-  envelope: ReturnType<ReturnType<typeof chooseForge>["readEnvelope"]>;
-  contentType: "json" | "form";
-  body: Buffer;
-}
-
-/** Everything that can be refused before reading the body, in a fixed order. */
-function checkEdge(options: AppOptions): Middleware {
-  return async (ctx: Context, next: Next) => {
-    const forge = chooseForge(ctx);
-    (ctx.state as Partial<HookState>).forge = forge;
-    const contentType = chooseContentType(ctx);
-    const envelope = forge.readEnvelope(ctx.headers);
-    const state = ctx.state as HookState;
-    state.contentType = contentType;
-    state.envelope = envelope;
-    const declared = Number(ctx.get("content-length") || 0);
-    const limit = options.getConfig().server.bodyLimitBytes;
-    if (declared > limit) {
-      // Refuse before reading a byte; the client may still be sending, so close after answering.
-      ctx.set("Connection", "close");
-      throw Object.assign(new Error("body too large"), { status: 413, expose: true });
-    }
-    await next();
-  };
-}
-
-/** The body's bytes, with the limit from the config (a real GitHub push can be megabytes). */
-function parseBody(options: AppOptions): Middleware {
-  return async (ctx, next) => {
-    try {
-      (ctx.state as HookState).body = await readBody(ctx.req, options.getConfig().server.bodyLimitBytes);
-    } catch (error) {
-      // The rest of a body that was too large or could not be read is not read: close the
-      // connection after answering rather than parse what follows as a request.
-      ctx.set("Connection", "close");
-      throw error;
-    }
-    await next();
-  };
-}
-
-function timeAnswers(options: AppOptions): Middleware {
+function timeAnswers(options: AppOptions): Middleware<HookState> {
   const now = options.monotonic ?? (() => performance.now());
   return async (ctx, next) => {
     const started = now();
@@ -116,8 +71,8 @@ function timeAnswers(options: AppOptions): Middleware {
 }
 
 /** One log line per delivery: what came, what was answered, which jobs, how fast. */
-function logDelivery(ctx: Context, ms: number, options: AppOptions): void {
-  const state = ctx.state as Partial<HookState> & { repo?: string; ref?: string };
+function logDelivery(ctx: ParameterizedContext<HookState>, ms: number, options: AppOptions): void {
+  const state = ctx.state;
   const body = (ctx.body ?? {}) as { message?: string; id?: number; jobs?: { job: string }[]; duplicate?: boolean };
   const forge = state.forge?.name ?? "unknown";
   if (ctx.status >= 400) options.observe.rejected(forge, ctx.status);

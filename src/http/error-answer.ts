@@ -5,6 +5,7 @@
 import type { Context, Next } from "koa";
 import { HttpError, JournalUnavailableError } from "../errors.ts";
 import type { Logger } from "../observe/logger.ts";
+import { ServiceBusyError } from "./service-busy.ts";
 
 interface StatusError {
   status?: unknown;
@@ -29,6 +30,10 @@ export function errorAnswer(logger: Logger, bodyLimitOf: () => string) {
       ctx.type = "application/json";
       const details = caught instanceof HttpError ? caught.details : {};
       ctx.body = { message: publicMessage(error, status, bodyLimitOf), ...details };
+      if (caught instanceof ServiceBusyError) {
+        ctx.set("Retry-After", String(caught.retryAfterSeconds));
+        return;
+      }
       if (status >= 500) {
         logger.error({ err: caught, method: ctx.method, path: ctx.path, status }, "request failed");
       }
@@ -37,7 +42,7 @@ export function errorAnswer(logger: Logger, bodyLimitOf: () => string) {
 }
 
 function publicMessage(error: StatusError, status: number, bodyLimitOf: () => string): string {
-  if (error instanceof JournalUnavailableError) return error.message;
+  if (error instanceof JournalUnavailableError || error instanceof HttpError) return error.message;
   if (status === 413) return `the body is larger than body_limit (${bodyLimitOf()})`;
   if (status === 400 && error.type === "request.aborted") return "the request was aborted before its body arrived";
   if (status < 500 && error.expose === true && typeof error.message === "string") return error.message;

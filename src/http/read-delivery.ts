@@ -1,29 +1,55 @@
 // Turns the body's bytes into the IncomingDelivery a forge verifies and normalises: the exact
 // bytes, and the JSON document with the text it was parsed from (form bodies carry it in
-// `payload`, and Gitea, Forgejo and Gogs sign that inner text, reference/forges.md).
+// `payload`, and Gitea, Forgejo and Gogs sign that inner text, reference/forges.md). In two steps,
+// so that a signature can be checked before a byte of JSON is parsed.
 
 import { isUtf8 } from "node:buffer";
 import type { IncomingHttpHeaders } from "node:http";
 import { HttpError } from "../errors.ts";
 import type { IncomingDelivery } from "../types.ts";
 
-export function readDelivery(headers: IncomingHttpHeaders, rawBody: Buffer, contentType: "json" | "form"): IncomingDelivery {
+/** A delivery whose JSON is not parsed yet: all a signature check reads. */
+export type UnparsedDelivery = IncomingDelivery & { payload: undefined };
+
+/** The bytes and the JSON text a forge signs; 400 for a body that cannot hold JSON at all. */
+export function readPayloadText(headers: IncomingHttpHeaders, rawBody: Buffer, contentType: "json" | "form"): UnparsedDelivery {
   // JSON is UTF-8 (RFC 8259), and every forge sends it so; a body that is not cannot be what it says.
   if (!isUtf8(rawBody)) throw new HttpError(400, "the body is not valid UTF-8");
-  const text = rawBody.toString("utf8");
-  if (contentType === "json") {
-    const payload = parseJson(text, "the body");
-    if (!isObject(payload)) throw new HttpError(400, "the JSON body must be an object");
-    return { headers, rawBody, payload, payloadText: text, contentType };
-  }
-  const fields = new URLSearchParams(text).getAll("payload");
+  if (contentType === "json") return unparsedJson(headers, rawBody);
+  const fields = new URLSearchParams(rawBody.toString("utf8")).getAll("payload");
   const payloadText = fields[0];
   if (fields.length !== 1 || payloadText === undefined) {
     throw new HttpError(400, "a form-encoded body must carry the JSON in one `payload` field");
   }
-  const payload = parseJson(payloadText, "the payload field");
-  if (!isObject(payload)) throw new HttpError(400, "the JSON in the payload field must be an object");
-  return { headers, rawBody, payload, payloadText, contentType };
+  return { headers, rawBody, payload: undefined, payloadText, contentType };
+}
+
+/**
+ * A JSON body's text is made when first read: GitHub and GitLab sign the bytes, so an unsigned 20 MB
+ * body is refused without a 20 MB string beside its bytes.
+ */
+function unparsedJson(headers: IncomingHttpHeaders, rawBody: Buffer): UnparsedDelivery {
+  let text: string | undefined;
+  return {
+    headers,
+    rawBody,
+    payload: undefined,
+    get payloadText() {
+      text ??= rawBody.toString("utf8");
+      return text;
+    },
+    contentType: "json",
+  };
+}
+
+/** The JSON document, which must be an object; 400 otherwise. */
+export function parsePayload(delivery: UnparsedDelivery): IncomingDelivery {
+  const what = delivery.contentType === "json" ? "the body" : "the payload field";
+  const payload = parseJson(delivery.payloadText, what);
+  if (!isObject(payload)) {
+    throw new HttpError(400, delivery.contentType === "json" ? "the JSON body must be an object" : "the JSON in the payload field must be an object");
+  }
+  return { headers: delivery.headers, rawBody: delivery.rawBody, payload, payloadText: delivery.payloadText, contentType: delivery.contentType };
 }
 
 function parseJson(text: string, what: string): unknown {

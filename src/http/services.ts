@@ -1,32 +1,37 @@
 // What the HTTP layer needs from the rest of the service, as narrow ports: tests can pass the real
 // journal and a recording dispatcher, and nothing here reaches for globals.
 
-import type { DeliveryInput, RecordDeliveryResult } from "../journal/index.ts";
-import type { Config, ForgeName } from "../types.ts";
+import type { Forge } from "../forges/types.ts";
+import type { DeliveryJournal as ReceiveJournal, DeliveryObserver, ReceiveServices } from "../receive/commit-delivery.ts";
+import type { Config, Envelope } from "../types.ts";
 
-export interface DeliveryJournal {
-  /**
-   * Durable once it resolves (group commit: one transaction with the other deliveries of the same
-   * event-loop turn); rejects with JournalUnavailableError when it cannot be written.
-   */
-  commitDelivery(delivery: DeliveryInput): Promise<Pick<RecordDeliveryResult, "id" | "duplicate" | "duplicateOf">>;
+export type { DeliveryOutcome } from "../receive/commit-delivery.ts";
+
+export interface DeliveryJournal extends ReceiveJournal {
   isWritable(): boolean;
 }
 
-export type DeliveryOutcome = "accepted" | "unmatched" | "duplicate" | "ignored" | "ping";
-
-export interface HookObserver {
-  delivery(forge: ForgeName, event: string, outcome: DeliveryOutcome): void;
+export interface HookObserver extends DeliveryObserver {
   rejected(forge: string, status: number): void;
   answered(status: number, seconds: number): void;
+  /** The bytes held now by bodies not verified yet (server.unverified_limit bounds them). */
+  unverifiedHeld(bytes: number): void;
+  /** A delivery refused with 503 because unverified bodies already hold all they may. */
+  unverifiedRefused(forge: string): void;
 }
 
-export interface HookServices {
+export interface HookServices extends ReceiveServices {
   getConfig: () => Config;
   journal: DeliveryJournal;
   /** Milliseconds since the epoch, for the journal. */
   now: () => number;
-  /** Wakes the dispatcher: new dispatches are pending. */
-  kick: () => void;
   observe: HookObserver;
+}
+
+/** Koa's `ctx.state` on the hook endpoint: what it learned so far, for the delivery's one log line. */
+export interface HookState {
+  forge?: Forge;
+  envelope?: Envelope;
+  repo?: string;
+  ref?: string;
 }

@@ -57,6 +57,17 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [registry],
   });
+  const unverifiedRefused = new Counter({
+    name: "laminar_hooks_unverified_refused_total",
+    help: "Deliveries refused with 503 because bodies not verified yet held all that server.unverified_limit allows, by forge",
+    labelNames: ["forge"] as const,
+    registers: [registry],
+  });
+  const unverifiedBytes = new Gauge({
+    name: "laminar_hooks_unverified_bytes",
+    help: "Bytes held now by hook bodies whose signature is not checked yet (bounded by server.unverified_limit)",
+    registers: [registry],
+  });
   let readPending: () => number = () => 0;
   new Gauge({
     name: "laminar_hooks_pending_dispatches",
@@ -121,6 +132,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     },
     answered(status: number, seconds: number) {
       answerSeconds.observe({ status: String(status) }, seconds);
+    },
+    unverifiedHeld(bytes: number) {
+      unverifiedBytes.set(bytes);
+    },
+    unverifiedRefused(forge: string) {
+      unverifiedRefused.inc({ forge });
     },
     attempt(result: AttemptResult) {
       attempts.inc({ outcome: result.outcome.kind });

@@ -28,3 +28,17 @@ export function verificationFor(config: Config, forge: ForgeName, repository: Re
   if (repository?.insecure || forgeConfig?.insecure) return { kind: "insecure" };
   return { kind: "none", reason: `no secret is configured for ${forge} deliveries${repository ? ` to ${repository.repo}` : ""}` };
 }
+
+/**
+ * The forge's secret when it is the one for every delivery from that forge, whatever repository the
+ * payload names: no repository entry that could take them has a secret of its own. Then the hook
+ * endpoint checks the signature before it parses a byte of JSON. Agrees with verificationFor.
+ */
+export function forgeWideSecret(config: Config, forge: ForgeName): Secret | undefined {
+  const secret = config.forges[forge]?.secret;
+  if (!secret) return undefined;
+  for (const entry of config.repositories) {
+    if (entry.secret && (entry.forge === undefined || entry.forge === forge)) return undefined;
+  }
+  return secret;
+}

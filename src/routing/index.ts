@@ -1,3 +1,3 @@
-export { findRepository, verificationFor, type Verification } from "./find-repository.ts";
+export { findRepository, forgeWideSecret, verificationFor, type Verification } from "./find-repository.ts";
 export { route } from "./route.ts";
 export { buildReason } from "./build-reason.ts";

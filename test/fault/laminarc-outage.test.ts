@@ -6,10 +6,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { processExists, waitFor } from "../fixtures/fake-laminar-dir.ts";
-import { fakeProcesses, queuedPerDelivery, sleep, startFaultService, streamDeliveries, type Sent } from "./fault-kit.ts";
+import { fakeProcesses, queuedPerDelivery, startFaultService, streamDeliveries, type Sent } from "./fault-kit.ts";
 import { HELLO_WORLD_CONFIG } from "../support/test-service.ts";
 
 const TIMEOUT_MS = 1_000;
+/** Deliveries answered in each phase: events to wait for, not a count over a time window. */
+const PER_PHASE = 5;
 
 test("refused, then hanging, then working: answers in ms, hung laminarc killed, each delivery queued once", async (t) => {
   const svc = await startFaultService({
@@ -19,25 +21,27 @@ test("refused, then hanging, then working: answers in ms, hung laminarc killed, 
   });
   try {
     const phases: Record<string, Sent[]> = {};
-    /** Streams deliveries while laminarc is in `mode`, for at least `ms` and until `until()` (the machine may be slow). */
-    const run = async (phase: string, mode: string, ms: number, until: () => boolean = () => true) => {
+    /**
+     * Streams deliveries while laminarc is in `mode`, until PER_PHASE of them are answered and
+     * `until()` holds: however slow the machine, each phase sees what it is there for.
+     */
+    const run = async (phase: string, mode: string, until: () => boolean = () => true) => {
       svc.fake.setMode(mode);
       const stream = streamDeliveries(() => svc.url, phase, 1, 120);
-      await sleep(ms);
-      await waitFor(until, 20_000, `laminarc to be ${phase}`);
+      await waitFor(() => stream.sent.length >= PER_PHASE && until(), 30_000, `${PER_PHASE} deliveries while laminarc is ${phase}`);
       phases[phase] = await stream.stop();
     };
 
-    await run("refused", "refused", 1_200, () => svc.fake.calls().filter((call) => /Connection refused/.test(call.stderr)).length >= 3);
+    await run("refused", "refused", () => svc.fake.calls().filter((call) => /Connection refused/.test(call.stderr)).length >= 3);
     // With every slot hung, a third hung laminarc can only start once the timeout killed one.
     const hungCalls = () => svc.fake.calls().filter((call) => call.outcome === "hang");
-    await run("hang", "hang", 2_500, () => hungCalls().length >= 3);
+    await run("hang", "hang", () => hungCalls().length >= 3);
     const hung = hungCalls();
-    await run("ok", "ok", 800);
+    await run("ok", "ok");
 
     const all = Object.values(phases).flat();
     for (const [phase, sent] of Object.entries(phases)) {
-      assert.ok(sent.length >= 5, `${sent.length} deliveries sent while laminarc was ${phase}`);
+      assert.ok(sent.length >= PER_PHASE, `${sent.length} deliveries sent while laminarc was ${phase}`);
       for (const answer of sent) {
         assert.equal(answer.status, 202, `${answer.id} (${phase}): ${answer.error ?? String(answer.body.message)}`);
         // Behaviour, not a benchmark: the answer never waits for laminarc, whose attempt may take the whole timeout.
@@ -54,9 +58,19 @@ test("refused, then hanging, then working: answers in ms, hung laminarc killed, 
     // The hung processes were killed at the timeout, not left behind.
     for (const call of hung) assert.equal(processExists(call.pid), false, `hung laminarc ${call.pid} is gone`);
     assert.deepEqual(fakeProcesses(svc.fake.dir), [], "no laminarc left running");
-    const timedOut = all.flatMap((answer) => journal.getDelivery(answer.id)!.dispatches.flatMap((d) => d.attemptLog))
-      .filter((attempt) => /did not answer within 1s; killed/.test(attempt.message ?? ""));
-    assert.equal(timedOut.length, hungCalls().length, "each hung laminarc is recorded as an attempt that timed out");
+    // Each hung laminarc is recorded, on its own delivery, as an attempt that timed out. Matched per
+    // delivery, not as totals: on a busy machine a fake laminarc that is not hung (a Node process)
+    // may take the whole second to start, and is rightly killed and retried too.
+    const hungPerDelivery = new Map<string, number>();
+    for (const call of hungCalls()) {
+      const id = call.argv.find((arg) => arg.startsWith("delivery="))!.slice("delivery=".length);
+      hungPerDelivery.set(id, (hungPerDelivery.get(id) ?? 0) + 1);
+    }
+    for (const [id, count] of hungPerDelivery) {
+      const timedOut = journal.getDelivery(id)!.dispatches.flatMap((d) => d.attemptLog)
+        .filter((attempt) => /did not answer within 1s; killed/.test(attempt.message ?? ""));
+      assert.ok(timedOut.length >= count, `${id}: ${count} hung laminarc, ${timedOut.length} attempts recorded as timed out`);
+    }
 
     // Exactly once: one successful laminarc call per delivery, whose run the journal shows.
     const queued = queuedPerDelivery(svc.fake);

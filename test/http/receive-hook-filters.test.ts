@@ -49,11 +49,19 @@ describe("job filters and options through the HTTP server", () => {
   after(() => svc.stop());
 
   const callsFor = (delivery: string) => svc.fake.calls().filter((call) => call.argv.includes(`delivery=${delivery}`));
-  /** Waits until `count` laminarc calls for the delivery are recorded, then a little longer to catch extras. */
+  /**
+   * The laminarc calls for the delivery once each of its dispatches is done. The journal, committed
+   * before the answer, holds every dispatch there will ever be: `count` of them, no extra.
+   */
   async function calls(delivery: string, count: number): Promise<FakeCall[]> {
-    await waitFor(() => callsFor(delivery).length >= count, 5_000, `${count} laminarc call(s) for ${delivery}`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    return callsFor(delivery).sort((a, b) => a.argv[1]!.localeCompare(b.argv[1]!));
+    const stored = await waitFor(() => {
+      const detail = svc.service.journal.getDelivery(delivery);
+      return detail !== undefined && detail.dispatches.every((dispatch) => dispatch.status === "done") && detail;
+    }, 5_000, `the dispatches of ${delivery} done`);
+    assert.equal(stored.dispatches.length, count, `${delivery}: ${stored.dispatches.length} dispatches`);
+    const found = callsFor(delivery);
+    assert.equal(found.length, count, `${delivery}: one laminarc call per dispatch`);
+    return found.sort((a, b) => a.argv[1]!.localeCompare(b.argv[1]!));
   }
 
   test("[skip ci] in the head commit: only the skip_ci: false job starts, the trace says why", async () => {
