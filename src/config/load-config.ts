@@ -10,6 +10,7 @@ import { BUILT_IN_PARAMS as BUILT_IN_PARAM_NAMES, type Config, type ConfigWarnin
 import { locate, locateText, type DocPath } from "./locate.ts";
 import { checkPolling } from "./check-polling.ts";
 import { checkReporting, DEFAULT_API } from "./check-reporting.ts";
+import { checkServerLimits } from "./check-server-limits.ts";
 import { parseTemplate } from "./parse-template.ts";
 import { resolveSecret, type SecretSources } from "./resolve-secret.ts";
 import { configSchema, type RawConfig, type RawJobRule, type SecretRef } from "./schema.ts";
@@ -67,6 +68,7 @@ export function parseConfig(text: string, file: string, sources: SecretSources):
 
   const config = buildConfig(parsed.data, file, sources, at, atText);
   checkReporting(parsed.data, at, warn);
+  checkServerLimits(parsed.data, at, warn);
   checkPolling(parsed.data, at);
   config.warnings = sortProblems(warnings);
   if (problems.length > 0) throw new ConfigError(sortProblems(problems));

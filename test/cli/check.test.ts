@@ -106,3 +106,23 @@ repositories:
   ]);
   assert.ok(!result.stdout.includes(": t") && !result.stderr.includes("token: t"));
 });
+
+test("check refuses headers that may take longer than the request, and warns of a body limit no unverified body can reach", async () => {
+  const file = writeConfig(`server:
+  header_timeout: 40s
+  request_timeout: 30s
+  body_limit: 200mb
+repositories: [{ repo: a/b, insecure: true, jobs: [{ job: x }] }]
+`);
+  const result = await runCli(["check", "--config", file]);
+  assert.equal(result.code, 1);
+  assert.deepEqual(result.stderr.trim().split("\n"), [
+    `${file}:2:3 server.header_timeout is longer than server.request_timeout: the headers are part of the request; raise request_timeout or lower header_timeout`,
+  ]);
+  const warned = writeConfig(`server: { body_limit: 200mb }
+repositories: [{ repo: a/b, insecure: true, jobs: [{ job: x }] }]
+`);
+  const ok = await runCli(["check", "--config", warned]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stderr, /:1:11 warning: server.body_limit is larger than server.unverified_limit/);
+});
