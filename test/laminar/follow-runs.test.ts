@@ -68,7 +68,7 @@ function runState(svc: TestService, name: string): RunRecord | undefined {
   return runs(svc).find((run) => `${run.job}:${run.number}` === name);
 }
 
-function waitForRun(svc: TestService, name: string, state: RunRecord["state"], timeoutMs = 10_000): Promise<RunRecord> {
+function waitForRun(svc: TestService, name: string, state: RunRecord["state"], timeoutMs = 30_000): Promise<RunRecord> {
   return waitFor(() => {
     const run = runState(svc, name);
     return run?.state === state ? run : undefined;
