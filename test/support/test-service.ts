@@ -56,6 +56,13 @@ export interface TestServiceOptions {
   follow?: ServiceOptions["follow"];
 }
 
+/**
+ * Long enough for the fake laminarc (a Node process, niced below the test files as laminarc is below
+ * the service) to start on a busy machine: a call killed at its timeout after it queued is queued
+ * again by the retry, as a real one would be, and a test counting builds would see two.
+ */
+const LAMINARC_TIMEOUT = "  timeout: 20s\n";
+
 export function configHeader(dir: string, options: Pick<TestServiceOptions, "laminar" | "server" | "listen">): string {
   return `server:
   listen: ${JSON.stringify(options.listen ?? "127.0.0.1:0")}
@@ -63,8 +70,7 @@ ${options.server ?? ""}
 laminar:
   laminarc: ${JSON.stringify(FAKE_LAMINARC)}
   host: unix-abstract:test-laminar
-  timeout: 2s
-${options.laminar?.includes("retry:") ? "" : "  retry: { attempts: 5, delay: 50ms, max_delay: 200ms }\n"}${options.laminar ?? ""}
+${options.laminar?.includes("timeout:") ? "" : LAMINARC_TIMEOUT}${options.laminar?.includes("retry:") ? "" : "  retry: { attempts: 5, delay: 50ms, max_delay: 200ms }\n"}${options.laminar ?? ""}
 journal:
   path: ${JSON.stringify(join(dir, "journal.db"))}
 log: { level: silent }
