@@ -39,7 +39,7 @@ async function realRun(config: Config, options: CatchUpCommandOptions, io: Comma
       config,
       store: journal.catchUp,
       // The service's dispatcher finds the new dispatches in the journal by itself.
-      services: { journal, kick: () => {}, now: Date.now },
+      services: { journal, kick: () => {}, observe: { delivery: () => {} }, now: Date.now },
       listHeads: (remote) => lsRemote(remote, { timeoutMs: LS_REMOTE_TIMEOUT_MS, env: io.env }),
       graceMs: graceFor(config.catchUp.intervalMs),
       sleep: (ms) => sleep(ms),
@@ -63,7 +63,9 @@ async function dryRun(config: Config, options: CatchUpCommandOptions, io: Comman
     return await runPass({
       config,
       store: new CatchUpStore(db),
-      services: { journal: { commitDelivery: () => Promise.reject(new Error("a dry run writes nothing")) }, kick: () => {}, now: Date.now },
+      services: {
+        journal: { commitDelivery: () => Promise.reject(new Error("a dry run writes nothing")) }, kick: () => {}, observe: { delivery: () => {} }, now: Date.now,
+      },
       listHeads: (remote) => lsRemote(remote, { timeoutMs: LS_REMOTE_TIMEOUT_MS, env: io.env }),
       graceMs: 0,
       sleep: (ms) => sleep(ms),
