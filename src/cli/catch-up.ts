@@ -22,7 +22,7 @@ export interface CatchUpCommandOptions {
 export async function catchUpCommand(config: Config, options: CatchUpCommandOptions, io: CommandIO): Promise<number> {
   if (polledRepositories(config, options.repo).length === 0 && redeliverTargets(config, options.repo).length === 0) {
     io.err(`${options.repo === undefined ? "no repository" : `repository ${options.repo} is not one`} in ${config.file} catch-up can check: `
-      + "it needs poll: and forge:, or forge: github with a token, server.public_url and catch_up.redeliver");
+      + "it needs poll: and forge:, or forge: github or gitlab with a token (and the forge's api), server.public_url and catch_up.redeliver");
     return 1;
   }
   const report = options.dryRun ? await dryRun(config, options, io) : await realRun(config, options, io);
