@@ -11,6 +11,7 @@ import { startFakeGitLabApi, type FakeGitLabApi } from "../fixtures/fake-gitlab-
 import type { FakeGitLabEvent } from "../fixtures/fake-gitlab-hooks.ts";
 import { payload } from "../support/payloads.ts";
 import { recordingLogger } from "../support/recording-logger.ts";
+import { runCli } from "../support/run-cli.ts";
 import { gitlabHeaders, startTestService, type TestService } from "../support/test-service.ts";
 import { counter as countFor, morePasses as passesFor, stopService } from "./service-kit.ts";
 
@@ -113,6 +114,11 @@ test("exactly the failed events the journal lacks are resent, and arrive as them
   assert.ok(api.requests.some((request) => request.rawPath.startsWith("/api/v4/projects/acme%2Fapp/hooks/1/events") && request.query.get("page") === "2"),
     "the second page was read");
   assert.equal(svc.service.journal.getDelivery(key("a"))?.dispatches[0]?.params.rev, "a".repeat(40));
+
+  const listed = JSON.parse((await runCli(["deliveries", "--json", "--config", svc.configFile], svc.fake.env)).stdout) as
+    { deliveryId: string; foundBy?: string }[];
+  assert.equal(listed.find((item) => item.deliveryId === key("a"))?.foundBy, "redelivered");
+  assert.equal(listed.find((item) => item.deliveryId === key("c"))?.foundBy, undefined);
 });
 
 test("at most 5 resends a minute per hook; the rest are left for a later pass", async () => {
