@@ -134,7 +134,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const catchUp = new CatchUp({
     getConfig: () => config,
     store: journal.catchUp,
-    services: { journal, kick: () => dispatcher.kick(), now: Date.now },
+    // Counted with the webhooks' deliveries, as what they are: deliveries.
+    services: { journal, kick: () => dispatcher.kick(), observe: metrics, now: Date.now },
     logger,
     registry: metrics.registry,
     env,

@@ -7,7 +7,7 @@ import type { CatchUpStore } from "../journal/catch-up-store.ts";
 import type { Logger } from "../observe/logger.ts";
 import type { Config } from "../types.ts";
 import { createCatchUpMetrics, type CatchUpMetrics } from "./catch-up-metrics.ts";
-import { describeFinding, describeRedelivery } from "./describe-pass.ts";
+import { describeFinding, describeRedelivery, forgeLabel } from "./describe-pass.ts";
 import { lsRemote } from "./ls-remote.ts";
 import type { ReceiveServices } from "./receive-polled.ts";
 import { runPass, type PassReport } from "./run-pass.ts";
@@ -99,11 +99,11 @@ export class CatchUp {
     const { logger } = this.#options;
     for (const redelivery of report.redeliveries) {
       if (redelivery.outcome === "failed") {
-        logger.warn({ repo: redelivery.repo, reason: redelivery.reason }, "catch-up: reading GitHub's delivery log failed");
+        logger.warn({ repo: redelivery.repo, reason: redelivery.reason }, `catch-up: reading ${forgeLabel(redelivery.forge)}'s delivery log failed`);
       }
       for (const finding of redelivery.findings) {
         const line = { repo: redelivery.repo, delivery: finding.guid, event: finding.event };
-        const text = `catch-up: ${describeRedelivery(finding)}`;
+        const text = `catch-up: ${describeRedelivery(finding, redelivery.forge)}`;
         if (finding.kind === "refused" || finding.kind === "failed") logger.warn(line, text);
         else logger.info(line, text);
       }

@@ -1,7 +1,7 @@
 // Catch-up's findings as a person reads them: `catch-up` prints these lines, the service logs them.
 
 import type { Finding, RepositoryReport } from "./poll-repository.ts";
-import type { RedeliverReport, RedeliveryFinding } from "./redeliver-repository.ts";
+import { GITLAB_RESENDS_PER_MINUTE, type LoggingForge, type RedeliverReport, type RedeliveryFinding } from "./redeliver-repository.ts";
 import { MAX_REDELIVERIES_PER_PASS, type PassReport } from "./run-pass.ts";
 
 const short = (sha: string) => sha.slice(0, 7);
@@ -33,28 +33,36 @@ export function describeRepository(report: RepositoryReport): string[] {
   return [`${head}: ${report.heads} heads`, ...report.findings.map((finding) => `  ${describeFinding(finding)}`)];
 }
 
-export function describeRedelivery(finding: RedeliveryFinding): string {
-  const what = `${finding.event} delivery ${finding.guid} (GitHub: ${finding.status})`;
+/** How a person names the forge whose delivery log it is. */
+export function forgeLabel(forge: LoggingForge): string {
+  return forge === "gitlab" ? "GitLab" : "GitHub";
+}
+
+export function describeRedelivery(finding: RedeliveryFinding, forge: LoggingForge): string {
+  const label = forgeLabel(forge);
+  const what = `${finding.event} delivery ${finding.guid} (${label}: ${finding.status})`;
   switch (finding.kind) {
     case "asked":
-      return `${what}: never reached laminar-hooks; GitHub was asked to send it again`;
+      return `${what}: never reached laminar-hooks; ${label} was asked to send it again`;
     case "would-ask":
-      return `${what}: never reached laminar-hooks; would ask GitHub to send it again (dry run)`;
+      return `${what}: never reached laminar-hooks; would ask ${label} to send it again (dry run)`;
     case "refused":
-      return `${what}: GitHub refused to send it again (${finding.answer ?? "?"}); not asked again`;
+      return `${what}: ${label} refused to send it again (${finding.answer ?? "?"}); not asked again`;
     case "failed":
-      return `${what}: asking GitHub to send it again failed (${finding.answer ?? "?"}); next pass tries again`;
+      return `${what}: asking ${label} to send it again failed (${finding.answer ?? "?"}); next pass tries again`;
     case "deferred":
-      return `${what}: left for the next pass (at most ${MAX_REDELIVERIES_PER_PASS} a pass)`;
+      return forge === "gitlab"
+        ? `${what}: left for a later pass (GitLab resends at most ${GITLAB_RESENDS_PER_MINUTE} a minute per hook; at most ${MAX_REDELIVERIES_PER_PASS} a pass)`
+        : `${what}: left for the next pass (at most ${MAX_REDELIVERIES_PER_PASS} a pass)`;
   }
 }
 
 function describeRedeliveries(report: RedeliverReport): string[] {
-  const head = `${report.repo} (GitHub delivery log)`;
+  const head = `${report.repo} (${forgeLabel(report.forge)} delivery log)`;
   if (report.outcome === "failed") return [`${head}: failed: ${report.reason ?? "unknown"}`];
   if (report.hooks === 0) return [`${head}: no active hook sends to server.public_url`];
   if (report.findings.length === 0) return [`${head}: ${report.hooks} hook(s), no failed delivery missing`];
-  return [`${head}: ${report.hooks} hook(s)`, ...report.findings.map((finding) => `  ${describeRedelivery(finding)}`)];
+  return [`${head}: ${report.hooks} hook(s)`, ...report.findings.map((finding) => `  ${describeRedelivery(finding, report.forge)}`)];
 }
 
 export function describePass(report: PassReport): string[] {

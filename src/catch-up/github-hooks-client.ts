@@ -3,30 +3,17 @@
 
 import { Octokit } from "@octokit/core";
 import type { Secret } from "../config/secret.ts";
+import type { HookLog } from "./hook-log.ts";
 import { nextPageUrl } from "./next-page.ts";
-import type { HookDelivery } from "./pick-redeliveries.ts";
 
 /** A busy repository's 3 days fit; past this the rest waits for the next pass. */
 const MAX_PAGES = 20;
 
-export interface GitHubHook {
-  id: number;
-  url: string | undefined;
-  active: boolean;
-}
-
-export interface GitHubHooksClient {
-  listHooks(owner: string, repo: string): Promise<GitHubHook[]>;
-  /** Attempts delivered at `since` or later, newest first as GitHub lists them. */
-  listDeliveries(owner: string, repo: string, hookId: number, since: number): Promise<HookDelivery[]>;
-  /** Asks GitHub to send a delivery again (202); rejects with GitHub's status and message otherwise. */
-  redeliver(owner: string, repo: string, hookId: number, deliveryId: number): Promise<void>;
-}
-
 interface RawHook { id: number; active?: boolean; config?: { url?: string } }
 interface RawDelivery { id: number; guid: string; delivered_at: string; status: string; status_code: number; event: string }
 
-export function gitHubHooksClient(api: string, token: Secret, options: { fetch?: typeof fetch } = {}): GitHubHooksClient {
+/** The delivery log of `owner/repo`; GitHub's refusals reject with its status and message (Octokit's RequestError). */
+export function gitHubHooksClient(api: string, token: Secret, owner: string, repo: string, options: { fetch?: typeof fetch } = {}): HookLog {
   const octokit = new Octokit({
     auth: token.reveal(),
     baseUrl: api,
@@ -50,11 +37,11 @@ export function gitHubHooksClient(api: string, token: Secret, options: { fetch?:
   }
 
   return {
-    async listHooks(owner, repo) {
+    async listHooks() {
       const hooks = await pages<RawHook>(octokit.request("GET /repos/{owner}/{repo}/hooks", { owner, repo, per_page: 100 }), () => false);
       return hooks.map((hook) => ({ id: hook.id, url: hook.config?.url, active: hook.active !== false }));
     },
-    async listDeliveries(owner, repo, hookId, since) {
+    async listDeliveries(hookId, since) {
       const raw = await pages<RawDelivery>(
         octokit.request("GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries", { owner, repo, hook_id: hookId, per_page: 100 }),
         // Newest first: a page that reaches back before `since` is the last one needed.
@@ -66,7 +53,7 @@ export function gitHubHooksClient(api: string, token: Secret, options: { fetch?:
         }))
         .filter((item) => item.deliveredAt >= since);
     },
-    async redeliver(owner, repo, hookId, deliveryId) {
+    async redeliver(hookId, deliveryId) {
       await octokit.request("POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts", {
         owner, repo, hook_id: hookId, delivery_id: deliveryId,
       });

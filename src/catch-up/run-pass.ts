@@ -3,13 +3,15 @@
 
 import type { CatchUpStore } from "../journal/catch-up-store.ts";
 import type { Config } from "../types.ts";
-import { gitHubHooksClient, type GitHubHooksClient } from "./github-hooks-client.ts";
+import { gitHubHooksClient } from "./github-hooks-client.ts";
+import { gitLabHooksClient } from "./gitlab-hooks-client.ts";
+import type { HookLog } from "./hook-log.ts";
 import type { LsRemoteResult } from "./ls-remote.ts";
 import { awaitsDelivery, inspectRepository, settleRepository, type PolledRepository, type RepositoryReport } from "./poll-repository.ts";
 import type { ReceiveServices } from "./receive-polled.ts";
 import { redeliverRepository, redeliverTargets, type RedeliverReport, type RedeliverTarget } from "./redeliver-repository.ts";
 
-/** GitHub allows 80 content-creating requests a minute; the rest of a long outage waits a pass. */
+/** GitHub allows 80 content-creating requests a minute; the rest of a long outage waits a pass (GitLab: 5 a minute per hook, redeliver-repository.ts). */
 export const MAX_REDELIVERIES_PER_PASS = 30;
 const FORGET_ASKED_AFTER_MS = 8 * 86_400_000;
 
@@ -23,8 +25,8 @@ export interface PassDeps {
   /** Resolves after `ms`; rejects when the pass is to stop (the service is stopping). */
   sleep: (ms: number) => Promise<void>;
   now: () => number;
-  /** GitHub's hooks API for a repository; default: the real one at its `api`. */
-  hooksClient?: (target: RedeliverTarget) => GitHubHooksClient;
+  /** The forge's webhook log of a repository; default: the real API at its `api`. */
+  hookLog?: (target: RedeliverTarget) => HookLog;
 }
 
 export interface PassOptions {
@@ -37,9 +39,16 @@ export interface PassOptions {
 }
 
 export interface PassReport {
-  /** Failed deliveries GitHub was asked to send again, by repository. */
+  /** Failed deliveries the forges (GitHub, GitLab) were asked to send again, by repository. */
   redeliveries: RedeliverReport[];
   polls: RepositoryReport[];
+}
+
+/** The real API of the target's forge. */
+function hookLogOf(target: RedeliverTarget): HookLog {
+  if (target.forge === "gitlab") return gitLabHooksClient(target.api, target.token, target.repo);
+  const [owner = "", name = ""] = target.repo.split("/");
+  return gitHubHooksClient(target.api, target.token, owner, name);
 }
 
 /** The repositories a pass polls; `repo` narrows it to one. */
@@ -50,17 +59,17 @@ export function polledRepositories(config: Config, repo?: string): PolledReposit
 }
 
 /**
- * Redelivery first: what GitHub sends again arrives while the polls wait their grace, so the push
+ * Redelivery first: what a forge sends again arrives while the polls wait their grace, so the push
  * is built from its webhook (changed files, commit message), and the poll finds it delivered.
  */
 export async function runPass(deps: PassDeps, options: PassOptions = {}): Promise<PassReport> {
   const budget = { left: MAX_REDELIVERIES_PER_PASS };
-  // GitHub Enterprise keeps deliveries 7 days: one asked for 8 days ago cannot be listed again. Kept
+  // GitHub Enterprise and GitLab keep deliveries 7 days: one asked for 8 days ago cannot be listed again. Kept
   // as long as the journal keeps deliveries, for `deliveries` to mark the redelivered ones.
   if (!options.dryRun) deps.store.forgetAsked(deps.now() - Math.max(FORGET_ASKED_AFTER_MS, deps.config.journal.retentionMs));
   const redeliveries: RedeliverReport[] = [];
   for (const target of redeliverTargets(deps.config, options.repo)) {
-    const client = (deps.hooksClient ?? ((t: RedeliverTarget) => gitHubHooksClient(t.api, t.token)))(target);
+    const client = (deps.hookLog ?? hookLogOf)(target);
     redeliveries.push(await redeliverRepository(target, { store: deps.store, client, now: deps.now, dryRun: options.dryRun === true, budget }));
   }
   const inspections = [];

@@ -22,7 +22,7 @@ export interface CatchUpCommandOptions {
 export async function catchUpCommand(config: Config, options: CatchUpCommandOptions, io: CommandIO): Promise<number> {
   if (polledRepositories(config, options.repo).length === 0 && redeliverTargets(config, options.repo).length === 0) {
     io.err(`${options.repo === undefined ? "no repository" : `repository ${options.repo} is not one`} in ${config.file} catch-up can check: `
-      + "it needs poll: and forge:, or forge: github with a token, server.public_url and catch_up.redeliver");
+      + "it needs poll: and forge:, or forge: github or gitlab with a token (and the forge's api), server.public_url and catch_up.redeliver");
     return 1;
   }
   const report = options.dryRun ? await dryRun(config, options, io) : await realRun(config, options, io);
@@ -39,7 +39,7 @@ async function realRun(config: Config, options: CatchUpCommandOptions, io: Comma
       config,
       store: journal.catchUp,
       // The service's dispatcher finds the new dispatches in the journal by itself.
-      services: { journal, kick: () => {}, now: Date.now },
+      services: { journal, kick: () => {}, observe: { delivery: () => {} }, now: Date.now },
       listHeads: (remote) => lsRemote(remote, { timeoutMs: LS_REMOTE_TIMEOUT_MS, env: io.env }),
       graceMs: graceFor(config.catchUp.intervalMs),
       sleep: (ms) => sleep(ms),
@@ -63,7 +63,9 @@ async function dryRun(config: Config, options: CatchUpCommandOptions, io: Comman
     return await runPass({
       config,
       store: new CatchUpStore(db),
-      services: { journal: { commitDelivery: () => Promise.reject(new Error("a dry run writes nothing")) }, kick: () => {}, now: Date.now },
+      services: {
+        journal: { commitDelivery: () => Promise.reject(new Error("a dry run writes nothing")) }, kick: () => {}, observe: { delivery: () => {} }, now: Date.now,
+      },
       listHeads: (remote) => lsRemote(remote, { timeoutMs: LS_REMOTE_TIMEOUT_MS, env: io.env }),
       graceMs: 0,
       sleep: (ms) => sleep(ms),

@@ -30,7 +30,7 @@ export interface AskedRedelivery {
   forgeDelivery: number;
   event: string;
   askedAt: number;
-  /** "202", or the status and message of a refusal. */
+  /** "accepted" ("202" before GitLab joined), or the status and message of a refusal. */
   answer: string;
 }
 
@@ -64,6 +64,9 @@ export class CatchUpStore {
         INSERT INTO catch_up_redeliveries (forge, guid, repo, hook_id, forge_delivery, event, asked_at, answer)
         VALUES (@forge, @guid, @repo, @hookId, @forgeDelivery, @event, @askedAt, @answer)
         ON CONFLICT (forge, guid) DO NOTHING`),
+      askedSince: db.prepare<[string, string, number, number], number>(
+        `SELECT count(*) FROM catch_up_redeliveries WHERE forge = ? AND repo = ? AND hook_id = ? AND asked_at >= ?`,
+      ).pluck(),
       forgetAsked: db.prepare<[number]>(`DELETE FROM catch_up_redeliveries WHERE asked_at < ?`),
       redelivered: db.prepare<[string], string>(`SELECT guid FROM catch_up_redeliveries WHERE guid IN (SELECT value FROM json_each(?))`).pluck(),
     }));
@@ -105,6 +108,11 @@ export class CatchUpStore {
   /** Remembers a redelivery asked for, so that it is asked once, also across restarts. */
   recordAsked(asked: AskedRedelivery): void {
     guardJournal(() => this.#statements.recordAsked.run(asked));
+  }
+
+  /** How many redeliveries catch-up asked of one hook since `since` (ms): GitLab allows 5 a minute. */
+  askedSince(forge: string, repo: string, hookId: number, since: number): number {
+    return guardJournal(() => this.#statements.askedSince.get(forge, repo, hookId, since) ?? 0);
   }
 
   /** Forgets the redeliveries asked before `cutoff` (ms): the forge no longer lists those deliveries. */

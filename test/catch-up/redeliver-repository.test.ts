@@ -1,5 +1,5 @@
 // Redelivery from GitHub's delivery log, through the running service, against a fake of GitHub's
-// hooks API on loopback (checked against GitHub's OpenAPI description): exactly the failed
+// API on loopback (the shared one, its hooks routes checked against GitHub's OpenAPI description): exactly the failed
 // deliveries the journal lacks are sent again, each once, also across a restart.
 
 import assert from "node:assert/strict";
@@ -7,7 +7,7 @@ import { after, before, test } from "node:test";
 import { retentionMs, sendsHere } from "../../src/catch-up/redeliver-repository.ts";
 import { startService, type Service } from "../../src/start-service.ts";
 import { waitFor } from "../fixtures/fake-laminar-dir.ts";
-import { startFakeGitHubHooksApi, type FakeGitHubHooksApi } from "../fixtures/fake-github-hooks-api.ts";
+import { startFakeGitHubApi, type FakeGitHubApi } from "../fixtures/fake-github-api.ts";
 import { payload } from "../support/payloads.ts";
 import { recordingLogger } from "../support/recording-logger.ts";
 import { runCli } from "../support/run-cli.ts";
@@ -18,7 +18,7 @@ import { counter as countFor, morePasses as passesFor, stopService } from "./ser
 const TOKEN = "ghp_fakeTokenForTheTest0123456789";
 const PUBLIC_URL = "https://ci.example.com/hooks";
 const recorded = recordingLogger();
-let api: FakeGitHubHooksApi;
+let api: FakeGitHubApi;
 let svc: TestService;
 let restarted: Service | undefined;
 const bodies = new Map<string, string>();
@@ -38,9 +38,9 @@ const failed = (id: string, hours: number, status = "failed to connect to host",
   ({ guid: id, deliveredAt: ago(hours), status, statusCode, event: "push" });
 
 before(async () => {
-  api = await startFakeGitHubHooksApi(TOKEN);
+  api = await startFakeGitHubApi({ token: TOKEN });
   // GitHub sends the delivery again, signed, with its guid, to where the hook points: here, the service.
-  api.onRedeliver = async (attempt) => {
+  api.hooks.onRedeliver = async (attempt) => {
     const body = bodies.get(attempt.guid);
     if (body === undefined) return { status: "failed to connect to host", statusCode: 0 };
     // The service's first pass may ask before startTestService has handed it over.
@@ -48,22 +48,22 @@ before(async () => {
     const answer = await send(attempt.guid, body);
     return answer.status < 300 ? { status: "OK", statusCode: answer.status } : { status: `Invalid HTTP Response: ${answer.status}`, statusCode: answer.status };
   };
-  api.addHook("acme/app", { id: 1, url: PUBLIC_URL, active: true });
-  api.addHook("acme/app", { id: 2, url: "https://elsewhere.example.com/hook", active: true });
-  api.addHook("acme/app", { id: 3, url: `${PUBLIC_URL}/github`, active: false });
-  api.addHook("acme/locked", { id: 9, url: PUBLIC_URL, active: true });
+  api.hooks.addHook("acme/app", { id: 1, url: PUBLIC_URL, active: true });
+  api.hooks.addHook("acme/app", { id: 2, url: "https://elsewhere.example.com/hook", active: true });
+  api.hooks.addHook("acme/app", { id: 3, url: `${PUBLIC_URL}/github`, active: false });
+  api.hooks.addHook("acme/locked", { id: 9, url: PUBLIC_URL, active: true });
 
   // Older than GitHub Enterprise keeps them (7 days; the fake is not api.github.com).
-  api.addDelivery("acme/app", 1, failed(guid("d"), 8 * 24));
-  const e = api.addDelivery("acme/app", 1, failed(guid("e"), 60));   // on the second page
+  api.hooks.addDelivery("acme/app", 1, failed(guid("d"), 8 * 24));
+  const e = api.hooks.addDelivery("acme/app", 1, failed(guid("e"), 60));   // on the second page
   bodies.set(e.guid, pushBody("e".repeat(40)));
-  for (let i = 0; i < 150; i += 1) api.addDelivery("acme/app", 1, { guid: `ok-${i}`, deliveredAt: ago(50), status: "OK", statusCode: 202, event: "push" });
-  api.addDelivery("acme/app", 1, failed(guid("b"), 20));
-  api.addDelivery("acme/app", 1, { ...failed(guid("b"), 19), status: "OK", statusCode: 202, redelivery: true });
-  api.addDelivery("acme/app", 1, failed(guid("g"), 10));             // GitHub cannot reach the service even now
-  const a = api.addDelivery("acme/app", 1, failed(guid("a"), 1, "Invalid HTTP Response: 502", 502));
+  for (let i = 0; i < 150; i += 1) api.hooks.addDelivery("acme/app", 1, { guid: `ok-${i}`, deliveredAt: ago(50), status: "OK", statusCode: 202, event: "push" });
+  api.hooks.addDelivery("acme/app", 1, failed(guid("b"), 20));
+  api.hooks.addDelivery("acme/app", 1, { ...failed(guid("b"), 19), status: "OK", statusCode: 202, redelivery: true });
+  api.hooks.addDelivery("acme/app", 1, failed(guid("g"), 10));             // GitHub cannot reach the service even now
+  const a = api.hooks.addDelivery("acme/app", 1, failed(guid("a"), 1, "Invalid HTTP Response: 502", 502));
   bodies.set(a.guid, pushBody("a".repeat(40)));
-  api.addDelivery("acme/app", 2, failed(guid("f"), 1));               // another hook's: not ours
+  api.hooks.addDelivery("acme/app", 2, failed(guid("f"), 1));               // another hook's: not ours
 
   svc = await startTestService({
     logger: recorded.logger,
@@ -85,22 +85,22 @@ after(async () => {
 
 const counter = (service: Service, name: string) => countFor(service, name, "redeliver");
 const morePasses = (service: Service, count: number) => passesFor(service, "redeliver", count);
-const askedGuids = () => api.redeliveries.map((entry) => entry.guid).sort();
+const askedGuids = () => api.hooks.redeliveries.map((entry) => entry.guid).sort();
 
 test("exactly the failed deliveries the journal lacks are sent again, and arrive as themselves", async () => {
   // A delivery that reached the service although GitHub logged it as failed (its answer came late).
   const c = guid("c");
   assert.equal((await send(c, pushBody("c".repeat(40)))).status, 202);
-  api.addDelivery("acme/app", 1, failed(c, 0.5, "timed out", 0));
+  api.hooks.addDelivery("acme/app", 1, failed(c, 0.5, "timed out", 0));
 
   await waitFor(() => svc.service.journal.getDelivery(guid("a"))?.status === "done", 15_000, "A redelivered and built");
   await waitFor(() => svc.service.journal.getDelivery(guid("e")), 15_000, "E (second page) redelivered");
-  await waitFor(() => api.redeliveries.some((entry) => entry.guid === guid("g")), 15_000, "G asked for");
+  await waitFor(() => api.hooks.redeliveries.some((entry) => entry.guid === guid("g")), 15_000, "G asked for");
   await morePasses(svc.service, 3);
 
   assert.deepEqual(askedGuids(), [guid("a"), guid("e"), guid("g")].sort(), "each failed delivery missing from the journal, once");
-  assert.ok(api.redeliveries.every((entry) => entry.hookId === 1));
-  assert.deepEqual(api.violations, []);
+  assert.ok(api.hooks.redeliveries.every((entry) => entry.hookId === 1));
+  assert.deepEqual(api.problems, []);
   assert.equal(svc.service.journal.getDelivery(guid("a"))?.dispatches[0]?.params.rev, "a".repeat(40));
   assert.equal(await counter(svc.service, "laminar_hooks_catch_up_found_total"), 3);
 
@@ -125,7 +125,7 @@ test("what was asked is remembered across a restart: nothing is asked twice", as
   restarted = await startService({ configFile: svc.configFile, env: svc.fake.env, logger: recorded.logger, watchConfig: false });
   await morePasses(restarted, 3);
   assert.deepEqual(askedGuids(), asked);
-  assert.deepEqual(api.violations, []);
+  assert.deepEqual(api.problems, []);
 });
 
 test("GitHub keeps deliveries 3 days, GitHub Enterprise Server 7", () => {

@@ -45,7 +45,7 @@ function deps(sleep: PassDeps["sleep"]): PassDeps {
   return {
     config,
     store: journal.catchUp,
-    services: { journal, kick: () => (kicks += 1), now: Date.now },
+    services: { journal, kick: () => (kicks += 1), observe: { delivery: () => {} }, now: Date.now },
     listHeads: (url) => lsRemote(url, { timeoutMs: 10_000, env: kit.env }),
     graceMs: 10_000,
     sleep,
