@@ -1,5 +1,6 @@
 import { type DeliveryListItem, type DeliveryStatus, type DispatchSummary } from "../journal/index.ts";
 import type { RunRecord } from "../journal/index.ts";
+import type { StatusPostRecord } from "../journal/status-outbox.ts";
 import type { Config } from "../types.ts";
 import { shortRef } from "./describe-delivery.ts";
 import { formatRunState } from "./format-run.ts";
@@ -21,10 +22,13 @@ export function deliveriesCommand(config: Config, options: DeliveriesOptions, io
     const listed = journal.listDeliveries({ limit: options.limit, ...(options.status ? { status: options.status } : {}) });
     const redelivered = journal.catchUp.redelivered(listed.map((item) => item.deliveryId));
     // Each job with the Laminar runs it became, as they are followed.
-    const runs = journal.runsOf(listed.flatMap((item) => item.jobs.map((job) => job.id)));
+    const dispatchIds = listed.flatMap((item) => item.jobs.map((job) => job.id));
+    const runs = journal.runsOf(dispatchIds);
+    // And the commit status each last posted (or tried to): what the forge shows, or why it does not.
+    const statuses = journal.statusOutbox.latestOfDispatches(dispatchIds);
     const items = listed.map((item) => {
       const found = foundBy(item, redelivered);
-      const jobs = item.jobs.map((job) => ({ ...job, runs: runs.get(job.id) ?? [] }));
+      const jobs = item.jobs.map((job) => ({ ...job, runs: runs.get(job.id) ?? [], latestStatus: statuses.get(job.id) ?? null }));
       return found === undefined ? { ...item, jobs } : { ...item, jobs, foundBy: found };
     });
     io.out(options.json ? JSON.stringify(items, null, 2) : formatTable(items));
@@ -38,7 +42,7 @@ function foundBy(item: DeliveryListItem, redelivered: ReadonlySet<string>): "pol
   return redelivered.has(item.deliveryId) ? "redelivered" : undefined;
 }
 
-type ListedJob = DispatchSummary & { runs: RunRecord[] };
+type ListedJob = DispatchSummary & { runs: RunRecord[]; latestStatus: StatusPostRecord | null };
 
 function formatTable(items: readonly (DeliveryListItem & { jobs: ListedJob[]; foundBy?: string })[]): string {
   if (items.length === 0) return "no deliveries in the journal";
@@ -60,6 +64,19 @@ function formatTable(items: readonly (DeliveryListItem & { jobs: ListedJob[]; fo
 }
 
 function formatJob(job: ListedJob): string {
+  const status = job.latestStatus === null ? "" : ` ${formatLatestStatus(job.latestStatus)}`;
+  return `${formatRuns(job)}${status}`;
+}
+
+/** `[status success: posted]`, `[status pending: refused 403]`, `[status failure: waiting]`. */
+function formatLatestStatus(post: StatusPostRecord): string {
+  const outcome = post.status === "pending" || post.status === "sending" ? "waiting" : post.status;
+  // The forge's HTTP answer when it said no; `show` gives its message.
+  const answer = post.status !== "posted" && post.answerStatus !== null ? ` ${post.answerStatus}` : "";
+  return `[status ${post.state}: ${outcome}${answer}]`;
+}
+
+function formatRuns(job: ListedJob): string {
   if (job.runs.length > 0) {
     // Followed runs: `app:1 success`; after a laminard restart `app:1 lost → app:4, app:4 running`.
     const runs = job.runs.map((run) => `${run.job}:${run.number} ${formatRunState(run)}`);

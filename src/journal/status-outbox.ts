@@ -210,6 +210,12 @@ export class StatusOutbox {
   postsOfDelivery(deliveryId: number): StatusPostRecord[] {
     return guardJournal(() => this.#statements.ofDelivery.all(deliveryId).map(toRecord));
   }
+
+  /** `deliveries`: each dispatch's latest status (never a skipped one: only older posts are skipped), by dispatch id. */
+  latestOfDispatches(dispatchIds: readonly number[]): Map<number, StatusPostRecord> {
+    const rows = dispatchIds.length === 0 ? [] : guardJournal(() => this.#statements.latestOf.all(JSON.stringify(dispatchIds)));
+    return new Map(rows.map((row) => [row.dispatch, toRecord(row)]));
+  }
 }
 
 function prepare(db: BetterSqlite3.Database) {
@@ -243,6 +249,9 @@ function prepare(db: BetterSqlite3.Database) {
     waiting: db.prepare<[], number>(`SELECT COUNT(*) FROM status_posts WHERE status IN ('pending', 'sending')`).pluck(),
     ofDelivery: db.prepare<[number], PostRow>(`
       SELECT p.* FROM status_posts p JOIN dispatches x ON x.id = p.dispatch WHERE x.delivery = ? ORDER BY p.id`),
+    latestOf: db.prepare<[string], PostRow>(`
+      SELECT p.* FROM status_posts p WHERE p.id IN (SELECT MAX(q.id) FROM status_posts q
+        WHERE q.dispatch IN (SELECT value FROM json_each(?)) GROUP BY q.dispatch)`),
   };
 }
 

@@ -1,28 +1,17 @@
 // `show` lists each commit status a delivery's runs posted: state, context and the forge's answer.
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { test } from "node:test";
 import { silentLogger } from "../../src/observe/logger.ts";
 import { startStatusReporter } from "../../src/report/start-status-reporter.ts";
 import type { PostEvent } from "../../src/report/status-poster.ts";
 import { failures } from "../fixtures/fake-forge-api.ts";
-import { startFakeGiteaApi } from "../fixtures/fake-gitea-api.ts";
-import { configFrom, forgeConfig, journalDelivery, postEvents, recordChange, tempJournal } from "../report/report-kit.ts";
+import { giteaWithJournal, journalDelivery, postEvents, recordChange } from "../report/report-kit.ts";
 import { runCli } from "../support/run-cli.ts";
 
 const TOKEN = "show-test-token-5f4e3d2c1b";
 
 test("show gives each status posted, with the forge's answer, in text and JSON, and never the token", async (t) => {
-  const api = await startFakeGiteaApi({ token: TOKEN });
-  t.after(() => api.close());
-  const journalFile = tempJournal(t);
-  const yaml = `${forgeConfig("gitea", api.url)}journal:\n  path: ${journalFile.path}\n`;
-  const configFile = join(journalFile.path, "..", "config.yml");
-  writeFileSync(configFile, yaml);
-  const config = configFrom(yaml, { FORGE_TOKEN: TOKEN });
-
-  const journal = journalFile.open();
+  const { api, configFile, config, journal } = await giteaWithJournal(t, TOKEN);
   const { dispatchId, deliveryId } = await journalDelivery(journal, "gitea");
   const posts = postEvents<PostEvent>();
   const reporter = startStatusReporter({ outbox: journal.statusOutbox, getConfig: () => config, logger: silentLogger(), onPost: posts.onPost });

@@ -3,7 +3,7 @@
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseConfig } from "../../src/config/load-config.ts";
@@ -13,6 +13,7 @@ import Database from "better-sqlite3";
 import { openJournal } from "../../src/journal/open-journal.ts";
 import type { RunStateChange, RunStateListener } from "../../src/laminar/run-state.ts";
 import type { Config, ForgeName } from "../../src/types.ts";
+import { startFakeGiteaApi, type FakeGiteaApi } from "../fixtures/fake-gitea-api.ts";
 
 export type Context = { after: (fn: () => void | Promise<void>) => void };
 
@@ -135,4 +136,18 @@ export function postEvents<E>(): { events: E[]; onPost: (event: E) => void; wait
       });
     },
   };
+}
+
+/**
+ * For the CLI's tests: a fake Gitea taking `token`, a config file that points at it and at a temp
+ * journal (for `--config`), the same config parsed, and the journal opened.
+ */
+export async function giteaWithJournal(t: Context, token: string): Promise<{ api: FakeGiteaApi; configFile: string; config: Config; journal: TestJournal }> {
+  const api = await startFakeGiteaApi({ token });
+  t.after(() => api.close());
+  const journalFile = tempJournal(t);
+  const yaml = `${forgeConfig("gitea", api.url)}journal:\n  path: ${journalFile.path}\n`;
+  const configFile = join(journalFile.path, "..", "config.yml");
+  writeFileSync(configFile, yaml);
+  return { api, configFile, config: configFrom(yaml, { FORGE_TOKEN: token }), journal: journalFile.open() };
 }
