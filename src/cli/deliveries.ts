@@ -37,7 +37,7 @@ export function deliveriesCommand(config: Config, options: DeliveriesOptions, io
 }
 
 /** A delivery catch-up brought: a push found by polling its remote, or one it asked the forge to send again. */
-function foundBy(item: DeliveryListItem, redelivered: ReadonlySet<string>): "poll" | "redelivered" | undefined {
+export function foundBy(item: Pick<DeliveryListItem, "deliveryId">, redelivered: ReadonlySet<string>): "poll" | "redelivered" | undefined {
   if (item.deliveryId.startsWith("poll:")) return "poll";
   return redelivered.has(item.deliveryId) ? "redelivered" : undefined;
 }

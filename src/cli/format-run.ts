@@ -9,15 +9,23 @@ export function formatRunState(run: RunRecord): string {
 /** One line of `show` about a run: its state, its times, how long it took, and its link. */
 export function formatRunLine(run: RunRecord, baseUrl: string | undefined): string {
   const name = `${run.job}:${run.number}`;
+  const link = baseUrl === undefined ? "" : ` ${baseUrl.replace(/\/$/, "")}/jobs/${run.job}/${run.number}`;
+  const note = run.note === null ? "" : `\n    ${run.note}`;
+  return `  run ${name} ${formatRunState(run)}: ${formatRunTimes(run)}${link}${note}`;
+}
+
+/** `queued …, started …, completed … UTC (1m 3s)`: a run's times as `show` and the page give them. */
+export function formatRunTimes(run: RunRecord): string {
   const times = [`queued ${formatTime(run.queuedAt)}`];
   if (run.startedAt !== null) times.push(`started ${formatTime(run.startedAt)}`);
   if (run.completedAt !== null) times.push(`${run.state === "lost" ? "lost" : "completed"} ${formatTime(run.completedAt)}`);
-  const took = run.startedAt !== null && run.completedAt !== null && run.state !== "lost"
-    ? ` (${formatElapsed(run.completedAt - run.startedAt)})`
-    : "";
-  const link = baseUrl === undefined ? "" : ` ${baseUrl.replace(/\/$/, "")}/jobs/${run.job}/${run.number}`;
-  const note = run.note === null ? "" : `\n    ${run.note}`;
-  return `  run ${name} ${formatRunState(run)}: ${times.join(", ")} UTC${took}${link}${note}`;
+  const took = runDuration(run);
+  return `${times.join(", ")} UTC${took === undefined ? "" : ` (${formatElapsed(took)})`}`;
+}
+
+/** How long a run with a result took, in ms; a lost run has no result. */
+export function runDuration(run: RunRecord): number | undefined {
+  return run.startedAt !== null && run.completedAt !== null && run.state !== "lost" ? run.completedAt - run.startedAt : undefined;
 }
 
 /** `1m 3s`, `42s`, `2h 5m`: how long a run took. */

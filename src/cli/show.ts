@@ -1,5 +1,6 @@
 import type { DeliveryDetail, DispatchDetail, RunRecord } from "../journal/index.ts";
 import type { StatusPostRecord } from "../journal/status-outbox.ts";
+import { formatStatus } from "./format-status.ts";
 import { runUrl } from "../laminar/run-url.ts";
 import { formatRunLine } from "./format-run.ts";
 import type { Config } from "../types.ts";
@@ -63,12 +64,4 @@ function formatDetail(
     for (const post of dispatch.statuses) lines.push(formatStatus(post));
   }
   return lines.join("\n");
-}
-
-/** `  status failure "laminar/app" on 3f2c1a9: refused, 422 No commit found for SHA` */
-function formatStatus(post: StatusPostRecord): string {
-  const answer = [post.answerStatus ?? "", post.answerMessage ?? ""].join(" ").trim();
-  const tries = post.attempts > 1 ? ` after ${post.attempts} attempts` : "";
-  const next = post.status === "pending" && post.attempts > 0 ? `, next attempt ${formatTime(post.nextAttemptAt)} UTC` : "";
-  return `  status ${post.state} ${JSON.stringify(post.context)} on ${post.sha.slice(0, 7)}: ${post.status}${tries}${next}${answer ? `, ${answer}` : ""} (${post.description})`;
 }

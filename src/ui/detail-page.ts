@@ -1,13 +1,14 @@
 // GET /ui/deliveries/ID: one delivery with the facts `show` prints, laid out for a glance: what it
-// was, the jobs it started (failures in red with laminarc's message), why each job matched or
-// not, then the attempts' output and the headers kept.
+// was, the jobs it started (failures in red with laminarc's message) with their Laminar runs and
+// the commit statuses posted, why each job matched or not, then the attempts' output and the
+// headers kept.
 
 import { shortRef, traceLine } from "../cli/describe-delivery.ts";
 import { formatTime } from "../cli/format-time.ts";
 import { shortCommit } from "./format.ts";
 import { html, type Html } from "./html.ts";
 import { chip, layout, when } from "./layout.ts";
-import { commitStatuses, jobState, runLink } from "./run-parts.ts";
+import { commitStatuses, jobState, runLink, runList } from "./run-parts.ts";
 import type { DeliveryDetailView, DispatchView } from "./view-model.ts";
 
 export function renderDetailPage(view: DeliveryDetailView, now: number): string {
@@ -33,7 +34,7 @@ function facts(view: DeliveryDetailView, now: number): Html {
   return html`<dl class="facts">
 <dt>Delivery id</dt><dd class="mono">${view.deliveryId}</dd>
 <dt>Received</dt><dd>${when(view.receivedAt, now)}${view.remoteAddress ? html` from <span class="mono">${view.remoteAddress}</span>` : ""}</dd>
-<dt>Event</dt><dd>${view.event}</dd>
+<dt>Event</dt><dd>${view.event}${foundBy(view)}</dd>
 <dt>Repository</dt><dd>${view.repo ?? "-"}</dd>
 <dt>Ref</dt><dd class="mono">${view.ref ? html`<span title="${view.ref}">${shortRef(view.ref)}</span>` : "-"}</dd>
 <dt>Commit</dt><dd class="mono">${view.commit ? html`<span title="${view.commit}">${shortCommit(view.commit)}</span>` : "-"}</dd>
@@ -42,12 +43,19 @@ ${view.note ? html`<dt>Note</dt><dd>${view.note}</dd>` : ""}
 </dl>`;
 }
 
+/** How catch-up brought it, in words; the list shows the same as a mark. */
+function foundBy(view: DeliveryDetailView): Html | string {
+  if (view.foundBy === "poll") return html` ${chip("poll", "found by polling")} <span class="muted small">catch-up found this push on the remote; no webhook brought it</span>`;
+  if (view.foundBy === "redelivered") return html` ${chip("redelivered")} <span class="muted small">catch-up asked the forge to send this delivery again</span>`;
+  return "";
+}
+
 function dispatch(job: DispatchView): Html {
-  const failed = job.status === "failed" || job.runState?.state === "failed" || job.runState?.state === "error";
+  const failed = job.status === "failed" || job.runs?.at(-1)?.state === "failed";
   return html`<section class="dispatch${failed ? " failed" : ""}" id="dispatch-${job.dispatchId}">
 <header><h3>${job.job}</h3>${job.run ? runLink(job.run) : ""} ${jobState(job)} <span class="muted small">dispatch ${job.dispatchId}, ${job.attempts} attempt(s)</span></header>
 ${job.lastError && job.status !== "done" ? html`<p class="failure">${job.status === "failed" ? "Failed" : "Last error"}: ${job.lastError}</p>` : ""}
-${job.runState?.reason ? html`<p class="${job.runState.state === "lost" || job.runState.state === "error" ? "failure" : "muted"}">${job.runState.reason}</p>` : ""}
+${job.runs && job.runs.length > 0 ? runList(job.runs) : ""}
 ${job.nextAttemptAt === undefined ? "" : html`<p class="muted">Next attempt ${formatTime(job.nextAttemptAt)} UTC</p>`}
 <pre class="command">${job.command}
 LAMINAR_REASON=${JSON.stringify(job.reason)}</pre>

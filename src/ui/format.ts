@@ -9,14 +9,6 @@ export function formatAgo(ms: number, now: number): string {
   return `${Math.floor(seconds / 86_400)} d ago`;
 }
 
-/** `1m 3s`, `45s`, `2h 5m`: how long a run took. */
-export function formatElapsed(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${seconds}s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${seconds % 60}s`;
-  return `${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m`;
-}
-
 /** The first 7 characters of a commit id, as git and the forges abbreviate it. */
 export function shortCommit(commit: string): string {
   return /^[0-9a-f]{8,}$/i.test(commit) ? commit.slice(0, 7) : commit;

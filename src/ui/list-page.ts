@@ -8,7 +8,7 @@ import { shortCommit } from "./format.ts";
 import { html, type Html } from "./html.ts";
 import { chip, layout, when } from "./layout.ts";
 import { listHref, PAGE_SIZE, type ListFilter } from "./list-query.ts";
-import { jobLine } from "./run-parts.ts";
+import { jobLine, statusLine } from "./run-parts.ts";
 import type { DeliveryRowView } from "./view-model.ts";
 
 export interface ListPage {
@@ -71,13 +71,13 @@ function table(page: ListPage): Html {
 ${page.rows.map((row) => html`<tr>
 <td class="time nowrap" data-label="Received"><a href="deliveries/${row.id}" title="delivery ${row.id}">${when(row.receivedAt, page.now)}</a></td>
 <td class="nowrap" data-label="Forge">${row.forge}</td>
-<td class="nowrap" data-label="Event">${row.event}</td>
+<td class="nowrap" data-label="Event">${row.event}${row.foundBy ? html` ${chip(row.foundBy)}` : ""}</td>
 <td data-label="Repository">${row.repo ?? "-"}</td>
 <td data-label="Ref" class="mono">${row.ref ? shortRef(row.ref) : "-"}</td>
 <td class="mono nowrap" data-label="Commit">${row.commit ? html`<span title="${row.commit}">${shortCommit(row.commit)}</span>` : "-"}</td>
 <td class="nowrap" data-label="Status">${chip(row.status)}</td>
 <td data-label="Jobs">${row.jobs.length > 0
-    ? html`<ul class="jobs">${row.jobs.map((job) => html`<li>${jobLine(job)}${job.status === "failed" && job.lastError ? html` <span class="error small">${job.lastError}</span>` : ""}</li>`)}</ul>`
+    ? html`<ul class="jobs">${row.jobs.map((job) => html`<li>${jobLine(job)}${job.status === "failed" && job.lastError ? html` <span class="error small">${job.lastError}</span>` : ""}${job.statuses ? statusLine(job.statuses) : ""}</li>`)}</ul>`
     : html`<span class="muted">${row.note ?? "no job matched"}</span>`}</td>
 </tr>`)}
 </tbody>

@@ -6,10 +6,11 @@
 import type { Router } from "@koa/router";
 import type { Context, Middleware, Next } from "koa";
 import { HttpError } from "../errors.ts";
-import type { DeliveriesPage, DeliveriesPageQuery, DeliveryDetail } from "../journal/index.ts";
+import type { DeliveriesPage, DeliveriesPageQuery, DeliveryDetail, RunRecord } from "../journal/index.ts";
+import type { StatusPostRecord } from "../journal/status-outbox.ts";
 import { isGlob } from "../routing/glob.ts";
 import type { Config } from "../types.ts";
-import { toDetailView, toRowView, type ViewContext } from "./build-views.ts";
+import { toDetailView, toRowView, type DeliveryFacts, type ViewContext } from "./build-views.ts";
 import { renderDetailPage } from "./detail-page.ts";
 import { html } from "./html.ts";
 import { layout } from "./layout.ts";
@@ -23,6 +24,10 @@ import { guardUi } from "./ui-access.ts";
 export interface UiJournal {
   deliveriesPage(query: DeliveriesPageQuery): DeliveriesPage;
   getDelivery(idOrDeliveryId: number | string): DeliveryDetail | undefined;
+  /** The Laminar runs each dispatch became, as they are followed. */
+  runsOf(dispatchIds: readonly number[]): Map<number, RunRecord[]>;
+  statusOutbox: { postsOfDelivery(deliveryId: number): StatusPostRecord[] };
+  catchUp: { redelivered(deliveryIds: readonly string[]): Set<string> };
 }
 
 export interface UiOptions {
@@ -52,9 +57,10 @@ export function mountUi(router: Router, options: UiOptions): void {
     const query = parseListQuery(ctx.query);
     const page = options.journal.deliveriesPage(query);
     const views = context();
+    const facts = factsOf(options.journal, page.items);
     ctx.type = "text/html; charset=utf-8";
     ctx.body = renderListPage({
-      rows: page.items.map((item) => toRowView(item, views)),
+      rows: page.items.map((item) => toRowView(item, views, facts(item.id))),
       filter: { limit: query.limit, ...(query.status ? { status: query.status } : {}), ...(query.repo ? { repo: query.repo } : {}) },
       repos: filterRepos(page.repos, options.getConfig()),
       ...(page.older ? { older: page.older } : {}),
@@ -71,11 +77,21 @@ export function mountUi(router: Router, options: UiOptions): void {
     const detail = options.journal.getDelivery(id);
     if (!detail) throw new HttpError(404, `no delivery ${id} in the journal`);
     ctx.type = "text/html; charset=utf-8";
-    ctx.body = renderDetailPage(toDetailView(detail, context()), options.now());
+    ctx.body = renderDetailPage(toDetailView(detail, context(), factsOf(options.journal, [detail])(detail.id)), options.now());
   });
 
   router.get("/ui/style.css", ...guard, (ctx) => asset(ctx, "text/css; charset=utf-8", STYLESHEET));
   router.get("/ui/icon.svg", ...guard, (ctx) => asset(ctx, "image/svg+xml", ICON));
+}
+
+/** The runs, status posts and catch-up marks of the deliveries shown, read at once for the page. */
+function factsOf(
+  journal: UiJournal,
+  items: readonly { id: number; deliveryId: string; jobs?: readonly { id: number }[]; dispatches?: readonly { id: number }[] }[],
+): (id: number) => DeliveryFacts {
+  const runs = journal.runsOf(items.flatMap((item) => (item.jobs ?? item.dispatches ?? []).map((job) => job.id)));
+  const redelivered = journal.catchUp.redelivered(items.map((item) => item.deliveryId));
+  return (id) => ({ runs, redelivered, statuses: journal.statusOutbox.postsOfDelivery(id) });
 }
 
 async function pageHeaders(ctx: Context, next: Next): Promise<void> {

@@ -1,10 +1,10 @@
-// How a job's run, its followed state and its commit statuses read, on the list and the detail
-// page alike.
+// How a job's runs, their followed states and its commit statuses read, on the list and the detail
+// page alike: the words `deliveries` and `show` print, as coloured badges.
 
-import { formatElapsed } from "./format.ts";
+import { formatElapsed } from "../cli/format-run.ts";
 import { html, type Html } from "./html.ts";
 import { chip } from "./layout.ts";
-import type { CommitStatusView, JobView, RunView } from "./view-model.ts";
+import type { CommitStatusView, JobView, RunStateView, RunView } from "./view-model.ts";
 
 /** `job:42` as a link to Laminar's page of the run when its URL is known. */
 export function runLink(run: RunView): Html {
@@ -12,35 +12,62 @@ export function runLink(run: RunView): Html {
 }
 
 /**
- * One job in a line: its run (or its name while it has none) and where it stands: the followed
- * run state when there is one, else the dispatch's status, with attempts while it is retried.
+ * One job in a line, as `deliveries` prints it: each run it became with its state (`app:1 lost →
+ * app:4, app:4 running`), or its run or name with the dispatch's status while no run is followed.
  */
 export function jobLine(job: JobView): Html {
+  if (job.runs && job.runs.length > 0) {
+    const runs = job.runs.map((run, index) => html`${index > 0 ? ", " : ""}${runLink(run.run)} ${runBadge(run)}`);
+    return html`${runs}${job.status === "done" ? "" : html` ${chip(job.status)}`}${retries(job)}`;
+  }
   const name = job.run ? runLink(job.run) : html`<span class="mono">${job.job}</span>`;
   return html`${name} ${jobState(job)}`;
 }
 
-/** Where a job stands, as coloured words. */
+/** Where a job stands, as coloured words: its latest run's state, else the dispatch's status. */
 export function jobState(job: JobView): Html {
-  const retries = job.attempts > 1 && job.status !== "done" ? html` <span class="muted small">${job.attempts} attempts</span>` : "";
-  return html`${job.runState ? runState(job) : chip(job.status)}${retries}`;
+  const latest = job.runs?.at(-1);
+  const status = latest === undefined || job.status !== "done" ? chip(job.status) : "";
+  return html`${latest ? runBadge(latest) : ""}${latest && status ? " " : ""}${status}${retries(job)}`;
 }
 
-function runState(job: JobView): Html {
-  const state = job.runState!;
-  const took = state.durationMs === undefined ? "" : ` in ${formatElapsed(state.durationMs)}`;
-  const next = state.requeuedAs ? html` → ${runLink(state.requeuedAs)}` : "";
-  return html`<span title="${state.reason ?? ""}">${chip(state.state, `${state.state}${took}`)}</span>${next}`;
+function retries(job: JobView): Html | string {
+  return job.attempts > 1 && job.status !== "done" ? html` <span class="muted small">${job.attempts} attempts</span>` : "";
+}
+
+/** `success in 1m 3s`, or `lost → job:43` with a link to the run queued instead. */
+export function runBadge(run: RunStateView): Html {
+  if (run.requeuedAs) return html`${chip(run.state)} → ${runLink(run.requeuedAs)}`;
+  const took = run.durationMs === undefined ? "" : ` in ${formatElapsed(run.durationMs)}`;
+  return chip(run.state, `${run.label}${took}`);
+}
+
+/** Each run of a dispatch as `show` lists it: link, state, times, and why a lost one was lost. */
+export function runList(runs: readonly RunStateView[]): Html {
+  return html`<ul class="runs">${runs.map((run) => html`<li class="run-${run.state}">
+${runLink(run.run)} ${runBadge(run)} <span class="muted small">${run.times}</span>
+${run.note ? html`<div class="${run.state === "lost" ? "error" : "muted"} small note">${run.note}</div>` : ""}
+</li>`)}</ul>`;
+}
+
+/** The latest status per context, in a line: what the forge shows; a refusal in red with its answer. */
+export function statusLine(statuses: readonly CommitStatusView[]): Html {
+  return html`${statuses.map((status) => html`<div class="small status-post"><span class="mono">${status.context}</span> ${chip(status.state)}${
+    refusedOrFailed(status) ? html` ${chip(status.delivery)} <span class="error">${status.answer ?? ""}</span>` : ""}</div>`)}`;
 }
 
 /** Commit statuses for a dispatch's commit: what the forge shows, and whether it took it. */
 export function commitStatuses(statuses: readonly CommitStatusView[]): Html {
   return html`<table class="kv statuses">
-${statuses.map((status) => html`<tr>
+${statuses.map((status) => html`<tr class="${refusedOrFailed(status) ? "refused" : status.delivery}">
 <td class="mono">${status.context}</td>
-<td>${chip(status.state)} ${chip(status.delivery)}${status.description ? html` ${status.description}` : ""}
+<td>${chip(status.state)} ${chip(status.delivery)}${status.progress ? html` <span class="muted small">${status.progress.replace(/^,? +/, "")}</span>` : ""}${status.description ? html` ${status.description}` : ""}
 ${status.targetUrl && /^https?:\/\//.test(status.targetUrl) ? html` <a href="${status.targetUrl}">link</a>` : ""}
-${status.answer ? html`<div class="${status.delivery === "refused" ? "error" : "muted"} small">${status.answer}</div>` : ""}</td>
+${status.answer ? html`<div class="${refusedOrFailed(status) ? "error" : "muted"} small answer">${status.answer}</div>` : ""}</td>
 </tr>`)}
 </table>`;
+}
+
+function refusedOrFailed(status: CommitStatusView): boolean {
+  return status.delivery === "refused" || status.delivery === "failed";
 }

@@ -67,7 +67,12 @@ ul.jobs { list-style: none; margin: 0; padding: 0; display: flex; flex-direction
 }
 .chip.done, .chip.success, .chip.posted { background: var(--ok-bg); color: var(--ok); }
 .chip.failed, .chip.error, .chip.lost, .chip.refused, .chip.failure { background: var(--bad-bg); color: var(--bad); }
-.chip.queued, .chip.pending, .chip.running, .chip.waiting { background: var(--wait-bg); color: var(--wait); }
+.chip.queued, .chip.pending, .chip.sending, .chip.running, .chip.waiting { background: var(--wait-bg); color: var(--wait); }
+.chip.poll, .chip.redelivered { border: 1px solid var(--wait); background: none; color: var(--wait); }
+.status-post { margin-top: .15rem; overflow-wrap: anywhere; }
+ul.runs { list-style: none; padding: 0; margin: .3rem 0 .5rem; }
+ul.runs li { margin-bottom: .25rem; overflow-wrap: anywhere; }
+table.statuses tr.refused td:first-child { color: var(--bad); }
 
 nav.pages { display: flex; gap: 1rem; margin-top: 1rem; }
 .empty { border: 1px dashed var(--line); border-radius: 8px; padding: 1.25rem; background: var(--panel); }

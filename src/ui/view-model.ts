@@ -1,10 +1,10 @@
 // What the deliveries page shows, as plain data: built from the journal's records by
-// build-views.ts, rendered by list-page.ts and detail-page.ts. Fields the journal cannot fill yet
-// (run states as runs are followed, commit statuses) are optional here and rendered when present,
-// so that feeding them in touches only build-views.ts.
+// build-views.ts, rendered by list-page.ts and detail-page.ts. Runs, commit statuses and catch-up's
+// mark are optional: absent until laminard is followed, a token is set, or catch-up brings a push.
 
 import type { DeliveryStatus, DispatchStatus } from "../journal/index.ts";
-import type { RunState } from "../laminar/run-state.ts";
+import type { StoredRunState } from "../journal/runs.ts";
+import type { StatusPostStatus } from "../journal/status-outbox.ts";
 import type { TraceLine } from "../types.ts";
 
 /** A Laminar run, `job:42`, with a link to Laminar's page of it when `laminar.base_url` is known. */
@@ -13,15 +13,18 @@ export interface RunView {
   url?: string;
 }
 
-/** A run's state as it is followed through laminard's event stream. */
+/** One Laminar run of a dispatch, followed through laminard's event stream, as `show` gives it. */
 export interface RunStateView {
-  state: RunState;
-  /** ms since the epoch, of the latest change. */
-  at: number;
+  run: RunView;
+  state: StoredRunState;
+  /** `success`, or `lost → job:43`, as `deliveries` and `show` say it. */
+  label: string;
+  /** `queued …, started …, completed … UTC (1m 3s)`, as `show` says it. */
+  times: string;
   /** How long the run took, once it has a result. */
   durationMs?: number;
-  /** laminarc's message for `error`; for `lost`, what happened next. */
-  reason?: string;
+  /** Why a run was lost, and what happened next. */
+  note?: string;
   /** The run that replaced a lost one (`job:43`). */
   requeuedAs?: RunView;
 }
@@ -35,9 +38,11 @@ export interface CommitStatusView {
   targetUrl?: string;
   /** ms since the epoch: when it was posted, or last tried. */
   at?: number;
-  /** posted: the forge took it; waiting: in the outbox, to be (re)tried; refused: the forge said no. */
-  delivery: "posted" | "waiting" | "refused";
-  /** The forge's answer when it refused or failed (`422 No commit found for SHA`). */
+  /** Where the post stands: posted, pending (to be retried), refused (the forge said no), failed… */
+  delivery: StatusPostStatus;
+  /** ` after 3 attempts, next attempt … UTC`, as `show` says it. */
+  progress?: string;
+  /** The forge's answer (`422 No commit found for SHA`), as `show` says it. */
   answer?: string;
 }
 
@@ -50,7 +55,9 @@ export interface JobView {
   attempts: number;
   /** Why the last attempt failed; shown in red on a failed job. */
   lastError?: string;
-  runState?: RunStateView;
+  /** The runs it became, oldest first: one, or a lost one and the run queued instead. */
+  runs?: readonly RunStateView[];
+  /** On the list: the latest post per context; on the detail page: every post, oldest first. */
   statuses?: readonly CommitStatusView[];
 }
 
@@ -68,6 +75,8 @@ export interface DeliveryRowView {
   commit?: string;
   status: DeliveryStatus;
   note?: string;
+  /** Brought by catch-up: a push found by polling the remote, or one the forge was asked to send again. */
+  foundBy?: "poll" | "redelivered";
   jobs: readonly JobView[];
 }
 

@@ -52,3 +52,27 @@ test("without base_url a run is a label; a pending job that failed before says w
   assert.deepEqual(row.jobs[0]?.run, { label: "wiki:1" });
   assert.equal(row.commit, undefined);
 });
+
+test("runs, status posts and catch-up's mark reach the views in `show`'s words; the list keeps the latest post per context", () => {
+  const runs = new Map([[3, [
+    { id: 1, dispatchId: 3, job: "wiki", number: 42, state: "lost" as const, queuedAt: 1_700_000_000_000, startedAt: null, completedAt: 1_700_000_060_000, requeuedAs: "wiki:43", note: "lost in a laminard restart" },
+    { id: 2, dispatchId: 3, job: "wiki", number: 43, state: "success" as const, queuedAt: 1_700_000_060_000, startedAt: 1_700_000_061_000, completedAt: 1_700_000_124_000, requeuedAs: null, note: null },
+  ]]]);
+  const post = (id: number, state: string, status: "posted" | "refused", answer: [number, string] | [null, null]) => ({
+    id, dispatchId: 3, forge: "github" as const, repo: "sbrl/wiki", sha: "3f2c1a9d0b7e", context: "laminar/wiki", job: "wiki", runState: "success" as const,
+    state, description: `run ${state}`, status, attempts: 1, nextAttemptAt: 0, answerStatus: answer[0], answerMessage: answer[1], createdAt: 0, updatedAt: id,
+  });
+  const statuses = [post(1, "pending", "posted", [201, ""]), post(2, "success", "refused", [422, "No commit found for SHA"])];
+  const facts = { runs, statuses, redelivered: new Set(["abc"]) };
+  const view = toDetailView(detail([dispatch({})]), { baseUrl: "https://ci.example.com" }, facts);
+  assert.equal(view.foundBy, "redelivered");
+  const [job] = view.dispatches;
+  assert.deepEqual(job?.runs?.map((run) => [run.run.url, run.label, run.times, run.durationMs, run.note, run.requeuedAs?.url]), [
+    ["https://ci.example.com/jobs/wiki/42", "lost → wiki:43", "queued 2023-11-14 22:13:20, lost 2023-11-14 22:14:20 UTC", undefined, "lost in a laminard restart", "https://ci.example.com/jobs/wiki/43"],
+    ["https://ci.example.com/jobs/wiki/43", "success", "queued 2023-11-14 22:14:20, started 2023-11-14 22:14:21, completed 2023-11-14 22:15:24 UTC (1m 3s)", 63_000, undefined, undefined],
+  ]);
+  assert.deepEqual(job?.statuses?.map((status) => [status.state, status.delivery, status.answer]), [["pending", "posted", "201"], ["success", "refused", "422 No commit found for SHA"]]);
+  const row = toRowView({ ...detail([]), deliveryId: "poll:7", jobs: [{ id: 3, job: "wiki", status: "done", run: "wiki:42", attempts: 1, lastError: null, rev: null }] }, {}, facts);
+  assert.equal(row.foundBy, "poll");
+  assert.deepEqual(row.jobs[0]?.statuses?.map((status) => status.state), ["success"], "the latest post per context");
+});

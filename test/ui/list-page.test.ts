@@ -4,13 +4,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { renderListPage } from "../../src/ui/list-page.ts";
-import { dispatch, view, VIEW_NOW as NOW } from "./views.ts";
+import { dispatch, run, view, VIEW_NOW as NOW } from "./views.ts";
 
 test("the list shows a run's followed state in place of the dispatch's", () => {
-  const row = view([dispatch({ runState: { state: "running", at: NOW } })]);
+  const row = view([dispatch({ runs: [run({ state: "running", label: "running" })] })]);
   const page = renderListPage({ rows: [row], filter: { limit: 50 }, repos: ["sbrl/wiki"], empty: false, sendHint: "", now: NOW });
-  assert.match(page, /wiki:42<\/a> <span title=""><span class="chip running">running<\/span><\/span>/);
+  assert.match(page, /wiki:42<\/a> <span class="chip running">running<\/span><\/li>/);
   assert.match(page, /<span class="muted">1 min ago<\/span>/);
+  const polled = renderListPage({ rows: [{ ...row, foundBy: "poll" }], filter: { limit: 50 }, repos: [], empty: false, sendHint: "", now: NOW });
+  assert.match(polled, /<td class="nowrap" data-label="Event">push <span class="chip poll">poll<\/span><\/td>/, "catch-up's finds are marked");
 });
 
 test("an empty journal gives the send command; filters matching nothing say so; cursors become links", () => {

@@ -1,8 +1,10 @@
 // The deliveries page in a real browser (chromium through playwright-core), through the running
-// service with real signed deliveries and the fake laminarc: the "nothing yet" advice works as
-// written, the list shows what came, a filter narrows it without JavaScript, a row opens its
-// detail, which reads as `show` prints it, a run links to Laminar's page, payload markup stays text,
-// and the page asks no other origin for anything. Screenshots at a desktop's and a phone's width.
+// service with real signed deliveries, the fake laminarc queueing on the fake laminard whose runs
+// the service follows, and commit statuses posted to the fake GitHub API: the "nothing yet" advice
+// works as written, the list shows what came with each run's state and status, a filter narrows it
+// without JavaScript, a row opens its detail, which reads as `show` prints it, a run links to
+// Laminar's page, payload and forge markup stays text, and the page asks no other origin for
+// anything. Screenshots at a desktop's and a phone's width.
 
 import assert from "node:assert/strict";
 import { once } from "node:events";
@@ -14,16 +16,20 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { showCommand } from "../../src/cli/show.ts";
+import type { StatusPostRecord } from "../../src/journal/status-outbox.ts";
+import { startFakeGitHubApi, type FakeGitHubApi } from "../fixtures/fake-github-api.ts";
 import { waitFor } from "../fixtures/fake-laminar-dir.ts";
+import { FakeLaminard } from "../fixtures/fake-laminard.ts";
 import { launchBrowser, noBrowser, recordingContext } from "../support/browser.ts";
 import { payload } from "../support/payloads.ts";
 import { runCli } from "../support/run-cli.ts";
 import { githubSignature } from "../support/sign.ts";
 import { githubHeaders, startTestService, type TestService } from "../support/test-service.ts";
 
-const CONFIG = `
+const TOKEN = "ghp-ui-test-4f1c2b7d9e0a";
+const config = (api: string) => `
 forges:
-  github: { secret: topsecret }
+  github: { secret: topsecret, token: { env: GH_TOKEN }, api: "${api}" }
 repositories:
   - repo: Codertocat/Hello-World
     jobs:
@@ -41,6 +47,8 @@ const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === "1"
   ? fileURLToPath(new URL("../../docs/screenshots/", import.meta.url))
   : mkdtempSync(join(tmpdir(), "lh-screenshots-"));
 const XSS_BRANCH = `<script>document.title='pwned'</script><img/src=x/onerror=alert(1)>`;
+const XSS_ANSWER = `No commit found <img src=x onerror=alert(2)><script>document.title='pwned'</script>`;
+const FINAL_POSTS: ReadonlySet<StatusPostRecord["status"]> = new Set(["posted", "refused", "failed", "skipped"]);
 
 /** push-5.json (GitHub's own example) moved to another repository, ref and commit, then signed. */
 function push(fields: { repo?: string; ref?: string; after?: string }): Buffer {
@@ -61,7 +69,23 @@ describe("the deliveries page in a browser", { skip: noBrowser }, () => {
   let browser: Browser;
   let laminar: Server;
   let laminarUrl: string;
+  let laminard: FakeLaminard;
+  let api: FakeGitHubApi;
   const ids = new Map<string, number>();
+
+  function posts(name: string): StatusPostRecord[] {
+    return svc.service.journal.statusOutbox.postsOfDelivery(ids.get(name)!);
+  }
+
+  /** Every post of these deliveries answered, the last of each dispatch telling its run's result. */
+  function statusesSettled(names: readonly string[]): boolean {
+    return names.every((name) => {
+      const sent = posts(name);
+      const last = new Map(sent.map((post) => [post.dispatchId, post]));
+      return sent.length > 0 && sent.every((post) => FINAL_POSTS.has(post.status))
+        && [...last.values()].every((post) => post.state !== "pending");
+    });
+  }
 
   async function deliver(name: string, fields: Parameters<typeof push>[0]): Promise<void> {
     const body = push(fields);
@@ -105,9 +129,17 @@ describe("the deliveries page in a browser", { skip: noBrowser }, () => {
     }).listen(0, "127.0.0.1");
     await once(laminar, "listening");
     laminarUrl = `http://127.0.0.1:${(laminar.address() as { port: number }).port}`;
-    svc = await startTestService({ config: CONFIG, laminar: `  base_url: ${laminarUrl}\n` });
     // app-deploy is not a job in this Laminar: its dispatches fail for good, with laminarc's message.
-    svc.fake.setJobs(["hello", "hello-docs", "hello-release", "app"]);
+    const jobs = ["hello", "hello-docs", "hello-release", "app"];
+    laminard = await FakeLaminard.start({ keepAliveMs: 100, autoRun: "success", jobs });
+    api = await startFakeGitHubApi({ token: TOKEN });
+    svc = await startTestService({
+      config: config(api.url),
+      laminar: `  base_url: ${laminarUrl}\n  http: ${laminard.url}\n`,
+      env: { FAKE_LAMINARD: laminard.controlUrl, GH_TOKEN: TOKEN },
+      follow: { backoff: { delayMs: 40, maxDelayMs: 300 }, recheckMs: 100 },
+    });
+    svc.fake.setJobs(jobs);
     browser = await launchBrowser();
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
@@ -116,6 +148,8 @@ describe("the deliveries page in a browser", { skip: noBrowser }, () => {
     await browser?.close();
     laminar?.close();
     await svc?.stop();
+    await laminard?.close();
+    await api?.close();
     if (process.env.UPDATE_SCREENSHOTS !== "1") rmSync(SCREENSHOTS, { recursive: true, force: true });
   });
 
@@ -127,9 +161,12 @@ describe("the deliveries page in a browser", { skip: noBrowser }, () => {
     await checkStayedHome(page, requests);
     await context.close();
 
-    const sent = await runCli(command.split(" ").slice(1), svc.fake.env);
+    // The config names the token by its environment variable, which the CLI resolves like the service.
+    const sent = await runCli(command.split(" ").slice(1), { ...svc.fake.env, GH_TOKEN: TOKEN });
     assert.equal(sent.code, 0, sent.stdout + sent.stderr);
     assert.match(sent.stdout, /^202 /);
+    // Its run settles before the next deliveries queue theirs, so laminard numbers them in order.
+    await waitFor(() => svc.service.journal.listDeliveries({ limit: 1 })[0]?.status === "done", 10_000, "the sent delivery's run");
   });
 
   test("the list shows each delivery newest first, with its commit, jobs, runs and failures", async () => {
@@ -140,6 +177,7 @@ describe("the deliveries page in a browser", { skip: noBrowser }, () => {
     await deliver("app-ignored", { repo: "acme/app", ref: "refs/tags/nightly", after: "1111111111111111111111111111111111111111" });
     await waitFor(() => ["push-master", "push-docs", "tag-v1", "app-master"]
       .every((name) => ["done", "failed"].includes(svc.service.journal.getDelivery(name)?.status ?? "")), 10_000, "every job settled");
+    await waitFor(() => statusesSettled(["push-master", "tag-v1", "app-master"]), 10_000, "every status posted");
 
     const { page, context, requests } = await open("/ui/");
     const rows = page.locator("table.deliveries tbody tr");
@@ -148,9 +186,12 @@ describe("the deliveries page in a browser", { skip: noBrowser }, () => {
     assert.match(texts[0]!, /acme\/app[\s\S]*nightly[\s\S]*ignored[\s\S]*no job matched|acme\/app[\s\S]*nightly[\s\S]*ignored/);
     assert.match(texts[1]!, /acme\/app[\s\S]*master[\s\S]*fedcba9[\s\S]*failed[\s\S]*app:1[\s\S]*app-deploy[\s\S]*failed[\s\S]*Failed to queue job 'app-deploy'/);
     assert.match(texts[2]!, /Codertocat\/Hello-World[\s\S]*v1\.0\.0[\s\S]*0123456[\s\S]*done[\s\S]*hello-release:1/);
-    assert.match(texts[4]!, /master[\s\S]*3f2c1a9[\s\S]*done[\s\S]*hello:2/);
+    assert.match(texts[4]!, /master[\s\S]*3f2c1a9[\s\S]*done[\s\S]*hello:2 success in \d+s\s+laminar\/hello success/);
+    // Each followed run's state is a coloured badge, and the forge's latest status stands under it.
+    assert.equal(await page.evaluate("getComputedStyle(document.querySelector('tbody tr:nth-child(5) ul.jobs .chip.success')).color"), "rgb(26, 127, 55)");
+    assert.match(texts[1]!, /app:1 success[\s\S]*laminar\/app success/);
     // A failure is red: its words carry the error class the stylesheet colours.
-    const failure = rows.nth(1).locator(".error");
+    const failure = rows.nth(1).locator("span.error.small");
     assert.match((await failure.textContent()) ?? "", /Failed to queue job 'app-deploy'/);
     assert.equal(await page.evaluate("getComputedStyle(document.querySelector('tbody tr:nth-child(2) .error')).color"), "rgb(207, 34, 46)");
     // Each run links to Laminar's page of it.
@@ -214,6 +255,24 @@ describe("the deliveries page in a browser", { skip: noBrowser }, () => {
     for (const line of lines.filter((line) => /^(attempt at|laminarc queue|LAMINAR_REASON=)/.test(line))) {
       assert.ok(text.includes(line), `the page has \`${line}\``);
     }
+    // Each run with its times, and each status posted with the forge's answer, as `show` has them.
+    const runLines = lines.filter((line) => line.startsWith("run "));
+    assert.equal(runLines.length, 1, "app ran once; app-deploy never ran");
+    const run = /^run (\S+) (\S+): (.+ UTC(?: \(\S+\))?) (\S+)$/.exec(runLines[0]!);
+    assert.ok(run, runLines[0]);
+    const runItem = page.locator("section.dispatch ul.runs li");
+    assert.match(await runItem.innerText(), new RegExp(`^${run[1]} ${run[2]}.*${run[3]!.replace(/[()]/g, "\\$&")}$`));
+    assert.equal(await runItem.locator("a.run").getAttribute("href"), run[4]);
+    const statusLines = lines.filter((line) => /^status \S+ "/.test(line));
+    assert.ok(statusLines.length >= 3, "app queued and its result, app-deploy's error");
+    const statusRows = await page.locator("table.statuses tr").allInnerTexts();
+    assert.equal(statusRows.length, statusLines.length);
+    statusLines.forEach((line, index) => {
+      const [, state, context, posted, answer, description] = /^status (\S+) "([^"]+)" on \S+: (\w+)(?:, (.*))? \((.*)\)$/.exec(line)!;
+      const row = statusRows[index]!.replace(/\s+/g, " ");
+      assert.ok(row.startsWith(`${context} ${state} ${posted}`), `${row} | ${line}`);
+      assert.ok(row.includes(description!) && row.includes(answer ?? ""), `${row} | ${line}`);
+    });
     // The failed job is red and says why, in laminarc's words.
     const failed = page.locator("section.dispatch.failed");
     assert.equal(await failed.count(), 1);
@@ -267,5 +326,54 @@ describe("the deliveries page in a browser", { skip: noBrowser }, () => {
       await context.close();
     }
     assert.deepEqual(dialogs, []);
+  });
+
+  test("a queued run and a status the forge refused, its answer holding markup: red, as text, on the list and the detail page", async () => {
+    // The scripted answer goes to the next request: every earlier run done and its posts answered first.
+    await waitFor(() => {
+      const listed = svc.service.journal.listDeliveries({ limit: 1000 });
+      const runs = [...svc.service.journal.runsOf(listed.flatMap((item) => item.jobs.map((job) => job.id))).values()].flat();
+      return runs.every((run) => run.state === "success")
+        && listed.every((item) => svc.service.journal.statusOutbox.postsOfDelivery(item.id).every((post) => FINAL_POSTS.has(post.status)));
+    }, 10_000, "earlier runs done and their posts answered");
+    laminard.autoRun = undefined;
+    api.script({ status: 422, body: { message: XSS_ANSWER, documentation_url: "https://docs.github.com/rest" } });
+    await deliver("refused", { ref: "refs/heads/feature/statuses", after: "abababababababababababababababababababab" });
+    const refused = await waitFor(() => posts("refused").find((post) => post.status === "refused"), 10_000, "the refused post");
+    assert.equal(refused.answerMessage, XSS_ANSWER);
+    const dispatchId = svc.service.journal.getDelivery("refused")!.dispatches[0]!.id;
+    const [run] = svc.service.journal.runsOf([dispatchId]).get(dispatchId) ?? [];
+    assert.equal(run?.state, "queued");
+
+    const dialogs: string[] = [];
+    const list = await open("/ui/?repo=Codertocat%2FHello-World");
+    list.page.on("dialog", (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    const row = list.page.locator("table.deliveries tbody tr").first();
+    assert.match(await row.innerText(), new RegExp(`feature/statuses[\\s\\S]*hello:${run.number} queued\\s+laminar/hello pending refused 422 ${XSS_ANSWER.replace(/[()]/g, "\\$&")}`));
+    assert.equal(await row.locator(".status-post span.error").innerText(), `422 ${XSS_ANSWER}`);
+    assert.equal(await list.page.evaluate("getComputedStyle(document.querySelector('.status-post span.error')).color"), "rgb(207, 34, 46)", "the refusal is red");
+    assert.equal(await list.page.locator("main img, script").count(), 0);
+    await checkStayedHome(list.page, list.requests);
+    await list.context.close();
+
+    const detail = await open(`/ui/deliveries/${ids.get("refused")}`);
+    detail.page.on("dialog", (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    assert.match(await detail.page.locator("ul.runs li").innerText(), new RegExp(`^hello:${run.number} queued queued \\d{4}-\\d\\d-\\d\\d [\\d:]+ UTC$`));
+    const answer = detail.page.locator("table.statuses tr.refused .answer");
+    assert.equal(await answer.innerText(), `422 ${XSS_ANSWER}`);
+    assert.equal(await detail.page.evaluate("getComputedStyle(document.querySelector('tr.refused .answer')).color"), "rgb(207, 34, 46)");
+    assert.equal(await detail.page.locator("main img, script").count(), 0);
+    assert.notEqual(await detail.page.title(), "pwned");
+    await checkStayedHome(detail.page, detail.requests);
+    assert.ok(!detail.requests.some((url) => url.endsWith("/x")), "the answer's image was never fetched");
+    await detail.context.close();
+    assert.deepEqual(dialogs, []);
+    assert.deepEqual(api.problems, [], "every request the fake GitHub API took was one GitHub would take");
   });
 });

@@ -1,6 +1,6 @@
 // Views as build-views.ts makes them, for the page tests that render one by hand.
 
-import type { DeliveryDetailView, DispatchView } from "../../src/ui/view-model.ts";
+import type { DeliveryDetailView, DispatchView, RunStateView } from "../../src/ui/view-model.ts";
 
 /** The clock the views are rendered at. */
 export const VIEW_NOW = 1_700_000_100_000;
@@ -22,5 +22,14 @@ export function view(dispatches: DispatchView[]): DeliveryDetailView {
     commit: "3f2c1a9d0b7e4c5a6f8e9d0c1b2a39485766aa01", status: "done", jobs: dispatches,
     deliveryId: "abc", forgeEvent: "push", headers: [["x-github-event", "push"]],
     trace: [{ job: "wiki", matched: true, reason: "branch \"master\" matches \"master\"" }], dispatches,
+  };
+}
+
+/** A followed run, `wiki:42` queued a minute and a half before VIEW_NOW. */
+export function run(fields: Partial<RunStateView>): RunStateView {
+  return {
+    run: { label: "wiki:42", url: "https://ci.example.com/jobs/wiki/42" }, state: "queued", label: "queued",
+    times: "queued 2023-11-14 22:13:20 UTC",
+    ...fields,
   };
 }
