@@ -12,7 +12,7 @@ import { openJournal, type Journal, type OpenJournalOptions } from "./journal/in
 import { LaminarcHelper } from "./laminar/index.ts";
 import { RunFollower } from "./laminar/follow-runs.ts";
 import { RunStateHub } from "./laminar/run-state-hub.ts";
-import type { RunStateListener } from "./laminar/run-state.ts";
+import type { RunStateListener } from "./journal/run-state.ts";
 import { createLogger, type Logger } from "./observe/logger.ts";
 import { createMetrics, mountMetrics, type Metrics } from "./observe/metrics.ts";
 import { startStatusReporter, type StatusReporter } from "./report/index.ts";

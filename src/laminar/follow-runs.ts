@@ -8,7 +8,7 @@ import { recordAttemptRun, recordFacts, recordLost } from "./follow-record.ts";
 import { settleFromHome, settleFromRun, type FollowedRun } from "./follow-settle.ts";
 import { laminardUrl, readFirstFrame } from "./follow-snapshot.ts";
 import { LaminardStream } from "./follow-stream.ts";
-import type { RunStateChange } from "./run-state.ts";
+import type { RunStateChange } from "../journal/run-state.ts";
 
 export interface FollowerOptions {
   runs: RunJournal;

@@ -5,7 +5,7 @@ import type { Router } from "@koa/router";
 import type { Middleware } from "koa";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { DeliveryOutcome, HookObserver } from "../http/services.ts";
-import type { RunStateChange } from "../laminar/run-state.ts";
+import type { RunStateChange } from "../journal/run-state.ts";
 import type { StatusMetrics } from "../report/start-status-reporter.ts";
 import type { AttemptResult, ForgeName } from "../types.ts";
 

@@ -1,6 +1,6 @@
 import type { DispatchLogger } from "../dispatch/dispatch-logger.ts";
 import { StatusOutbox } from "../journal/status-outbox.ts";
-import type { RunStateListener } from "../laminar/run-state.ts";
+import type { RunStateListener } from "../journal/run-state.ts";
 import type { Config, ForgeName, RetryPolicy } from "../types.ts";
 import { createStatusListener } from "./status-listener.ts";
 import { StatusPoster, type PostEvent } from "./status-poster.ts";

@@ -4,7 +4,7 @@
 // so that feeding them in touches only build-views.ts.
 
 import type { DeliveryStatus, DispatchStatus } from "../journal/index.ts";
-import type { RunState } from "../laminar/run-state.ts";
+import type { RunState } from "../journal/run-state.ts";
 import type { TraceLine } from "../types.ts";
 
 /** A Laminar run, `job:42`, with a link to Laminar's page of it when `laminar.base_url` is known. */
