@@ -1,17 +1,11 @@
 import type { DispatchLogger } from "../dispatch/dispatch-logger.ts";
 import { StatusOutbox } from "../journal/status-outbox.ts";
 import type { RunStateListener } from "../journal/run-state.ts";
+import type { StatusMetrics } from "../observe/metric-ports.ts";
 import type { Config, ForgeName, RetryPolicy } from "../types.ts";
 import { createStatusListener } from "./status-listener.ts";
 import { StatusPoster, type PostEvent } from "./status-poster.ts";
 import type { PostStatus } from "./status-client.ts";
-
-/** What the reporter counts (src/observe/metrics.ts fits). */
-export interface StatusMetrics {
-  statusPost(forge: ForgeName, outcome: PostEvent["decision"]["outcome"]): void;
-  /** Read at scrape time: the outbox's length. */
-  setOutboxSource(read: () => number): void;
-}
 
 export interface StatusReporterOptions {
   /** The journal's outbox (Journal.statusOutbox): in the same file and transactions as the runs. */
