@@ -5,7 +5,7 @@ import type { RunOptions } from "../laminar/run-options.ts";
 import { attemptThatThrew } from "../laminar/shape-result.ts";
 import type { AttemptResult, JobRequest, LaminarConfig } from "../types.ts";
 import { decideNext } from "./decide-next.ts";
-import { quietLogger, type DispatchLogger } from "./dispatch-logger.ts";
+import { quietLogger, type StageLogger } from "../observe/stage-logger.ts";
 import { WakeSchedule } from "./wake-schedule.ts";
 
 /**
@@ -34,7 +34,7 @@ export interface DispatcherOptions {
   now?: () => number;
   /** In [0, 1), for the backoff's jitter. */
   random?: () => number;
-  logger?: DispatchLogger;
+  logger?: StageLogger;
   onAttempt?: (event: AttemptEvent) => void;
   /**
    * How often to look for due dispatches when nothing else wakes the dispatcher: picks up those
@@ -70,7 +70,7 @@ export class Dispatcher {
   readonly #run: RunAttempt;
   readonly #now: () => number;
   readonly #random: () => number;
-  readonly #logger: DispatchLogger;
+  readonly #logger: StageLogger;
   readonly #onAttempt: ((event: AttemptEvent) => void) | undefined;
   readonly #recoverOnStart: boolean;
   readonly #wake: WakeSchedule;

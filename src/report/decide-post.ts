@@ -1,5 +1,5 @@
 import type { StatusPostOutcome } from "../journal/status-outbox.ts";
-import { retryDelay } from "../dispatch/backoff.ts";
+import { retryDelay } from "../backoff.ts";
 import type { PostOutcome } from "../observe/metric-ports.ts";
 import type { ForgeName, RetryPolicy } from "../types.ts";
 import type { RateLimitHeaders, StatusAnswer } from "./status-answer.ts";

@@ -1,4 +1,4 @@
-import type { DispatchLogger } from "../dispatch/dispatch-logger.ts";
+import type { StageLogger } from "../observe/stage-logger.ts";
 import { StatusOutbox } from "../journal/status-outbox.ts";
 import type { RunStateListener } from "../journal/run-state.ts";
 import type { StatusMetrics } from "../observe/metric-ports.ts";
@@ -11,7 +11,7 @@ export interface StatusReporterOptions {
   /** The journal's outbox (Journal.statusOutbox): in the same file and transactions as the runs. */
   outbox: StatusOutbox;
   getConfig: () => Config;
-  logger: DispatchLogger;
+  logger: StageLogger;
   metrics?: StatusMetrics;
   /** Told after each post's attempt is recorded (tests wait on it). */
   onPost?: (event: PostEvent) => void;
@@ -63,7 +63,7 @@ export function startStatusReporter(options: StatusReporterOptions): StatusRepor
 }
 
 /** Gogs has no commit status API (reference/forges.md): said once at load rather than at every run. */
-function describeStatuses(config: Config, logger: DispatchLogger): void {
+function describeStatuses(config: Config, logger: StageLogger): void {
   const gogs = config.forges.gogs !== undefined || config.repositories.some((repository) => repository.forge === "gogs");
   if (gogs) logger.info({ forge: "gogs" }, "Gogs has no commit status API: runs of Gogs deliveries get no commit status");
 }

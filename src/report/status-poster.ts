@@ -1,4 +1,4 @@
-import { quietLogger, type DispatchLogger } from "../dispatch/dispatch-logger.ts";
+import { quietLogger, type StageLogger } from "../observe/stage-logger.ts";
 import { WakeSchedule } from "../dispatch/wake-schedule.ts";
 import type { ClaimedStatusPost, StatusOutbox } from "../journal/status-outbox.ts";
 import type { Config, ForgeName, RetryPolicy } from "../types.ts";
@@ -24,7 +24,7 @@ export interface StatusPosterOptions {
   /** A client per forge; default: the real ones over `fetch`. */
   clients?: Partial<Record<ForgeName, PostStatus>>;
   fetch?: typeof fetch;
-  logger?: DispatchLogger;
+  logger?: StageLogger;
   /** ms since the epoch */
   now?: () => number;
   /** In [0, 1), for the backoff's jitter. */
@@ -60,7 +60,7 @@ export class StatusPoster {
   readonly #outbox: StatusOutbox;
   readonly #getConfig: () => Config;
   readonly #clients: Partial<Record<ForgeName, PostStatus>>;
-  readonly #logger: DispatchLogger;
+  readonly #logger: StageLogger;
   readonly #now: () => number;
   readonly #random: () => number;
   readonly #concurrency: number;
@@ -261,7 +261,7 @@ export class StatusPoster {
 }
 
 /** octokit's own warnings go to the service's log; its debug chatter does not. */
-function octokitLog(logger: DispatchLogger): OctokitLog {
+function octokitLog(logger: StageLogger): OctokitLog {
   return {
     debug() {},
     info() {},
