@@ -1,13 +1,11 @@
 import { type DeliveryListItem, type DeliveryStatus, type DispatchSummary } from "../journal/index.ts";
 import type { RunRecord } from "../journal/index.ts";
 import type { Config } from "../types.ts";
-import { shortRef } from "./describe-delivery.ts";
+import { shortRef } from "../ui/describe-delivery.ts";
+import { formatTime } from "../ui/format-time.ts";
 import { formatRunState } from "./format-run.ts";
-import { formatTime } from "./format-time.ts";
 import type { CommandIO } from "./io.ts";
 import { withJournal } from "./with-journal.ts";
-
-export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ["ignored", "queued", "done", "failed"];
 
 export interface DeliveriesOptions {
   limit: number;

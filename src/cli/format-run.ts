@@ -1,5 +1,5 @@
 import type { RunRecord } from "../journal/runs.ts";
-import { formatTime } from "./format-time.ts";
+import { formatTime } from "../ui/format-time.ts";
 
 /** `success`, `running`, or `lost → job:43`: a run's state as `deliveries` and `show` print it. */
 export function formatRunState(run: RunRecord): string {

@@ -2,7 +2,7 @@
 // in the shape of view-model.ts. When run states and commit statuses reach the journal, they are
 // mapped here onto JobView.runState and JobView.statuses.
 
-import { attemptLine, queueCommand } from "../cli/describe-delivery.ts";
+import { attemptLine, queueCommand } from "./describe-delivery.ts";
 import { isSecretHeader } from "../config/secret.ts";
 import type { DeliveryDetail, DeliverySummary, DispatchDetail, DispatchSummary, ListedDelivery } from "../journal/index.ts";
 import { runUrl } from "../laminar/run-url.ts";
