@@ -12,9 +12,10 @@ import { openJournal, type Journal, type OpenJournalOptions } from "./journal/in
 import { LaminarcHelper } from "./laminar/index.ts";
 import { RunFollower } from "./laminar/follow-runs.ts";
 import { RunStateHub } from "./laminar/run-state-hub.ts";
-import type { RunStateListener } from "./laminar/run-state.ts";
+import type { RunStateListener } from "./journal/run-state.ts";
 import { createLogger, type Logger } from "./observe/logger.ts";
 import { createMetrics, mountMetrics, type Metrics } from "./observe/metrics.ts";
+import { mountUi } from "./ui/mount-ui.ts";
 import { startStatusReporter, type StatusReporter } from "./report/index.ts";
 import type { Config, LogLevel } from "./types.ts";
 
@@ -111,12 +112,14 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const app = createApp({
     getConfig: () => config,
     journal,
-    uiJournal: journal,
     now: Date.now,
     kick: () => dispatcher.kick(),
     observe: metrics,
     logger,
-    extraRoutes: (router, internal) => mountMetrics(router, metrics, internal),
+    extraRoutes: (router, internal) => {
+      mountMetrics(router, metrics, internal);
+      mountUi(router, { getConfig: () => config, journal, now: Date.now });
+    },
   });
 
   let listening: Listening;

@@ -1,5 +1,8 @@
 // Types shared across the stages of the data flow: http → forges → routing → journal → dispatch →
 // laminar. Each stage imports what it needs with `import type`; nothing here does any work.
+// The two imports below are the one edge from here into a stage folder, allowed on purpose
+// (test/layout/imports.test.ts checks that it stays so): type-only, of two files in src/config that
+// import nothing of the project, so no module cycle can pass through them.
 
 import type { Cidr } from "./config/cidr.ts";
 import type { Secret } from "./config/secret.ts";
@@ -24,16 +27,6 @@ export const BUILT_IN_PARAMS = [
   "sender", "delivery",
 ] as const;
 export type BuiltInParam = (typeof BUILT_IN_PARAMS)[number];
-
-/**
- * Payload fields that carry a secret, as dot paths: removed from every payload once its signature
- * is checked, so that no journal row, `show`, log line or `{{ payload.… }}` template sees them.
- * - `secret`: old Gitea (deprecated in 1.13, still sent by some versions) and Gogs put the hook's
- *   secret at the top level (fixtures gitea/push-1, gitea/pull_request-2 and -4).
- * - `hook.config`: GitHub's ping carries the hook's config: its `secret` (masked by GitHub today)
- *   and its `url`, where a password for nginx's basic auth may stand.
- */
-export const SECRET_PAYLOAD_FIELDS: readonly (readonly string[])[] = [["secret"], ["hook", "config"]];
 
 // ---------------------------------------------------------------------------------------------
 // Configuration: what src/config turns the YAML file into. Frozen; secrets already resolved.

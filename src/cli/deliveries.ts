@@ -2,13 +2,12 @@ import { type DeliveryListItem, type DeliveryStatus, type DispatchSummary } from
 import type { RunRecord } from "../journal/index.ts";
 import type { StatusPostRecord } from "../journal/status-outbox.ts";
 import type { Config } from "../types.ts";
-import { shortRef } from "./describe-delivery.ts";
-import { formatRunState } from "./format-run.ts";
-import { formatTime } from "./format-time.ts";
+import { shortRef } from "../ui/describe-delivery.ts";
+import { foundBy } from "../ui/found-by.ts";
+import { formatTime } from "../ui/format-time.ts";
+import { formatRunState } from "../ui/format-run.ts";
 import type { CommandIO } from "./io.ts";
 import { withJournal } from "./with-journal.ts";
-
-export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ["ignored", "queued", "done", "failed"];
 
 export interface DeliveriesOptions {
   limit: number;
@@ -34,12 +33,6 @@ export function deliveriesCommand(config: Config, options: DeliveriesOptions, io
     io.out(options.json ? JSON.stringify(items, null, 2) : formatTable(items));
     return 0;
   });
-}
-
-/** A delivery catch-up brought: a push found by polling its remote, or one it asked the forge to send again. */
-export function foundBy(item: Pick<DeliveryListItem, "deliveryId">, redelivered: ReadonlySet<string>): "poll" | "redelivered" | undefined {
-  if (item.deliveryId.startsWith("poll:")) return "poll";
-  return redelivered.has(item.deliveryId) ? "redelivered" : undefined;
 }
 
 type ListedJob = DispatchSummary & { runs: RunRecord[]; latestStatus: StatusPostRecord | null };

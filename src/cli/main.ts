@@ -8,7 +8,8 @@ import { FORGE_NAMES, LOG_LEVELS, type Config, type ForgeName, type LogLevel } f
 import { existsSync } from "node:fs";
 import type { SampleEvent } from "./sample-delivery.ts";
 import { sendCommand } from "./send.ts";
-import { DELIVERY_STATUSES, deliveriesCommand } from "./deliveries.ts";
+import { DELIVERY_STATUSES } from "../journal/index.ts";
+import { deliveriesCommand } from "./deliveries.ts";
 import { redeliverCommand, retryFailedCommand } from "./redeliver.ts";
 import { showCommand } from "./show.ts";
 import { catchUpCommand } from "./catch-up.ts";

@@ -1,11 +1,11 @@
 import type { DeliveryDetail, DispatchDetail, RunRecord } from "../journal/index.ts";
 import type { StatusPostRecord } from "../journal/status-outbox.ts";
-import { formatStatus } from "./format-status.ts";
+import { formatStatus } from "../ui/format-status.ts";
 import { runUrl } from "../laminar/run-url.ts";
-import { formatRunLine } from "./format-run.ts";
+import { formatRunLine } from "../ui/format-run.ts";
 import type { Config } from "../types.ts";
-import { attemptLine, queueCommand, traceLine } from "./describe-delivery.ts";
-import { formatTime } from "./format-time.ts";
+import { attemptLine, queueCommand, traceLine } from "../ui/describe-delivery.ts";
+import { formatTime } from "../ui/format-time.ts";
 import type { CommandIO } from "./io.ts";
 import { findDelivery, withJournal } from "./with-journal.ts";
 

@@ -2,7 +2,8 @@
 // for a field of the delivery's JSON. Parsed once at load, so a typo is a config error with its
 // line and column instead of an empty parameter at 3 a.m.; src/routing/render-template.ts fills them.
 
-import { BUILT_IN_PARAMS, SECRET_PAYLOAD_FIELDS, type Template, type TemplatePart } from "../types.ts";
+import { BUILT_IN_PARAMS, type Template, type TemplatePart } from "../types.ts";
+import { SECRET_PAYLOAD_FIELDS } from "./secret.ts";
 
 /** A placeholder's problem; `needle` is text of the value to find in the file, `offset` where in it to point. */
 export interface TemplateProblem {

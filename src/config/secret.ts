@@ -49,3 +49,13 @@ export function isSecretHeader(name: string): boolean {
 }
 
 const SECRET_HEADER = /signature|token|authorization|secret|cookie|api-key/i;
+
+/**
+ * Payload fields that carry a secret, as dot paths: removed from every payload once its signature
+ * is checked, so that no journal row, `show`, log line or `{{ payload.… }}` template sees them.
+ * - `secret`: old Gitea (deprecated in 1.13, still sent by some versions) and Gogs put the hook's
+ *   secret at the top level (fixtures gitea/push-1, gitea/pull_request-2 and -4).
+ * - `hook.config`: GitHub's ping carries the hook's config: its `secret` (masked by GitHub today)
+ *   and its `url`, where a password for nginx's basic auth may stand.
+ */
+export const SECRET_PAYLOAD_FIELDS: readonly (readonly string[])[] = [["secret"], ["hook", "config"]];

@@ -1,6 +1,6 @@
 import type { NextState } from "../journal/journal-types.ts";
 import type { AttemptOutcome, RetryPolicy } from "../types.ts";
-import { retryDelay } from "./backoff.ts";
+import { retryDelay } from "../backoff.ts";
 
 /** Everything the decision depends on, so it stays a pure function. */
 export interface DecideNextInput {

@@ -5,7 +5,8 @@ import type { RunOptions } from "../laminar/run-options.ts";
 import { attemptThatThrew } from "../laminar/shape-result.ts";
 import type { AttemptResult, JobRequest, LaminarConfig } from "../types.ts";
 import { decideNext } from "./decide-next.ts";
-import { quietLogger, type DispatchLogger } from "./dispatch-logger.ts";
+import { quietLogger, type StageLogger } from "../observe/stage-logger.ts";
+import { RunningAttempts } from "./running-attempts.ts";
 import { WakeSchedule } from "./wake-schedule.ts";
 
 /**
@@ -34,7 +35,7 @@ export interface DispatcherOptions {
   now?: () => number;
   /** In [0, 1), for the backoff's jitter. */
   random?: () => number;
-  logger?: DispatchLogger;
+  logger?: StageLogger;
   onAttempt?: (event: AttemptEvent) => void;
   /**
    * How often to look for due dispatches when nothing else wakes the dispatcher: picks up those
@@ -70,12 +71,12 @@ export class Dispatcher {
   readonly #run: RunAttempt;
   readonly #now: () => number;
   readonly #random: () => number;
-  readonly #logger: DispatchLogger;
+  readonly #logger: StageLogger;
   readonly #onAttempt: ((event: AttemptEvent) => void) | undefined;
   readonly #recoverOnStart: boolean;
   readonly #wake: WakeSchedule;
 
-  readonly #running = new Map<number, { controller: AbortController; done: Promise<void> }>();
+  readonly #running = new RunningAttempts();
   /** Attempts whose record failed (journal unavailable): written again before anything new. */
   readonly #unrecorded: Unrecorded[] = [];
   #started = false;
@@ -133,17 +134,16 @@ export class Dispatcher {
   async stop(options: { graceMs?: number } = {}): Promise<void> {
     this.#stopping = true;
     this.#wake.stop();
-    const settled = () => Promise.all([...this.#running.values()].map((entry) => entry.done));
     if (this.#running.size > 0) {
       let graceTimer: NodeJS.Timeout | undefined;
       const grace = new Promise<void>((resolve) => {
         graceTimer = setTimeout(resolve, Math.max(0, options.graceMs ?? 10_000));
       });
-      await Promise.race([settled(), grace]);
+      await Promise.race([this.#running.settled(), grace]);
       clearTimeout(graceTimer);
     }
-    for (const entry of this.#running.values()) entry.controller.abort();
-    await settled();
+    this.#running.abortAll();
+    await this.#running.settled();
     this.#flushUnrecorded();
     if (this.#unrecorded.length > 0) {
       this.#logger.error(
@@ -184,15 +184,13 @@ export class Dispatcher {
   }
 
   #begin(dispatch: ClaimedDispatch): void {
-    const controller = new AbortController();
-    const done = this.#attempt(dispatch, controller.signal)
-      .catch((error: unknown) => this.#logger.error({ err: error, dispatch: dispatch.id }, "dispatch attempt failed unexpectedly"))
-      .finally(() => {
-        this.#running.delete(dispatch.id);
-        // Coalesced: the attempts ending in this turn are recorded, and their slots filled, together.
-        this.kick();
-      });
-    this.#running.set(dispatch.id, { controller, done });
+    this.#running.start(
+      dispatch.id,
+      (signal) => this.#attempt(dispatch, signal),
+      (error) => this.#logger.error({ err: error, dispatch: dispatch.id }, "dispatch attempt failed unexpectedly"),
+      // Coalesced: the attempts ending in this turn are recorded, and their slots filled, together.
+      () => this.kick(),
+    );
   }
 
   async #attempt(dispatch: ClaimedDispatch, cancelSignal: AbortSignal): Promise<void> {

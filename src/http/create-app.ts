@@ -1,12 +1,12 @@
 // The Koa app: a small core of endpoints. Hooks at `{path}` and `{path}/{forge}`, health at
-// /healthz and /readyz. Metrics are mounted by src/observe when given.
+// /healthz and /readyz. Metrics and the deliveries page are mounted by the caller (src/start-service.ts)
+// through `extraRoutes`, so that http never imports the stages that build on it.
 
 import Koa, { type Middleware, type ParameterizedContext } from "koa";
 import { Router } from "@koa/router";
 import { formatSize } from "../config/units.ts";
 import { HttpError } from "../errors.ts";
 import type { Logger } from "../observe/logger.ts";
-import { mountUi, type UiJournal } from "../ui/mount-ui.ts";
 import { allowHookSenders, loopbackOnly } from "./access-control.ts";
 import { errorAnswer } from "./error-answer.ts";
 import { hookEndpoint } from "./hook-endpoint.ts";
@@ -15,10 +15,8 @@ import { UnverifiedBudget } from "./unverified-budget.ts";
 
 export interface AppOptions extends HookServices {
   logger: Logger;
-  /** Extra routes (GET /metrics), mounted before the hooks; `internal` guards them like /readyz. */
+  /** Extra routes (GET /metrics, the page at /ui/), mounted before the hooks; `internal` guards them like /readyz. */
   extraRoutes?: (router: Router, internal: Middleware) => void;
-  /** The journal's read side for the deliveries page at /ui/; absent: no page. */
-  uiJournal?: UiJournal;
   /** A monotonic clock in ms for answer times; performance.now by default. */
   monotonic?: () => number;
 }
@@ -41,7 +39,6 @@ export function createApp(options: AppOptions): Koa<HookState> {
     ctx.body = { message: writable ? "ready" : "not ready: the journal cannot be written", journal: writable };
   });
   options.extraRoutes?.(router, internal);
-  if (options.uiJournal) mountUi(router, { getConfig: options.getConfig, journal: options.uiJournal, now: options.now });
 
   const budget = new UnverifiedBudget(() => options.getConfig().server.unverifiedLimitBytes, (held) => options.observe.unverifiedHeld(held));
   const senders = allowHookSenders(options.getConfig);

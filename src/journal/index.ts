@@ -9,6 +9,7 @@ export { filterHeaders } from "./filter-headers.ts";
 export { guardJournal, isStorageError } from "./journal-error.ts";
 export { migrate, MIGRATIONS } from "./migrations.ts";
 export type * from "./journal-types.ts";
+export { DELIVERY_STATUSES } from "./journal-types.ts";
 export type { DeliveriesPage, DeliveriesPageQuery, ListedDelivery, ListedDispatch, PageCursor } from "./deliveries-page.ts";
 export type { EarlierDelivery, PushedHead } from "./catch-up-heads.ts";
 export type { RunRecord } from "./runs.ts";

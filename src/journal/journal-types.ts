@@ -8,7 +8,8 @@ import type { EarlierDelivery, PushedHead } from "./catch-up-heads.ts";
  * What a person asks for: `ignored` (matched nothing), `queued` (some job still pending or
  * running), `done` (every job queued in Laminar), `failed` (every job settled, one or more failed).
  */
-export type DeliveryStatus = "ignored" | "queued" | "done" | "failed";
+export const DELIVERY_STATUSES = ["ignored", "queued", "done", "failed"] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 /** One job's progress: claimed dispatches are `running` until their attempt is recorded. */
 export type DispatchStatus = "pending" | "running" | "done" | "failed";
 /** An attempt ends as its AttemptOutcome, or `canceled` when the service stopped during it. */

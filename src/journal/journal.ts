@@ -11,7 +11,7 @@ import { prepareDispatchQueue, type AttemptRecordedHook, type AttemptToRecord, t
 import { CatchUpStore } from "./catch-up-store.ts";
 import { StatusOutbox } from "./status-outbox.ts";
 import { readRuns, RunJournal, type RunRecord } from "./runs.ts";
-import type { RunStateChange } from "../laminar/run-state.ts";
+import type { RunStateChange } from "./run-state.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { guardJournal } from "./journal-error.ts";
 import type {

@@ -3,7 +3,7 @@
 // transaction in which the run-state listeners are told, so what they write commits with it.
 
 import type BetterSqlite3 from "better-sqlite3";
-import type { RunStateChange } from "../laminar/run-state.ts";
+import type { RunStateChange } from "./run-state.ts";
 import { guardJournal } from "./journal-error.ts";
 
 /** A run's state as stored: laminard's result, or `lost` (a laminard restart forgot it). */

@@ -4,7 +4,7 @@
 
 import type BetterSqlite3 from "better-sqlite3";
 import type { ForgeName } from "../types.ts";
-import type { RunState } from "../laminar/run-state.ts";
+import type { RunState } from "./run-state.ts";
 import { guardJournal } from "./journal-error.ts";
 
 /**

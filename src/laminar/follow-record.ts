@@ -5,7 +5,7 @@ import type { AttemptToRecord } from "../journal/index.ts";
 import type { RunJournal } from "../journal/runs.ts";
 import type { RunFacts } from "./follow-events.ts";
 import { advanceTo, decideLost } from "./follow-settle.ts";
-import type { RunStateChange } from "./run-state.ts";
+import type { RunStateChange } from "../journal/run-state.ts";
 
 /**
  * Inside the transaction of each laminarc attempt: a queued run is recorded (when `follow`, and

@@ -1,4 +1,4 @@
-import type { DispatchLogger } from "../dispatch/dispatch-logger.ts";
+import type { StageLogger } from "../observe/stage-logger.ts";
 import type { AttemptToRecord } from "../journal/index.ts";
 import type { RunJournal } from "../journal/runs.ts";
 import type { Config, RetryPolicy } from "../types.ts";
@@ -8,7 +8,7 @@ import { recordAttemptRun, recordFacts, recordLost } from "./follow-record.ts";
 import { settleFromHome, settleFromRun, type FollowedRun } from "./follow-settle.ts";
 import { laminardUrl, readFirstFrame } from "./follow-snapshot.ts";
 import { LaminardStream } from "./follow-stream.ts";
-import type { RunStateChange } from "./run-state.ts";
+import type { RunStateChange } from "../journal/run-state.ts";
 
 export interface FollowerOptions {
   runs: RunJournal;
@@ -16,7 +16,7 @@ export interface FollowerOptions {
   getConfig: () => Config;
   /** Tells the listeners of run states (inside the transaction that records the change). */
   emit: (change: RunStateChange) => void;
-  logger: DispatchLogger & { debug?(details: Record<string, unknown>, message: string): void };
+  logger: StageLogger & { debug?(details: Record<string, unknown>, message: string): void };
   /** A lost run's dispatch is pending again: the dispatcher should look. */
   onRequeue?: () => void;
   /** After a change of the follower's own is committed (metrics). */

@@ -1,5 +1,5 @@
 import { EventSource, type FetchLike } from "eventsource";
-import { retryDelay } from "../dispatch/backoff.ts";
+import { retryDelay } from "../backoff.ts";
 import type { RetryPolicy } from "../types.ts";
 import { formatDuration } from "../config/units.ts";
 import { parseFrame, type Frame } from "./follow-events.ts";

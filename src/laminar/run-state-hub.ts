@@ -1,4 +1,4 @@
-import type { RunStateChange, RunStateListener } from "./run-state.ts";
+import type { RunStateChange, RunStateListener } from "../journal/run-state.ts";
 
 /**
  * The listeners of run-state changes (the status outbox, and anything else that must commit with

@@ -4,9 +4,9 @@
 import type { Router } from "@koa/router";
 import type { Middleware } from "koa";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { DeliveryOutcome, HookObserver } from "../http/services.ts";
-import type { RunStateChange } from "../laminar/run-state.ts";
-import type { StatusMetrics } from "../report/start-status-reporter.ts";
+import type { RunStateChange } from "../journal/run-state.ts";
+import type { DeliveryOutcome } from "../receive/commit-delivery.ts";
+import type { HookObserver, StatusMetrics } from "./metric-ports.ts";
 import type { AttemptResult, ForgeName } from "../types.ts";
 
 export interface Metrics extends HookObserver, StatusMetrics {

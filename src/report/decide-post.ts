@@ -1,5 +1,6 @@
 import type { StatusPostOutcome } from "../journal/status-outbox.ts";
-import { retryDelay } from "../dispatch/backoff.ts";
+import { retryDelay } from "../backoff.ts";
+import type { PostOutcome } from "../observe/metric-ports.ts";
 import type { ForgeName, RetryPolicy } from "../types.ts";
 import type { RateLimitHeaders, StatusAnswer } from "./status-answer.ts";
 
@@ -16,7 +17,7 @@ export interface DecidePostInput {
 
 /** How the attempt ended, for the journal, the log and the metrics. */
 export interface PostDecision extends StatusPostOutcome {
-  outcome: "posted" | "refused" | "retry" | "failed" | "canceled";
+  outcome: PostOutcome;
   /** A rate limit: nothing more goes to this forge before then. */
   deferForgeUntil?: number;
 }

@@ -1,4 +1,4 @@
-import type { RunStateChange } from "../laminar/run-state.ts";
+import type { RunStateChange } from "../journal/run-state.ts";
 
 /** GitHub refuses a longer description with 422 (reference/forges.md); GitLab takes 255. */
 export const MAX_DESCRIPTION = 140;

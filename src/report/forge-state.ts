@@ -1,4 +1,4 @@
-import type { RunState } from "../laminar/run-state.ts";
+import type { RunState } from "../journal/run-state.ts";
 import type { ForgeName } from "../types.ts";
 
 // GitHub, Gitea and Forgejo know pending, success, failure and error; GitLab has its own words and

@@ -1,4 +1,4 @@
-export { startStatusReporter, type StatusReporter, type StatusReporterOptions, type StatusMetrics } from "./start-status-reporter.ts";
+export { startStatusReporter, type StatusReporter, type StatusReporterOptions } from "./start-status-reporter.ts";
 export { StatusPoster, DEFAULT_STATUS_RETRY, defaultClients, type StatusPosterOptions, type PostEvent } from "./status-poster.ts";
 export { createStatusListener } from "./status-listener.ts";
 export { planStatus } from "./plan-status.ts";

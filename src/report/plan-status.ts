@@ -1,5 +1,5 @@
 import type { DispatchFacts, NewStatusPost } from "../journal/status-outbox.ts";
-import type { RunStateChange } from "../laminar/run-state.ts";
+import type { RunStateChange } from "../journal/run-state.ts";
 import type { Config } from "../types.ts";
 import { describeRun } from "./describe-run.ts";
 import { forgeState } from "./forge-state.ts";

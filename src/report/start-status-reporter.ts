@@ -1,23 +1,17 @@
-import type { DispatchLogger } from "../dispatch/dispatch-logger.ts";
+import type { StageLogger } from "../observe/stage-logger.ts";
 import { StatusOutbox } from "../journal/status-outbox.ts";
-import type { RunStateListener } from "../laminar/run-state.ts";
+import type { RunStateListener } from "../journal/run-state.ts";
+import type { StatusMetrics } from "../observe/metric-ports.ts";
 import type { Config, ForgeName, RetryPolicy } from "../types.ts";
 import { createStatusListener } from "./status-listener.ts";
 import { StatusPoster, type PostEvent } from "./status-poster.ts";
 import type { PostStatus } from "./status-client.ts";
 
-/** What the reporter counts (src/observe/metrics.ts fits). */
-export interface StatusMetrics {
-  statusPost(forge: ForgeName, outcome: PostEvent["decision"]["outcome"]): void;
-  /** Read at scrape time: the outbox's length. */
-  setOutboxSource(read: () => number): void;
-}
-
 export interface StatusReporterOptions {
   /** The journal's outbox (Journal.statusOutbox): in the same file and transactions as the runs. */
   outbox: StatusOutbox;
   getConfig: () => Config;
-  logger: DispatchLogger;
+  logger: StageLogger;
   metrics?: StatusMetrics;
   /** Told after each post's attempt is recorded (tests wait on it). */
   onPost?: (event: PostEvent) => void;
@@ -69,7 +63,7 @@ export function startStatusReporter(options: StatusReporterOptions): StatusRepor
 }
 
 /** Gogs has no commit status API (reference/forges.md): said once at load rather than at every run. */
-function describeStatuses(config: Config, logger: DispatchLogger): void {
+function describeStatuses(config: Config, logger: StageLogger): void {
   const gogs = config.forges.gogs !== undefined || config.repositories.some((repository) => repository.forge === "gogs");
   if (gogs) logger.info({ forge: "gogs" }, "Gogs has no commit status API: runs of Gogs deliveries get no commit status");
 }

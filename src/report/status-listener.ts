@@ -1,5 +1,5 @@
 import type { StatusOutbox } from "../journal/status-outbox.ts";
-import type { RunStateListener } from "../laminar/run-state.ts";
+import type { RunStateListener } from "../journal/run-state.ts";
 import type { Config } from "../types.ts";
 import { planStatus } from "./plan-status.ts";
 

@@ -1,4 +1,5 @@
-import { quietLogger, type DispatchLogger } from "../dispatch/dispatch-logger.ts";
+import { quietLogger, type StageLogger } from "../observe/stage-logger.ts";
+import { RunningAttempts } from "../dispatch/running-attempts.ts";
 import { WakeSchedule } from "../dispatch/wake-schedule.ts";
 import type { ClaimedStatusPost, StatusOutbox } from "../journal/status-outbox.ts";
 import type { Config, ForgeName, RetryPolicy } from "../types.ts";
@@ -24,7 +25,7 @@ export interface StatusPosterOptions {
   /** A client per forge; default: the real ones over `fetch`. */
   clients?: Partial<Record<ForgeName, PostStatus>>;
   fetch?: typeof fetch;
-  logger?: DispatchLogger;
+  logger?: StageLogger;
   /** ms since the epoch */
   now?: () => number;
   /** In [0, 1), for the backoff's jitter. */
@@ -60,7 +61,7 @@ export class StatusPoster {
   readonly #outbox: StatusOutbox;
   readonly #getConfig: () => Config;
   readonly #clients: Partial<Record<ForgeName, PostStatus>>;
-  readonly #logger: DispatchLogger;
+  readonly #logger: StageLogger;
   readonly #now: () => number;
   readonly #random: () => number;
   readonly #concurrency: number;
@@ -69,7 +70,7 @@ export class StatusPoster {
   readonly #wake: WakeSchedule;
   readonly #onPost: ((event: PostEvent) => void) | undefined;
 
-  readonly #running = new Map<number, { controller: AbortController; done: Promise<void> }>();
+  readonly #running = new RunningAttempts();
   /** Outcomes the journal refused to record: written again before anything new is claimed. */
   readonly #unrecorded: PostEvent[] = [];
   #started = false;
@@ -124,8 +125,8 @@ export class StatusPoster {
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#wake.stop();
-    for (const entry of this.#running.values()) entry.controller.abort();
-    await Promise.all([...this.#running.values()].map((entry) => entry.done));
+    this.#running.abortAll();
+    await this.#running.settled();
     this.#flushUnrecorded();
   }
 
@@ -155,18 +156,16 @@ export class StatusPoster {
   }
 
   #begin(post: ClaimedStatusPost): void {
-    const controller = new AbortController();
-    const done = this.#attempt(post, controller.signal)
-      .then((decision) => {
+    this.#running.start(
+      post.id,
+      async (signal) => {
+        const decision = await this.#attempt(post, signal);
         this.#unrecorded.push({ post, decision });
         this.#flushUnrecorded();
-      })
-      .catch((error: unknown) => this.#logger.error({ err: error, post: post.id }, "status post failed unexpectedly"))
-      .finally(() => {
-        this.#running.delete(post.id);
-        this.kick();
-      });
-    this.#running.set(post.id, { controller, done });
+      },
+      (error) => this.#logger.error({ err: error, post: post.id }, "status post failed unexpectedly"),
+      () => this.kick(),
+    );
   }
 
   async #attempt(post: ClaimedStatusPost, cancel: AbortSignal): Promise<PostDecision> {
@@ -261,7 +260,7 @@ export class StatusPoster {
 }
 
 /** octokit's own warnings go to the service's log; its debug chatter does not. */
-function octokitLog(logger: DispatchLogger): OctokitLog {
+function octokitLog(logger: StageLogger): OctokitLog {
   return {
     debug() {},
     info() {},

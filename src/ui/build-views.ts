@@ -1,10 +1,10 @@
 // The journal's records → what the page shows. Pure: the same facts `deliveries` and `show` give,
 // in the shape of view-model.ts, worded by the CLI's own helpers.
 
-import { foundBy } from "../cli/deliveries.ts";
-import { attemptLine, queueCommand } from "../cli/describe-delivery.ts";
-import { formatRunState, formatRunTimes, runDuration } from "../cli/format-run.ts";
-import { statusAnswer, statusProgress } from "../cli/format-status.ts";
+import { attemptLine, queueCommand } from "./describe-delivery.ts";
+import { foundBy } from "./found-by.ts";
+import { formatRunState, formatRunTimes, runDuration } from "./format-run.ts";
+import { statusAnswer, statusProgress } from "./format-status.ts";
 import { isSecretHeader } from "../config/secret.ts";
 import type { DeliveryDetail, DeliverySummary, DispatchDetail, DispatchSummary, ListedDelivery, RunRecord } from "../journal/index.ts";
 import type { StatusPostRecord } from "../journal/status-outbox.ts";

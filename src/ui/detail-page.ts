@@ -3,8 +3,8 @@
 // the commit statuses posted, why each job matched or not, then the attempts' output and the
 // headers kept.
 
-import { shortRef, traceLine } from "../cli/describe-delivery.ts";
-import { formatTime } from "../cli/format-time.ts";
+import { shortRef, traceLine } from "./describe-delivery.ts";
+import { formatTime } from "./format-time.ts";
 import { shortCommit } from "./format.ts";
 import { html, type Html } from "./html.ts";
 import { chip, layout, when } from "./layout.ts";

@@ -1,7 +1,7 @@
 // The frame every page of /ui/ shares. Links are relative (`root` is the way back to /ui/), so the
 // page also works when a proxy serves it under another prefix.
 
-import { formatTime } from "../cli/format-time.ts";
+import { formatTime } from "./format-time.ts";
 import { formatAgo } from "./format.ts";
 import { html, type Html } from "./html.ts";
 

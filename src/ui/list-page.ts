@@ -1,8 +1,8 @@
 // GET /ui/: recent deliveries, newest first, with a plain GET form for the filters (it works
 // without JavaScript) and cursor links for paging.
 
-import { DELIVERY_STATUSES } from "../cli/deliveries.ts";
-import { shortRef } from "../cli/describe-delivery.ts";
+import { DELIVERY_STATUSES } from "../journal/index.ts";
+import { shortRef } from "./describe-delivery.ts";
 import type { PageCursor } from "../journal/index.ts";
 import { shortCommit } from "./format.ts";
 import { html, type Html } from "./html.ts";

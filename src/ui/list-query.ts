@@ -1,7 +1,7 @@
 // The list's query string: `status`, `repo`, and a cursor (`before` or `after`, written
 // `RECEIVEDAT-ID`). Parsed once at the edge; anything malformed is a 400 that says what is allowed.
 
-import { DELIVERY_STATUSES } from "../cli/deliveries.ts";
+import { DELIVERY_STATUSES } from "../journal/index.ts";
 import { HttpError } from "../errors.ts";
 import type { DeliveriesPageQuery, DeliveryStatus, PageCursor } from "../journal/index.ts";
 

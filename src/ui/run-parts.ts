@@ -1,7 +1,7 @@
 // How a job's runs, their followed states and its commit statuses read, on the list and the detail
 // page alike: the words `deliveries` and `show` print, as coloured badges.
 
-import { formatElapsed } from "../cli/format-run.ts";
+import { formatElapsed } from "./format-run.ts";
 import { html, type Html } from "./html.ts";
 import { chip } from "./layout.ts";
 import type { CommitStatusView, JobView, RunStateView, RunView } from "./view-model.ts";

@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { formatRunState } from "../../src/cli/format-run.ts";
+import { formatRunState } from "../../src/ui/format-run.ts";
 import { readRuns } from "../../src/journal/runs.ts";
 import { waitFor } from "../fixtures/fake-laminar-dir.ts";
 import { FakeLaminard } from "../fixtures/fake-laminard.ts";

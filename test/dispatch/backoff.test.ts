@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { retryDelay } from "../../src/dispatch/backoff.ts";
+import { retryDelay } from "../../src/backoff.ts";
 
 const policy = { attempts: 10, delayMs: 2000, maxDelayMs: 600_000 };
 

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { openJournal } from "../../src/journal/open-journal.ts";
 import type { Journal } from "../../src/journal/index.ts";
-import type { RunStateChange } from "../../src/laminar/run-state.ts";
+import type { RunStateChange } from "../../src/journal/run-state.ts";
 import type { AttemptResult } from "../../src/types.ts";
 import { delivery, job, tempDir } from "./journal-fixtures.ts";
 

@@ -6,7 +6,7 @@ import { test, type TestContext } from "node:test";
 import { readRuns, type RunRecord } from "../../src/journal/runs.ts";
 import { silentLogger } from "../../src/observe/logger.ts";
 import { startService } from "../../src/start-service.ts";
-import type { RunStateChange } from "../../src/laminar/run-state.ts";
+import type { RunStateChange } from "../../src/journal/run-state.ts";
 import { waitFor } from "../fixtures/fake-laminar-dir.ts";
 import { FakeLaminard, type FakeResult } from "../fixtures/fake-laminard.ts";
 import { payload } from "../support/payloads.ts";

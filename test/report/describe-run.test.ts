@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { cut, describeRun, formatRunTime, MAX_DESCRIPTION } from "../../src/report/describe-run.ts";
-import type { RunStateChange } from "../../src/laminar/run-state.ts";
+import type { RunStateChange } from "../../src/journal/run-state.ts";
 
 const change = (fields: Partial<RunStateChange>): RunStateChange => ({ dispatchId: 1, job: "wiki", runNumber: 42, state: "queued", at: 0, ...fields });
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { DispatchFacts } from "../../src/journal/status-outbox.ts";
-import type { RunState } from "../../src/laminar/run-state.ts";
+import type { RunState } from "../../src/journal/run-state.ts";
 import { planStatus } from "../../src/report/plan-status.ts";
 import type { ForgeName } from "../../src/types.ts";
 import { configFrom, forgeConfig, SHA } from "./report-kit.ts";

@@ -11,7 +11,7 @@ import type { Journal } from "../../src/journal/journal.ts";
 import type { DeliveryInput } from "../../src/journal/journal-types.ts";
 import Database from "better-sqlite3";
 import { openJournal } from "../../src/journal/open-journal.ts";
-import type { RunStateChange, RunStateListener } from "../../src/laminar/run-state.ts";
+import type { RunStateChange, RunStateListener } from "../../src/journal/run-state.ts";
 import type { Config, ForgeName } from "../../src/types.ts";
 import { startFakeGiteaApi, type FakeGiteaApi } from "../fixtures/fake-gitea-api.ts";
 

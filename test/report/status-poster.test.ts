@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { StatusOutbox } from "../../src/journal/status-outbox.ts";
-import type { RunStateChange } from "../../src/laminar/run-state.ts";
+import type { RunStateChange } from "../../src/journal/run-state.ts";
 import { createStatusListener } from "../../src/report/status-listener.ts";
 import { StatusPoster, type PostEvent } from "../../src/report/status-poster.ts";
 import type { Config, ForgeName } from "../../src/types.ts";

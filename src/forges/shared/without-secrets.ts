@@ -2,7 +2,7 @@
 // (SECRET_PAYLOAD_FIELDS). Run once a delivery is verified, since the signature covers the bytes as
 // sent; everything after it (routing, templates, the journal, `show`) sees only what this returns.
 
-import { SECRET_PAYLOAD_FIELDS } from "../../types.ts";
+import { SECRET_PAYLOAD_FIELDS } from "../../config/secret.ts";
 
 export interface KeptPayload {
   payload: unknown;

@@ -1,4 +1,5 @@
-// The interface between following runs (src/laminar/follow-*) and reporting them (src/report):
+// The interface between following runs (src/laminar/follow-*) and reporting them (src/report); it sits in
+// the journal because the journal records each change and tells it, and both stages build on the journal:
 // each change of a dispatch's run, told inside the journal transaction that records it.
 
 export type RunState = "queued" | "running" | "success" | "failed" | "aborted" | "lost" | "error";

@@ -1,4 +1,7 @@
-import type { RetryPolicy } from "../types.ts";
+// A pure retry policy shared by the stages that retry: dispatch (laminarc), following runs
+// (laminard's event stream) and reporting (forge APIs). At the top of src/ so that all may import it.
+
+import type { RetryPolicy } from "./types.ts";
 
 /**
  * How long to wait after failed attempt number `attempt` (the first is 1): `delay` doubled per

@@ -1,5 +1,6 @@
 // The sentences `show` prints about a delivery, shared with the deliveries page so that both say
-// the same thing the same way.
+// the same thing the same way. In ui, not cli: the CLI builds on the page's words (and starts the
+// service that mounts the page), so the page must not import the CLI back.
 
 import type { AttemptRecord, DispatchDetail } from "../journal/index.ts";
 import type { TraceLine } from "../types.ts";
