@@ -25,6 +25,17 @@ export interface EarlierDelivery {
 }
 
 /**
+ * A webhook's question, asked in every push delivery's transaction: did a polled delivery that
+ * queued jobs bring this head? It reads catch_up_heads_polled (migration 6), never the webhooks'
+ * own rows, however often one head was delivered.
+ */
+export const EARLIER_POLLED_SQL = `
+  SELECT d.id AS id, d.delivery_id AS deliveryId FROM catch_up_heads h JOIN deliveries d ON d.id = h.delivery
+  WHERE h.repo = ? AND h.ref = ? AND h.sha IN (SELECT value FROM json_each(?)) AND d.delivery_id <> ?
+    AND h.polled = 1 AND EXISTS (SELECT 1 FROM dispatches x WHERE x.delivery = d.id)
+  ORDER BY d.id LIMIT 1`;
+
+/**
  * Runs inside the journal's delivery transaction, on its connection. A polled head that any
  * delivery brought before is not a delivery at all (the webhook won). A webhook whose head a polled
  * delivery brought and queued jobs for is a duplicate of it (the poll won). Two webhooks never make
@@ -41,11 +52,7 @@ export class HeadLedger {
       SELECT d.id AS id, d.delivery_id AS deliveryId FROM catch_up_heads h JOIN deliveries d ON d.id = h.delivery
       WHERE h.repo = ? AND h.ref = ? AND h.sha IN (SELECT value FROM json_each(?)) AND d.delivery_id <> ?
       ORDER BY d.id LIMIT 1`);
-    this.#earlierPolled = db.prepare<[string, string, string, string], EarlierDelivery>(`
-      SELECT d.id AS id, d.delivery_id AS deliveryId FROM catch_up_heads h JOIN deliveries d ON d.id = h.delivery
-      WHERE h.repo = ? AND h.ref = ? AND h.sha IN (SELECT value FROM json_each(?)) AND d.delivery_id <> ?
-        AND h.polled = 1 AND EXISTS (SELECT 1 FROM dispatches x WHERE x.delivery = d.id)
-      ORDER BY d.id LIMIT 1`);
+    this.#earlierPolled = db.prepare<[string, string, string, string], EarlierDelivery>(EARLIER_POLLED_SQL);
     this.#insert = db.prepare<[string, string, string, number, number]>(
       `INSERT OR IGNORE INTO catch_up_heads (repo, ref, sha, delivery, polled) VALUES (?, ?, ?, ?, ?)`,
     );

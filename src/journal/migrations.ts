@@ -159,6 +159,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX status_posts_key ON status_posts (forge, repo, sha, context, status);
   CREATE INDEX status_posts_dispatch ON status_posts (dispatch);
   `,
+  // 6: a webhook asks only whether a *polled* delivery brought its head (catch-up-heads.ts). Without
+  // this the lookup walked every delivery of that head: the same push delivered 10,000 times (a load
+  // test, a replaying sender) cost each new copy 10,000 rows inside the delivery's transaction.
+  `
+  CREATE INDEX catch_up_heads_polled ON catch_up_heads (repo, ref, sha) WHERE polled = 1;
+  `,
 ];
 
 /** Brings the schema up to date in one transaction; refuses a journal from a newer version. */

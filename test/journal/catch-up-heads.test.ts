@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import Database from "better-sqlite3";
 import { join } from "node:path";
 import { test } from "node:test";
+import { EARLIER_POLLED_SQL } from "../../src/journal/catch-up-heads.ts";
 import { openJournal, type DeliveryInput, type PushedHead } from "../../src/journal/index.ts";
 import { delivery, job, tempDir } from "./journal-fixtures.ts";
 
@@ -97,4 +98,18 @@ test("pruning the polled delivery forgets its heads", async (t) => {
   t.after(() => reader.close());
   assert.equal(reader.prepare("SELECT COUNT(*) FROM catch_up_heads").pluck().get(), 0);
   assert.equal((await journal.commitDelivery(webhook("much-later"))).duplicate, false);
+});
+
+test("a webhook's check reads only the polled heads, however often its head was delivered before", async (t) => {
+  const dir = tempDir(t);
+  const journal = openJournal(join(dir, "journal.db"));
+  t.after(() => journal.close());
+  for (let n = 0; n < 50; n++) await journal.commitDelivery(webhook(`copy-${n}`));
+  const reader = new Database(join(dir, "journal.db"), { readonly: true });
+  t.after(() => reader.close());
+  const plan = reader.prepare(`EXPLAIN QUERY PLAN ${EARLIER_POLLED_SQL}`).all("sbrl/wiki", "refs/heads/master", JSON.stringify([A]), "x") as { detail: string }[];
+  const heads = plan.find((step) => / h /.test(` ${step.detail} `));
+  assert.match(heads?.detail ?? "", /USING COVERING INDEX catch_up_heads_polled \(repo=\? AND ref=\? AND sha=\?\)/, JSON.stringify(plan));
+  // Still answers right: no polled delivery brought it, so no copy is a duplicate of another.
+  assert.equal((await journal.commitDelivery(webhook("copy-last"))).duplicate, false);
 });
