@@ -1,5 +1,6 @@
 import type { DispatchFacts, NewStatusPost } from "../journal/status-outbox.ts";
 import type { RunStateChange } from "../journal/run-state.ts";
+import { runPageUrl } from "../laminar/run-url.ts";
 import type { Config } from "../types.ts";
 import { describeRun } from "./describe-run.ts";
 import { forgeState } from "./forge-state.ts";
@@ -31,7 +32,7 @@ export function planStatus(change: RunStateChange, facts: DispatchFacts, config:
     ...(ref ? { ref } : {}),
     ...(change.runNumber !== undefined ? { runNumber: change.runNumber } : {}),
     ...(change.runNumber !== undefined && base !== undefined
-      ? { targetUrl: `${base}/jobs/${encodeURIComponent(facts.job)}/${change.runNumber}` }
+      ? { targetUrl: runPageUrl(base, facts.job, change.runNumber) }
       : {}),
   };
 }

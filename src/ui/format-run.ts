@@ -1,4 +1,5 @@
 import type { RunRecord } from "../journal/runs.ts";
+import { runPageUrl } from "../laminar/run-url.ts";
 import { formatTime } from "./format-time.ts";
 
 /** `success`, `running`, or `lost → job:43`: a run's state as `deliveries` and `show` print it. */
@@ -9,7 +10,7 @@ export function formatRunState(run: RunRecord): string {
 /** One line of `show` about a run: its state, its times, how long it took, and its link. */
 export function formatRunLine(run: RunRecord, baseUrl: string | undefined): string {
   const name = `${run.job}:${run.number}`;
-  const link = baseUrl === undefined ? "" : ` ${baseUrl.replace(/\/$/, "")}/jobs/${run.job}/${run.number}`;
+  const link = baseUrl === undefined ? "" : ` ${runPageUrl(baseUrl, run.job, run.number)}`;
   const note = run.note === null ? "" : `\n    ${run.note}`;
   return `  run ${name} ${formatRunState(run)}: ${formatRunTimes(run)}${link}${note}`;
 }
