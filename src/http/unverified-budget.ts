@@ -16,6 +16,8 @@ export class UnverifiedBudget {
   #held = 0;
   readonly #limit: () => number;
   readonly #changed: (held: number) => void;
+  /** What each hold reads and changes: one for all of them. */
+  readonly #ledger: Ledger = { fits: (bytes) => this.#fits(bytes), add: (delta) => this.#add(delta) };
 
   /** `limit` is read at each reservation, so a config reload applies to the next request. */
   constructor(limit: () => number, changed: (held: number) => void = () => {}) {
@@ -34,39 +36,63 @@ export class UnverifiedBudget {
   /** A hold on `bytes`, or undefined when they do not fit beside what the others hold. */
   hold(bytes: number): Hold | undefined {
     if (!this.#fits(bytes)) return undefined;
-    let mine = 0;
-    let released = false;
-    const take = (more: number) => {
-      mine += more;
-      this.#held += more;
-      this.#changed(this.#held);
-    };
-    if (bytes > 0) take(bytes);
-    return {
-      get bytes() {
-        return mine;
-      },
-      growTo: (total) => {
-        if (released) return false;
-        const more = total - mine;
-        if (more <= 0) return true;
-        if (!this.#fits(more)) return false;
-        take(more);
-        return true;
-      },
-      release: () => {
-        if (released) return;
-        released = true;
-        if (mine === 0) return;
-        this.#held -= mine;
-        mine = 0;
-        this.#changed(this.#held);
-      },
-    };
+    const hold = new BudgetHold(this.#ledger);
+    hold.growTo(bytes);
+    return hold;
+  }
+
+  #add(delta: number): void {
+    this.#held += delta;
+    this.#changed(this.#held);
   }
 
   #fits(bytes: number): boolean {
     // Nothing asked is always granted: a request without Content-Length starts at 0 and grows.
     return bytes <= 0 || this.#held + bytes <= this.#limit();
   }
+}
+
+/** What a hold may ask of its budget. */
+interface Ledger {
+  fits(bytes: number): boolean;
+  add(delta: number): void;
+}
+
+/**
+ * A class, not an object literal with a getter: such a literal is put in dictionary mode, with its
+ * getter kept from the old generation until a full GC, and so is what its closure holds
+ * (read-delivery.ts says what that cost there).
+ */
+class BudgetHold implements Hold {
+  readonly #ledger: Ledger;
+  #mine = 0;
+  #released = false;
+
+  constructor(ledger: Ledger) {
+    this.#ledger = ledger;
+  }
+
+  get bytes(): number {
+    return this.#mine;
+  }
+
+  growTo = (total: number): boolean => {
+    if (this.#released) return false;
+    const more = total - this.#mine;
+    if (more <= 0) return true;
+    if (!this.#ledger.fits(more)) return false;
+    this.#mine += more;
+    this.#ledger.add(more);
+    return true;
+  };
+
+  /** Bound: the endpoint hands it on as the "verified" callback. */
+  release = (): void => {
+    if (this.#released) return;
+    this.#released = true;
+    if (this.#mine === 0) return;
+    const mine = this.#mine;
+    this.#mine = 0;
+    this.#ledger.add(-mine);
+  };
 }
