@@ -41,7 +41,7 @@ export const CONTENT_SECURITY_POLICY =
   "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 export function mountUi(router: Router, options: UiOptions): void {
-  const guard = [pageHeaders, answerAsPage, guardUi(options.getConfig)];
+  const guard = [pageHeaders, answerAsPage, guardUi(options.getConfig, options.now)];
   const context = (): ViewContext => {
     const { baseUrl } = options.getConfig().laminar;
     return baseUrl ? { baseUrl } : {};

@@ -2,7 +2,8 @@
 // default only a browser on this machine; with `ui.auth`, anyone with the user and password
 // (HTTP basic), local or not. A request that came through a proxy is not local unless
 // `trust_proxy` lets the proxy say who the client was: nginx on the same box would otherwise
-// make every visitor look local.
+// make every visitor look local. Wrong credentials are counted per client address
+// (failed-logins.ts): past ten in fifteen minutes the address waits.
 
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context, Middleware, Next } from "koa";
@@ -10,18 +11,31 @@ import { HttpError } from "../errors.ts";
 import { isLoopback } from "../http/access-control.ts";
 import { clientAddress } from "../http/client-address.ts";
 import type { Config } from "../types.ts";
+import { FailedLogins } from "./failed-logins.ts";
 
 const PROXY_HEADERS = ["x-forwarded-for", "forwarded", "x-real-ip"] as const;
 
-export function guardUi(getConfig: () => Config): Middleware {
+/** `now`: ms since the epoch, for counting wrong passwords. */
+export function guardUi(getConfig: () => Config, now: () => number): Middleware {
+  const failedLogins = new FailedLogins();
   return async (ctx: Context, next: Next) => {
     const { ui, server } = getConfig();
     if (!ui.enabled) throw new HttpError(404, "the deliveries page is turned off (ui.enabled: false in the config)");
     if (ui.auth) {
+      const address = clientAddress(ctx, server.trustProxy);
+      const waitMs = failedLogins.waitFor(address, now());
+      if (waitMs > 0) {
+        const seconds = Math.ceil(waitMs / 1000);
+        ctx.set("Retry-After", String(seconds));
+        throw new HttpError(429, `too many wrong users or passwords for the deliveries page from ${address}; try again in ${seconds} s`);
+      }
       if (!authorized(ctx.get("authorization"), ui.auth)) {
+        // A browser asks first without credentials: that is not a guess.
+        if (ctx.get("authorization") !== "") failedLogins.failed(address, now());
         ctx.set("WWW-Authenticate", `Basic realm="laminar-hooks", charset="UTF-8"`);
         throw new HttpError(401, "the deliveries page needs the user and password of ui.auth");
       }
+      failedLogins.succeeded(address);
     } else if (!isLocal(ctx, server.trustProxy)) {
       throw new HttpError(403,
         "the deliveries page answers only browsers on this machine; to open it to others, set ui.auth (a user and a password) in the config");

@@ -87,6 +87,27 @@ describe("behind a trusted proxy (trust_proxy: true)", () => {
     assert.equal((await get(svc, "/ui/", { authorization: basic("admin", PASSWORD) })).status, 200);
   });
 
+  test("with ui.auth: past ten wrong guesses an address gets 429 with Retry-After, the right password too; others may still log in", async () => {
+    reload(svc, `${HELLO_WORLD_CONFIG}${AUTH}`);
+    const guesser = { "x-forwarded-for": "203.0.113.77" };
+    // A browser's first request, without credentials, is not a guess.
+    assert.equal((await get(svc, "/ui/", guesser)).status, 401);
+    for (let guess = 1; guess <= 10; guess++) {
+      const wrong = await get(svc, "/ui/", { ...guesser, authorization: basic("admin", `guess ${guess}`) });
+      assert.equal(wrong.status, 401, `guess ${guess}`);
+    }
+    const locked = await get(svc, "/ui/", { ...guesser, authorization: basic("admin", PASSWORD) });
+    assert.equal(locked.status, 429);
+    const retryAfter = Number(locked.headers.get("retry-after"));
+    assert.ok(retryAfter > 14 * 60 && retryAfter <= 15 * 60, `Retry-After ${retryAfter}`);
+    assert.match(locked.text, /too many wrong users or passwords for the deliveries page from 203\.0\.113\.77; try again in \d+ s/);
+    assert.ok(!locked.text.includes(PASSWORD));
+    assert.equal(locked.headers.get("content-security-policy"), CSP);
+    // Another address is not held back by this one's guesses.
+    const other = await get(svc, "/ui/", { "x-forwarded-for": "198.51.100.4", authorization: basic("admin", PASSWORD) });
+    assert.equal(other.status, 200);
+  });
+
   test("ui.enabled: false answers 404 for every page, loopback or not", async () => {
     reload(svc, `${HELLO_WORLD_CONFIG}ui: { enabled: false }\n`);
     for (const path of ["/ui/", "/ui/style.css", "/ui/deliveries/1"]) {
