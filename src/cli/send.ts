@@ -68,10 +68,28 @@ function chooseSecret(options: SendOptions, io: CommandIO): string | undefined |
     return value;
   }
   if (!options.configFile) return undefined;
+  // Only the one secret this delivery needs must be set: the config also names the other forges'
+  // secrets and the tokens for statuses, which a shell on the CI box seldom has. Those read as a
+  // stand-in here, and are told apart afterwards by their source.
+  const unset = new Set<string>();
+  const env = new Proxy(io.env, {
+    get(target, name) {
+      const value = Reflect.get(target, name) as string | undefined;
+      if (typeof name !== "string" || (value !== undefined && value !== "")) return value;
+      unset.add(name);
+      return "unset";
+    },
+  });
   try {
-    const config = loadConfig(options.configFile, { env: io.env });
+    const config = loadConfig(options.configFile, { env });
     const verification = verificationFor(config, options.forge, findRepository(config, options.forge, options.repo));
-    return verification.kind === "secret" ? verification.secret.reveal() : undefined;
+    if (verification.kind !== "secret") return undefined;
+    const needed = /^env (.+)$/.exec(verification.secret.source)?.[1];
+    if (needed !== undefined && unset.has(needed)) {
+      io.err(`environment variable ${needed} is not set or empty: it holds the ${options.forge} secret for ${options.repo} (or use --secret-env)`);
+      return null;
+    }
+    return verification.secret.reveal();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     io.err(`cannot take the secret from the config; use --secret-env\n${error.message}`);

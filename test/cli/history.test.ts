@@ -2,6 +2,9 @@
 // `deliveries`, read it with `show`, and queue it again with `redeliver`.
 
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { formatRunState } from "../../src/ui/format-run.ts";
 import { readRuns } from "../../src/journal/runs.ts";
@@ -92,6 +95,24 @@ test("send with a wrong secret is refused, and unknown ids are clear errors", as
   const unreachable = await cli("send", "--url", "http://127.0.0.1:1/hooks", "--forge", "github", "--repo", "acme/app");
   assert.equal(unreachable.code, 1);
   assert.match(unreachable.stderr, /cannot reach http:\/\/127\.0\.0\.1:1\/hooks/);
+});
+
+test("send --config needs only the secret of the forge it signs for; an unset one is named", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "lh-send-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const config = join(dir, "laminar-hooks.yml");
+  // The service's secrets, from the environment, and a status token nobody set in this shell.
+  writeFileSync(config, CONFIG
+    .replace("github: { secret: gh-secret }", "github: { secret: { env: SEND_GITHUB_SECRET }, token: { env: SEND_GITHUB_TOKEN } }")
+    .replace("gitea: { secret: gitea-secret }", "gitea: { secret: { env: SEND_GITEA_SECRET } }"));
+  const env = { ...svc.fake.env, SEND_GITHUB_SECRET: "gh-secret", SEND_GITEA_SECRET: "" };
+  const sent = await runCli(["send", "--url", `${svc.url}/hooks`, "--forge", "github", "--repo", "acme/app", "--config", config], env);
+  assert.equal(sent.code, 0, sent.stdout + sent.stderr);
+  assert.match(sent.stdout, /^202 accepted/);
+  const unsigned = await runCli(["send", "--url", `${svc.url}/hooks/gitea`, "--forge", "gitea", "--repo", "acme/app", "--config", config], env);
+  assert.equal(unsigned.code, 1);
+  assert.equal(unsigned.stdout, "", "nothing is sent without its secret");
+  assert.match(unsigned.stderr, /environment variable SEND_GITEA_SECRET is not set or empty: it holds the gitea secret for acme\/app \(or use --secret-env\)/);
 });
 
 test("redeliver --failed tries only the failed jobs again, once the job exists", async () => {
