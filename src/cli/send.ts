@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { loadConfig } from "../config/load-config.ts";
 import { ConfigError } from "../errors.ts";
 import { findRepository, verificationFor } from "../routing/index.ts";
@@ -68,25 +70,37 @@ function chooseSecret(options: SendOptions, io: CommandIO): string | undefined |
     return value;
   }
   if (!options.configFile) return undefined;
-  // Only the one secret this delivery needs must be set: the config also names the other forges'
-  // secrets and the tokens for statuses, which a shell on the CI box seldom has. Those read as a
-  // stand-in here, and are told apart afterwards by their source.
-  const unset = new Set<string>();
+  // Only the one secret this delivery needs must be at hand: the config also names the other
+  // forges' secrets and the tokens for statuses, which a shell on the CI box seldom has (unset
+  // variables, files only the service's user may read). Those read as a stand-in here, and are
+  // told apart afterwards by their source.
+  const missing = new Set<string>();
   const env = new Proxy(io.env, {
     get(target, name) {
       const value = Reflect.get(target, name) as string | undefined;
       if (typeof name !== "string" || (value !== undefined && value !== "")) return value;
-      unset.add(name);
+      missing.add(`env ${name}`);
       return "unset";
     },
   });
+  const configPath = resolve(options.configFile);
+  const readFile = (path: string): string => {
+    if (path === configPath) return readFileSync(path, "utf8");
+    try {
+      return readFileSync(path, "utf8");
+    } catch {
+      missing.add(`file ${path}`);
+      return "unreadable";
+    }
+  };
   try {
-    const config = loadConfig(options.configFile, { env });
+    const config = loadConfig(configPath, { env, readFile });
     const verification = verificationFor(config, options.forge, findRepository(config, options.forge, options.repo));
     if (verification.kind !== "secret") return undefined;
-    const needed = /^env (.+)$/.exec(verification.secret.source)?.[1];
-    if (needed !== undefined && unset.has(needed)) {
-      io.err(`environment variable ${needed} is not set or empty: it holds the ${options.forge} secret for ${options.repo} (or use --secret-env)`);
+    const { source } = verification.secret;
+    if (missing.has(source)) {
+      const what = source.startsWith("env ") ? `environment variable ${source.slice(4)} is not set or empty` : `${source.slice(5)} cannot be read`;
+      io.err(`${what}: it holds the ${options.forge} secret for ${options.repo} (or use --secret-env)`);
       return null;
     }
     return verification.secret.reveal();

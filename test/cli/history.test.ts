@@ -97,22 +97,31 @@ test("send with a wrong secret is refused, and unknown ids are clear errors", as
   assert.match(unreachable.stderr, /cannot reach http:\/\/127\.0\.0\.1:1\/hooks/);
 });
 
-test("send --config needs only the secret of the forge it signs for; an unset one is named", async (t) => {
+test("send --config needs only the secret of the forge it signs for; one it cannot have is named", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "lh-send-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const config = join(dir, "laminar-hooks.yml");
-  // The service's secrets, from the environment, and a status token nobody set in this shell.
+  const giteaSecretFile = join(dir, "gitea.secret");
+  // The GitHub secret from the environment; Gitea's in a file this shell cannot read (here: none);
+  // Gogs's and a status token in variables nobody set in this shell.
   writeFileSync(config, CONFIG
     .replace("github: { secret: gh-secret }", "github: { secret: { env: SEND_GITHUB_SECRET }, token: { env: SEND_GITHUB_TOKEN } }")
-    .replace("gitea: { secret: gitea-secret }", "gitea: { secret: { env: SEND_GITEA_SECRET } }"));
-  const env = { ...svc.fake.env, SEND_GITHUB_SECRET: "gh-secret", SEND_GITEA_SECRET: "" };
-  const sent = await runCli(["send", "--url", `${svc.url}/hooks`, "--forge", "github", "--repo", "acme/app", "--config", config], env);
+    .replace("gitea: { secret: gitea-secret }", `gitea: { secret: { file: ${JSON.stringify(giteaSecretFile)} } }\n  gogs: { secret: { env: SEND_GOGS_SECRET } }`));
+  const env = { ...svc.fake.env, SEND_GITHUB_SECRET: "gh-secret", SEND_GOGS_SECRET: "" };
+  const send = (forge: string, path: string) =>
+    runCli(["send", "--url", `${svc.url}${path}`, "--forge", forge, "--repo", "acme/app", "--config", config], env);
+
+  const sent = await send("github", "/hooks");
   assert.equal(sent.code, 0, sent.stdout + sent.stderr);
   assert.match(sent.stdout, /^202 accepted/);
-  const unsigned = await runCli(["send", "--url", `${svc.url}/hooks/gitea`, "--forge", "gitea", "--repo", "acme/app", "--config", config], env);
-  assert.equal(unsigned.code, 1);
-  assert.equal(unsigned.stdout, "", "nothing is sent without its secret");
-  assert.match(unsigned.stderr, /environment variable SEND_GITEA_SECRET is not set or empty: it holds the gitea secret for acme\/app \(or use --secret-env\)/);
+  const noFile = await send("gitea", "/hooks/gitea");
+  assert.equal(noFile.code, 1);
+  assert.equal(noFile.stdout, "", "nothing is sent without its secret");
+  assert.equal(noFile.stderr.trim(), `${giteaSecretFile} cannot be read: it holds the gitea secret for acme/app (or use --secret-env)`);
+  const noVariable = await send("gogs", "/hooks/gogs");
+  assert.equal(noVariable.code, 1);
+  assert.equal(noVariable.stdout, "");
+  assert.equal(noVariable.stderr.trim(), "environment variable SEND_GOGS_SECRET is not set or empty: it holds the gogs secret for acme/app (or use --secret-env)");
 });
 
 test("redeliver --failed tries only the failed jobs again, once the job exists", async () => {
