@@ -74,22 +74,23 @@ function chooseSecret(options: SendOptions, io: CommandIO): string | undefined |
   // forges' secrets and the tokens for statuses, which a shell on the CI box seldom has (unset
   // variables, files only the service's user may read). Those read as a stand-in here, and are
   // told apart afterwards by their source.
-  const missing = new Set<string>();
+  /** Why each stand-in was needed, by the source a Secret read from it names (resolve-secret.ts). */
+  const missing = new Map<string, string>();
   const env = new Proxy(io.env, {
     get(target, name) {
       const value = Reflect.get(target, name) as string | undefined;
       if (typeof name !== "string" || (value !== undefined && value !== "")) return value;
-      missing.add(`env ${name}`);
+      missing.set(`env ${name}`, `environment variable ${name} is not set or empty`);
       return "unset";
     },
   });
   const configPath = resolve(options.configFile);
   const readFile = (path: string): string => {
-    if (path === configPath) return readFileSync(path, "utf8");
     try {
       return readFileSync(path, "utf8");
-    } catch {
-      missing.add(`file ${path}`);
+    } catch (error) {
+      if (path === configPath) throw error;
+      missing.set(`file ${path}`, `${path} cannot be read`);
       return "unreadable";
     }
   };
@@ -97,10 +98,9 @@ function chooseSecret(options: SendOptions, io: CommandIO): string | undefined |
     const config = loadConfig(configPath, { env, readFile });
     const verification = verificationFor(config, options.forge, findRepository(config, options.forge, options.repo));
     if (verification.kind !== "secret") return undefined;
-    const { source } = verification.secret;
-    if (missing.has(source)) {
-      const what = source.startsWith("env ") ? `environment variable ${source.slice(4)} is not set or empty` : `${source.slice(5)} cannot be read`;
-      io.err(`${what}: it holds the ${options.forge} secret for ${options.repo} (or use --secret-env)`);
+    const why = missing.get(verification.secret.source);
+    if (why !== undefined) {
+      io.err(`${why}: it holds the ${options.forge} secret for ${options.repo} (or use --secret-env)`);
       return null;
     }
     return verification.secret.reveal();

@@ -15,7 +15,7 @@ export type UnparsedDelivery = IncomingDelivery & { payload: undefined };
 export function readPayloadText(headers: IncomingHttpHeaders, rawBody: Buffer, contentType: "json" | "form"): UnparsedDelivery {
   // JSON is UTF-8 (RFC 8259), and every forge sends it so; a body that is not cannot be what it says.
   if (!isUtf8(rawBody)) throw new HttpError(400, "the body is not valid UTF-8");
-  if (contentType === "json") return unparsedJson(headers, rawBody);
+  if (contentType === "json") return new UnparsedJson(headers, rawBody);
   const fields = new URLSearchParams(rawBody.toString("utf8")).getAll("payload");
   const payloadText = fields[0];
   if (fields.length !== 1 || payloadText === undefined) {
@@ -45,10 +45,6 @@ class UnparsedJson implements UnparsedDelivery {
     this.#text ??= this.rawBody.toString("utf8");
     return this.#text;
   }
-}
-
-function unparsedJson(headers: IncomingHttpHeaders, rawBody: Buffer): UnparsedDelivery {
-  return new UnparsedJson(headers, rawBody);
 }
 
 /** The JSON document, which must be an object; 400 otherwise. */

@@ -35,10 +35,8 @@ export class UnverifiedBudget {
 
   /** A hold on `bytes`, or undefined when they do not fit beside what the others hold. */
   hold(bytes: number): Hold | undefined {
-    if (!this.#fits(bytes)) return undefined;
     const hold = new BudgetHold(this.#ledger);
-    hold.growTo(bytes);
-    return hold;
+    return hold.growTo(bytes) ? hold : undefined;
   }
 
   #add(delta: number): void {

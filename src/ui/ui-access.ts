@@ -29,9 +29,10 @@ export function guardUi(getConfig: () => Config, now: () => number): Middleware 
         ctx.set("Retry-After", String(seconds));
         throw new HttpError(429, `too many wrong users or passwords for the deliveries page from ${address}; try again in ${seconds} s`);
       }
-      if (!authorized(ctx.get("authorization"), ui.auth)) {
+      const authorization = ctx.get("authorization");
+      if (!authorized(authorization, ui.auth)) {
         // A browser asks first without credentials: that is not a guess.
-        if (ctx.get("authorization") !== "") failedLogins.failed(address, now());
+        if (authorization !== "") failedLogins.failed(address, now());
         ctx.set("WWW-Authenticate", `Basic realm="laminar-hooks", charset="UTF-8"`);
         throw new HttpError(401, "the deliveries page needs the user and password of ui.auth");
       }
