@@ -10,32 +10,28 @@ export const WINDOW_MS = 15 * 60_000;
 const MAX_ADDRESSES = 10_000;
 
 export class FailedLogins {
-  /** Each address's failure times within the window, oldest first; Map order: oldest address first. */
+  /**
+   * Each address's last MAX_FAILURES failure times, oldest first; Map order: oldest address first.
+   * MAX_FAILURES in the window means the MAX_FAILURES-th latest is in it, so no older time matters.
+   */
   readonly #failures = new Map<string, number[]>();
 
   /** How long `address` must still wait, in ms; 0 when it may try. */
   waitFor(address: string, now: number): number {
-    const times = this.#recent(address, now);
+    const times = this.#failures.get(address) ?? [];
     if (times.length < MAX_FAILURES) return 0;
-    return times[times.length - MAX_FAILURES]! + WINDOW_MS - now;
+    return Math.max(0, times[times.length - MAX_FAILURES]! + WINDOW_MS - now);
   }
 
   failed(address: string, now: number): void {
-    const times = this.#recent(address, now);
-    times.push(now);
+    const times = [...(this.#failures.get(address) ?? []), now].slice(-MAX_FAILURES);
     // Moved to the end: the address forgotten first is the one that failed longest ago.
     this.#failures.delete(address);
-    this.#failures.set(address, times.slice(-MAX_FAILURES));
+    this.#failures.set(address, times);
     if (this.#failures.size > MAX_ADDRESSES) this.#failures.delete(this.#failures.keys().next().value!);
   }
 
   succeeded(address: string): void {
     this.#failures.delete(address);
-  }
-
-  #recent(address: string, now: number): number[] {
-    const times = (this.#failures.get(address) ?? []).filter((at) => at > now - WINDOW_MS);
-    if (times.length === 0) this.#failures.delete(address);
-    return times;
   }
 }
