@@ -1,8 +1,9 @@
-// The layout of src/ as DESIGN.md draws it: imports between its folders go one way. A cycle between
-// two folders (journal ↔ laminar, http ↔ ui) means neither can be read, tested or changed without
-// the other; a foundation (config, types, errors, journal) that imports a stage building on it
-// turns the layering upside down. This reads every file's relative imports with TypeScript's own
-// parser, so comments and strings that look like imports do not count, and `import type` does.
+// The layout of src/ as DESIGN.md draws it: floors, highest first, and a folder imports only
+// folders on floors below its own. A cycle between two folders (journal ↔ laminar, http ↔ ui) means
+// neither can be read, tested or changed without the other; an import that goes up a floor (report
+// importing cli, journal importing dispatch) turns the layering upside down, even where it closes no
+// cycle yet. This reads every file's relative imports with TypeScript's own parser, so comments and
+// strings that look like imports do not count, and `import type` does.
 
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
@@ -14,7 +15,7 @@ import ts from "typescript";
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), "../../src");
 
 /**
- * Edges allowed although they point from a foundation into a stage folder. Each holds only while
+ * Edges allowed although they go up a floor. Each holds only while
  * the import is type-only and its target imports nothing of src/ (so no module cycle can pass
  * through it); the test checks both, and counts the edge like any other once either stops holding.
  */
@@ -24,10 +25,24 @@ const ALLOWED: Record<string, string> = {
   "types.ts -> config/cidr.ts": "type-only, of a file with no imports from src/",
 };
 
-/** Folders (and top-level files) that the stages build on: they may import only one another. */
-const FOUNDATIONS = new Set(["types.ts", "errors.ts", "backoff.ts", "config"]);
-/** The journal builds on the foundations alone: every stage reads or writes it. */
-const BUILDS_ON_FOUNDATIONS_ONLY = new Set([...FOUNDATIONS, "journal"]);
+/**
+ * The floors of src/, highest first, as DESIGN.md's Layout draws them. Folders on one floor are
+ * siblings: neither imports the other. A new folder must be given its floor here.
+ */
+const FLOORS: readonly (readonly string[])[] = [
+  ["cli"],
+  ["start-service.ts"],
+  ["catch-up"],
+  ["report"],
+  ["dispatch", "ui"],
+  ["http", "laminar"],
+  ["observe"],
+  ["receive"],
+  ["routing"],
+  ["forges", "journal"],
+  ["config", "backoff.ts"],
+  ["types.ts", "errors.ts"],
+];
 
 interface Import {
   from: string; // path below src/
@@ -150,14 +165,41 @@ test("the folders of src/ import one another one way: no cycle between them", ()
   assert.deepEqual(found, [], `imports between src/ folders must go one way:\n${message}`);
 });
 
-test("the foundations import only foundations", () => {
-  const { edges } = readGraph();
-  const upside = [...edges].filter(([key]) => {
+/** The imports that do not go down a floor: up, sideways between siblings, or from a folder with no floor. */
+function againstTheFloors(edges: Map<string, Import[]>, floors: readonly (readonly string[])[]): string[] {
+  const floorOf = new Map(floors.flatMap((names, level) => names.map((name) => [name, level] as const)));
+  return [...edges.keys()].filter((key) => {
     const [from, to] = key.split(" -> ") as [string, string];
-    return BUILDS_ON_FOUNDATIONS_ONLY.has(from) && !FOUNDATIONS.has(to);
+    const fromFloor = floorOf.get(from);
+    const toFloor = floorOf.get(to);
+    return fromFloor === undefined || toFloor === undefined || toFloor <= fromFloor;
   });
-  const message = upside.flatMap(([, list]) => list.map((i) => `  src/${i.from} imports src/${i.to}`)).join("\n");
-  assert.deepEqual(upside.map(([key]) => key), [], `a foundation imports a stage that builds on it:\n${message}`);
+}
+
+test("every import between src/ folders goes down a floor", () => {
+  const { edges } = readGraph();
+  const wrong = againstTheFloors(edges, FLOORS);
+  const message = wrong.flatMap((key) => (edges.get(key) ?? []).map((i) => `  src/${i.from} imports src/${i.to}`)).join("\n");
+  assert.deepEqual(wrong, [], `imports must go down the floors of test/layout/imports.test.ts (DESIGN.md, Layout):\n${message}`);
+});
+
+test("every folder and top-level file of src/ has a floor", () => {
+  const named = new Set(FLOORS.flat());
+  const present = readdirSync(SRC, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() || entry.name.endsWith(".ts"))
+    .map((entry) => entry.name);
+  assert.deepEqual(present.filter((name) => !named.has(name)), [], "give each new folder its floor in FLOORS");
+});
+
+test("the checks fail where they must: a cycle, an import up a floor, one between siblings", () => {
+  const edgesOf = (...keys: string[]) => new Map(keys.map((key) => [key, [] as Import[]]));
+  assert.deepEqual(cycles(edgesOf("a -> b", "b -> c", "c -> a", "c -> d")), [["a", "b", "c"]]);
+  assert.deepEqual(cycles(edgesOf("a -> b", "b -> c", "a -> c")), []);
+  const floors = [["top"], ["left", "right"], ["ground"]];
+  assert.deepEqual(againstTheFloors(edgesOf("top -> ground", "left -> ground"), floors), []);
+  assert.deepEqual(againstTheFloors(edgesOf("ground -> top"), floors), ["ground -> top"]);
+  assert.deepEqual(againstTheFloors(edgesOf("left -> right"), floors), ["left -> right"]);
+  assert.deepEqual(againstTheFloors(edgesOf("top -> nowhere"), floors), ["top -> nowhere"]);
 });
 
 test("the scan sees what it must: type-only imports, export-from, dynamic imports; not comments", () => {
