@@ -222,7 +222,7 @@ function buildJob(job: RawJobRule, path: DocPath, at: Report, atText: ReportText
   if (job.actions && !events.has("pull_request") && !events.has("release")) {
     at([...path, "actions"], `${where}.actions has no effect without pull_request or release in events`, true);
   }
-  // Only branch pushes carry a head commit message and changed files (README, "Skipping CI", "Path filters").
+  // Only branch pushes carry a head commit message and changed files (docs/configuration.md, "Skipping CI", "Path filters").
   for (const key of ["skip_ci", "paths", "ignore_paths"] as const) {
     if (job[key] !== undefined && !events.has("push")) {
       at([...path, key], `${where}.${key} has no effect without push in events: it applies to branch pushes only`, true);
