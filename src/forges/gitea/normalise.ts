@@ -1,16 +1,15 @@
 // Gitea-dialect payloads (Gitea, Forgejo, Gogs) → the event model.
 
 import { HttpError } from "../../errors.ts";
-import type { Envelope, HookEvent } from "../../types.ts";
+import type { Envelope } from "../../types.ts";
 import { changedFiles } from "../shared/changed-files.ts";
-import { firstLine } from "../shared/commit-message.ts";
-import { compact } from "../shared/compact.ts";
 import { FORGE_LABELS } from "../shared/forge-labels.ts";
 import { giteaPullRequest, giteaPush, giteaRelease, type GiteaUser } from "./payloads.ts";
 import { ignored } from "../shared/ignored.ts";
 import { readRepositoryFullName } from "../shared/payload-schemas.ts";
 import { parsePayload } from "../shared/parse-payload.ts";
 import { isZeroSha, pullRequestRef } from "../shared/refs.ts";
+import { pullRequestEvent } from "../shared/pull-request-event.ts";
 import { pushEvent } from "../shared/push-event.ts";
 import { releaseEvent } from "../shared/release-event.ts";
 import type { Normalised } from "../types.ts";
@@ -78,27 +77,19 @@ function normalisePullRequest(envelope: Envelope, payload: unknown): Normalised 
   // A pull request from a fork is fetched from the fork; with the fork gone (head.repo null),
   // refs/pull/N/head on the base repository still has the commit.
   const source = pr.head?.repo ?? pr.head_repo ?? repository;
-  const event: HookEvent = {
-    forge: envelope.forge,
-    forgeEvent: envelope.event,
-    kind: "pull_request",
-    deleted: false,
-    ...compact<HookEvent>({
-      action: PULL_REQUEST_ACTIONS[action] ?? action,
-      repo: repository.full_name,
-      ref: pullRequestRef(number),
-      branch,
-      // Gogs sends no head commit id: jobs fetch `ref` instead.
-      rev: pr.head?.sha,
-      cloneUrl: source.clone_url ?? repository.clone_url,
-      sshUrl: source.ssh_url ?? repository.ssh_url,
-      pr: number,
-      baseBranch,
-      sender: login(sender),
-      title: firstLine(pr.title),
-    }),
-  };
-  return { handled: true, event };
+  return pullRequestEvent(envelope, {
+    action: PULL_REQUEST_ACTIONS[action] ?? action,
+    repo: repository.full_name,
+    ref: pullRequestRef(number),
+    branch,
+    rev: pr.head?.sha,
+    cloneUrl: source.clone_url ?? repository.clone_url,
+    sshUrl: source.ssh_url ?? repository.ssh_url,
+    pr: number,
+    baseBranch,
+    sender: login(sender),
+    title: pr.title,
+  });
 }
 
 function normaliseRelease(envelope: Envelope, payload: unknown): Normalised {

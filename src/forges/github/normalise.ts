@@ -2,13 +2,13 @@
 
 import type { Envelope, HookEvent } from "../../types.ts";
 import { changedFiles, type ChangedFiles, type CommitFiles } from "../shared/changed-files.ts";
-import { firstLine } from "../shared/commit-message.ts";
 import { compact } from "../shared/compact.ts";
 import { githubPing, githubPullRequest, githubPush, githubRelease } from "./payloads.ts";
 import { ignored } from "../shared/ignored.ts";
 import { readRepositoryFullName } from "../shared/payload-schemas.ts";
 import { parsePayload } from "../shared/parse-payload.ts";
 import { isZeroSha, pullRequestRef } from "../shared/refs.ts";
+import { pullRequestEvent } from "../shared/pull-request-event.ts";
 import { pushEvent } from "../shared/push-event.ts";
 import { releaseEvent } from "../shared/release-event.ts";
 import type { Normalised } from "../types.ts";
@@ -73,28 +73,20 @@ function normalisePullRequest(envelope: Envelope, payload: unknown): Normalised 
   // Fetch from the fork the pull request comes from; if that fork is gone, refs/pull/N/head on the
   // base repository still has the commit.
   const source = pr.head.repo ?? repository;
-  const event: HookEvent = {
-    forge: envelope.forge,
-    forgeEvent: envelope.event,
-    kind: "pull_request",
-    deleted: false,
-    ...compact<HookEvent>({
-      action,
-      repo: repository.full_name,
-      ref: pullRequestRef(number),
-      branch: pr.head.ref,
-      rev: pr.head.sha,
-      // Only `synchronize` says where the head was before the new commits.
-      before: isZeroSha(before) ? undefined : before,
-      cloneUrl: source.clone_url ?? repository.clone_url,
-      sshUrl: source.ssh_url ?? repository.ssh_url,
-      pr: number,
-      baseBranch: pr.base.ref,
-      sender: sender?.login,
-      title: firstLine(pr.title),
-    }),
-  };
-  return { handled: true, event };
+  return pullRequestEvent(envelope, {
+    action,
+    repo: repository.full_name,
+    ref: pullRequestRef(number),
+    branch: pr.head.ref,
+    rev: pr.head.sha,
+    before,
+    cloneUrl: source.clone_url ?? repository.clone_url,
+    sshUrl: source.ssh_url ?? repository.ssh_url,
+    pr: number,
+    baseBranch: pr.base.ref,
+    sender: sender?.login,
+    title: pr.title,
+  });
 }
 
 function normaliseRelease(envelope: Envelope, payload: unknown): Normalised {

@@ -1,13 +1,12 @@
 // GitLab payloads → the event model.
 
-import type { Envelope, HookEvent } from "../../types.ts";
+import type { Envelope } from "../../types.ts";
 import { changedFiles } from "../shared/changed-files.ts";
-import { firstLine } from "../shared/commit-message.ts";
-import { compact } from "../shared/compact.ts";
 import { gitlabAnyEvent, gitlabMergeRequest, gitlabPush } from "./payloads.ts";
 import { ignored } from "../shared/ignored.ts";
 import { parsePayload } from "../shared/parse-payload.ts";
 import { isZeroSha, mergeRequestRef } from "../shared/refs.ts";
+import { pullRequestEvent } from "../shared/pull-request-event.ts";
 import { pushEvent } from "../shared/push-event.ts";
 import type { Normalised } from "../types.ts";
 
@@ -62,27 +61,20 @@ function normaliseMergeRequest(envelope: Envelope, payload: unknown): Normalised
     payload,
     "the GitLab Merge Request Hook payload",
   );
-  const event: HookEvent = {
-    forge: envelope.forge,
-    forgeEvent: envelope.event,
-    kind: "pull_request",
-    deleted: false,
-    ...compact<HookEvent>({
-      action: mergeRequestAction(mr.action, mr.oldrev),
-      repo: project.path_with_namespace,
-      ref: mergeRequestRef(mr.iid),
-      branch: mr.source_branch,
-      rev: mr.last_commit?.id,
-      // The source project is the fork a merge request comes from (or the project itself).
-      cloneUrl: mr.source?.git_http_url ?? project.git_http_url,
-      sshUrl: mr.source?.git_ssh_url ?? project.git_ssh_url,
-      pr: mr.iid,
-      baseBranch: mr.target_branch,
-      sender: user?.username,
-      title: firstLine(mr.title),
-    }),
-  };
-  return { handled: true, event };
+  return pullRequestEvent(envelope, {
+    action: mergeRequestAction(mr.action, mr.oldrev),
+    repo: project.path_with_namespace,
+    ref: mergeRequestRef(mr.iid),
+    branch: mr.source_branch,
+    rev: mr.last_commit?.id,
+    // The source project is the fork a merge request comes from (or the project itself).
+    cloneUrl: mr.source?.git_http_url ?? project.git_http_url,
+    sshUrl: mr.source?.git_ssh_url ?? project.git_ssh_url,
+    pr: mr.iid,
+    baseBranch: mr.target_branch,
+    sender: user?.username,
+    title: mr.title,
+  });
 }
 
 /** `update` means new commits only when GitLab includes `oldrev`; else the title or labels changed. */
