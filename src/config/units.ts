@@ -35,12 +35,24 @@ export function parseSize(text: string): number | undefined {
   return Math.floor(Number(match[1]) * unit);
 }
 
-/** `30000` → `30s`: for `check` output and messages. */
+/**
+ * How long something is, as people say it: `400ms`, `1.5s`, `12s`, `1m`, `1m 3s`, `2h 5m`, `30d`
+ * (a whole unit reads as the config writes it). The one duration formatter: `check` prints the config's values
+ * with it, messages their waits and limits, and a run's time reads the same on the forge, in `show`
+ * and on the page. Two units at most: past ten seconds, the rest is rounded away.
+ */
 export function formatDuration(ms: number): string {
-  for (const [unit, size] of [["d", 86_400_000], ["h", 3_600_000], ["m", 60_000], ["s", 1_000]] as const) {
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
+  if (!Number.isFinite(ms) || ms < 0) return "";
+  if (ms < 1_000) return `${Math.round(ms)}ms`;
+  if (ms < 10_000) return `${Math.round(ms / 100) / 10}s`;
+  const seconds = Math.round(ms / 1000);
+  const units = [["d", 86_400], ["h", 3_600], ["m", 60], ["s", 1]] as const;
+  const index = units.findIndex(([, size]) => seconds >= size);
+  const [unit, size] = units[index]!;
+  const whole = Math.floor(seconds / size);
+  const next = units[index + 1];
+  const rest = next === undefined ? 0 : Math.floor((seconds % size) / next[1]);
+  return rest > 0 && next !== undefined ? `${whole}${unit} ${rest}${next[0]}` : `${whole}${unit}`;
 }
 
 /** `26214400` → `25mb`. */

@@ -1,4 +1,5 @@
 import type { RunStateChange } from "../journal/run-state.ts";
+import { formatDuration } from "../config/units.ts";
 
 /** GitHub refuses a longer description with 422 (reference/forges.md); GitLab takes 255. */
 export const MAX_DESCRIPTION = 140;
@@ -9,7 +10,7 @@ export const MAX_DESCRIPTION = 140;
  */
 export function describeRun(change: RunStateChange): string {
   const run = change.runNumber === undefined ? `Laminar job ${change.job}` : `Laminar run #${change.runNumber}`;
-  const took = change.durationMs === undefined ? "" : formatRunTime(change.durationMs);
+  const took = change.durationMs === undefined ? "" : formatDuration(change.durationMs);
   switch (change.state) {
     case "queued":
       return cut(`${run} is queued`);
@@ -26,19 +27,6 @@ export function describeRun(change: RunStateChange): string {
     case "error":
       return cut(`Laminar job ${change.job} could not be queued: ${oneLine(change.reason ?? "no reason given")}`);
   }
-}
-
-/** `1m 3s`, `12s`, `2h 5m`, `0.4s`: how long a run took, as people say it. */
-export function formatRunTime(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return "";
-  if (ms < 1000) return `${(Math.round(ms / 100) / 10).toString()}s`;
-  const total = Math.round(ms / 1000);
-  const hours = Math.floor(total / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const seconds = total % 60;
-  if (hours > 0) return minutes > 0 ? `${hours}h ${minutes}m` : `${hours}h`;
-  if (minutes > 0) return seconds > 0 ? `${minutes}m ${seconds}s` : `${minutes}m`;
-  return `${seconds}s`;
 }
 
 /** laminarc's messages may span lines; a status shows one. */

@@ -3,7 +3,7 @@ export { StatusPoster, DEFAULT_STATUS_RETRY, defaultClients, type StatusPosterOp
 export { createStatusListener } from "./status-listener.ts";
 export { planStatus } from "./plan-status.ts";
 export { decidePost, type PostDecision } from "./decide-post.ts";
-export { describeRun, formatRunTime } from "./describe-run.ts";
+export { describeRun } from "./describe-run.ts";
 export { forgeState } from "./forge-state.ts";
 export { statusTarget, FORGES_WITH_STATUSES, type StatusTarget } from "./status-target.ts";
 export type { PostStatus, StatusRequest } from "./status-client.ts";

@@ -4,7 +4,7 @@ import { WakeSchedule } from "../dispatch/wake-schedule.ts";
 import type { ClaimedStatusPost, StatusOutbox } from "../journal/status-outbox.ts";
 import type { Config, ForgeName, RetryPolicy } from "../types.ts";
 import { decidePost, type PostDecision } from "./decide-post.ts";
-import { formatRunTime } from "./describe-run.ts";
+import { formatDuration } from "../config/units.ts";
 import { giteaClient } from "./gitea-client.ts";
 import { githubClient, type OctokitLog } from "./github-client.ts";
 import { gitlabClient } from "./gitlab-client.ts";
@@ -195,7 +195,7 @@ export class StatusPoster {
     if (answer.kind === "network" && cancel.aborted) {
       answer = { kind: "network", message: "cut short by the service stopping", canceled: true };
     } else if (answer.kind === "network" && timeout.aborted) {
-      answer = { kind: "network", message: `no answer from ${target.api} within ${formatRunTime(this.#timeoutMs)}`, canceled: false };
+      answer = { kind: "network", message: `no answer from ${target.api} within ${formatDuration(this.#timeoutMs)}`, canceled: false };
     }
     return decidePost({ forge: post.forge, answer, attempt: post.attempt, policy: this.#retry, now: now(), random: this.#random });
   }
@@ -240,7 +240,7 @@ export class StatusPoster {
         this.#logger.info(details, `${what} was cut short by the shutdown; it is sent at the next start`);
         break;
       case "retry": {
-        const wait = formatRunTime(Math.max(0, (decision.nextAttemptAt ?? this.#now()) - this.#now()));
+        const wait = formatDuration(Math.max(0, (decision.nextAttemptAt ?? this.#now()) - this.#now()));
         this.#logger.warn(details, `${what} not posted${said}; trying again in ${wait}`);
         break;
       }

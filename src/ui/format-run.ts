@@ -1,5 +1,6 @@
 import type { RunRecord } from "../journal/runs.ts";
 import { runPageUrl } from "../laminar/run-url.ts";
+import { formatDuration } from "../config/units.ts";
 import { formatTime } from "./format-time.ts";
 
 /** `success`, `running`, or `lost → job:43`: a run's state as `deliveries` and `show` print it. */
@@ -21,19 +22,10 @@ export function formatRunTimes(run: RunRecord): string {
   if (run.startedAt !== null) times.push(`started ${formatTime(run.startedAt)}`);
   if (run.completedAt !== null) times.push(`${run.state === "lost" ? "lost" : "completed"} ${formatTime(run.completedAt)}`);
   const took = runDuration(run);
-  return `${times.join(", ")} UTC${took === undefined ? "" : ` (${formatElapsed(took)})`}`;
+  return `${times.join(", ")} UTC${took === undefined ? "" : ` (${formatDuration(took)})`}`;
 }
 
 /** How long a run with a result took, in ms; a lost run has no result. */
 export function runDuration(run: RunRecord): number | undefined {
   return run.startedAt !== null && run.completedAt !== null && run.state !== "lost" ? run.completedAt - run.startedAt : undefined;
-}
-
-/** `1m 3s`, `42s`, `2h 5m`: how long a run took. */
-export function formatElapsed(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m ${seconds % 60}s`;
-  return `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
 }

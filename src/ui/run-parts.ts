@@ -1,7 +1,7 @@
 // How a job's runs, their followed states and its commit statuses read, on the list and the detail
 // page alike: the words `deliveries` and `show` print, as coloured badges.
 
-import { formatElapsed } from "./format-run.ts";
+import { formatDuration } from "../config/units.ts";
 import { html, type Html } from "./html.ts";
 import { chip } from "./layout.ts";
 import type { CommitStatusView, JobView, RunStateView, RunView } from "./view-model.ts";
@@ -38,7 +38,7 @@ function retries(job: JobView): Html | string {
 /** `success in 1m 3s`, or `lost → job:43` with a link to the run queued instead. */
 export function runBadge(run: RunStateView): Html {
   if (run.requeuedAs) return html`${chip(run.state)} → ${runLink(run.requeuedAs)}`;
-  const took = run.durationMs === undefined ? "" : ` in ${formatElapsed(run.durationMs)}`;
+  const took = run.durationMs === undefined ? "" : ` in ${formatDuration(run.durationMs)}`;
   return chip(run.state, `${run.label}${took}`);
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { cut, describeRun, formatRunTime, MAX_DESCRIPTION } from "../../src/report/describe-run.ts";
+import { cut, describeRun, MAX_DESCRIPTION } from "../../src/report/describe-run.ts";
 import type { RunStateChange } from "../../src/journal/run-state.ts";
 
 const change = (fields: Partial<RunStateChange>): RunStateChange => ({ dispatchId: 1, job: "wiki", runNumber: 42, state: "queued", at: 0, ...fields });
@@ -30,13 +30,4 @@ test("cutting never splits a character made of two UTF-16 units", () => {
   const text = cut("🙂".repeat(100));
   assert.ok(text.length <= MAX_DESCRIPTION);
   assert.equal(text, `${"🙂".repeat(69)}…`);
-});
-
-test("run times read as people say them", () => {
-  assert.equal(formatRunTime(400), "0.4s");
-  assert.equal(formatRunTime(12_000), "12s");
-  assert.equal(formatRunTime(60_000), "1m");
-  assert.equal(formatRunTime(63_400), "1m 3s");
-  assert.equal(formatRunTime(2 * 3_600_000 + 5 * 60_000), "2h 5m");
-  assert.equal(formatRunTime(3_600_000), "1h");
 });
