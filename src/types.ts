@@ -74,6 +74,8 @@ export interface LaminarConfig {
   baseUrl?: string;
   /** A run lost to a laminard restart is queued again at most this often. */
   requeueLost: number;
+  /** Laminar's home (LAMINAR_HOME), absolute: `doctor` reads cfg/jobs and cfg/env there. */
+  home?: string;
   concurrency: number;
   timeoutMs: number;
   retry: RetryPolicy;

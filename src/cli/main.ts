@@ -14,6 +14,8 @@ import { redeliverCommand, retryFailedCommand } from "./redeliver.ts";
 import { showCommand } from "./show.ts";
 import { catchUpCommand } from "./catch-up.ts";
 import { checkCommand } from "./check.ts";
+import { doctorCommand } from "./doctor.ts";
+import { parseDuration } from "../config/units.ts";
 import { findConfigFile } from "./find-config.ts";
 import { processIO, type CommandIO } from "./io.ts";
 import { serveCommand } from "./serve.ts";
@@ -91,6 +93,13 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
         : await catchUpCommand(config, { dryRun: options.dryRun, ...(options.repo === undefined ? {} : { repo: options.repo }) }, io);
     });
 
+  program.command("doctor").description("check the chain: laminard and its jobs, the service, each repository's hook; changes nothing")
+    .option(configOption, configHelp)
+    .option("--timeout <duration>", "bound of each check (laminarc, a stream, a request)", parseTimeout, 10_000)
+    .action(async (options: { config?: string; timeout: number }) => {
+      exitCode = await withConfig(options.config, (config) => doctorCommand(config, { timeoutMs: options.timeout }, io));
+    });
+
   program.command("send").description("send a correctly signed sample delivery, as a forge's test delivery would")
     .requiredOption("--url <url>", "where to POST it, e.g. https://ci.example.com/hooks")
     .addOption(new Option("--forge <forge>", "which forge to imitate").choices(FORGE_NAMES).makeOptionMandatory())
@@ -116,6 +125,12 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
     throw error;
   }
   return exitCode;
+}
+
+function parseTimeout(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) throw new InvalidArgumentError("a duration such as 500ms, 5s or 1m");
+  return ms;
 }
 
 function parsePositive(text: string): number {

@@ -171,6 +171,7 @@ function buildConfig(raw: RawConfig, file: string, sources: SecretSources, at: R
       retry: { attempts: raw.laminar.retry.attempts, delayMs: raw.laminar.retry.delay, maxDelayMs: raw.laminar.retry.max_delay },
       requeueLost: raw.laminar.requeue_lost,
       ...(raw.laminar.http ? { httpUrl: raw.laminar.http } : {}),
+      ...(raw.laminar.home ? { home: fromConfigDir(raw.laminar.home) } : {}),
       ...baseUrl(raw.laminar.base_url ?? raw.laminar.http),
     },
     journal: { path: journalPath, retentionMs: raw.journal.retention },

@@ -162,6 +162,8 @@ export const configSchema = z.strictObject({
     /** laminard's web UI as this box reaches it: runs are followed through its event stream. */
     http: httpUrl.optional(),
     requeue_lost: z.number().int().min(0).max(100).default(2),
+    /** LAMINAR_HOME, for `doctor` to read jobs' .run and .env files; absent: $LAMINAR_HOME when doctor runs. */
+    home: z.string().min(1).optional(),
     concurrency: z.number().int().min(1).max(256).default(4),
     timeout: duration.default(30_000),
     retry: z.strictObject({

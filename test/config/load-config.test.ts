@@ -286,3 +286,13 @@ repositories:
     "4:23 repositories.1.poll needs forge: on the repository, the forge whose webhooks the poll stands in for",
   ]);
 });
+
+test("laminar.home is optional, and a relative one is taken from the config's folder", () => {
+  const without = loadConfig(writeConfig("repositories: []\n"), { env: {} });
+  assert.equal(without.laminar.home, undefined);
+  const absolute = loadConfig(writeConfig("laminar: { home: /var/lib/laminar }\nrepositories: []\n"), { env: {} });
+  assert.equal(absolute.laminar.home, "/var/lib/laminar");
+  const file = writeConfig("laminar: { home: laminar }\nrepositories: []\n");
+  assert.equal(loadConfig(file, { env: {} }).laminar.home, join(file, "..", "laminar"));
+  assert.deepEqual(problemsOf(writeConfig("laminar: { home: \"\" }\nrepositories: []\n")).map((p) => p.split(" ")[0]), ["1:18"]);
+});

@@ -1,0 +1,188 @@
+// `laminar-hooks doctor` as a user runs it: a real CLI process against a planted set-up where each
+// problem is present, and against a healthy one. laminarc is the fake of test/fixtures (its
+// show-jobs reads the Laminar home as laminard does), laminard's stream the fake laminard, the
+// service the real one behind a real reverse proxy.
+
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, request, type Server } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { createFakeLaminar, FAKE_LAMINARC, type FakeLaminar } from "../fixtures/fake-laminar-dir.ts";
+import { FakeLaminard } from "../fixtures/fake-laminard.ts";
+import { runCli } from "../support/run-cli.ts";
+import { startTestService, type TestService } from "../support/test-service.ts";
+
+/** A Laminar home: cfg/jobs/JOB.run for `jobs`, and env files by path. */
+function plantHome(dir: string, jobs: readonly string[], envFiles: Record<string, string> = {}): string {
+  const home = join(dir, "laminar-home");
+  mkdirSync(join(home, "cfg", "jobs"), { recursive: true });
+  mkdirSync(join(home, "cfg", "contexts"), { recursive: true });
+  for (const job of jobs) writeFileSync(join(home, "cfg", "jobs", `${job}.run`), "#!/bin/sh\necho building\n", { mode: 0o755 });
+  for (const [path, text] of Object.entries(envFiles)) writeFileSync(join(home, path), text);
+  return home;
+}
+
+/** nginx in miniature: forwards every request to a unix socket; 502 when nothing listens there. */
+async function startProxy(socketPath: () => string): Promise<{ url: string; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    const upstream = request({ socketPath: socketPath(), path: req.url, method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on("error", () => {
+      res.writeHead(502, { "content-type": "text/html" });
+      res.end("<html><body>502 Bad Gateway</body></html>\n");
+    });
+    req.pipe(upstream);
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => closeServer(server, sockets) };
+}
+
+/** A laminar.http that accepts connections and never answers (a frozen laminard, a wrong port). */
+async function startSilentServer(): Promise<{ url: string; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer(() => {});
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => closeServer(server, sockets) };
+}
+
+function closeServer(server: Server, sockets: Set<Socket>): Promise<void> {
+  for (const socket of sockets) socket.destroy();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+const REPOSITORIES = `
+forges:
+  github: { secret: topsecret }
+repositories:
+  - repo: acme/app
+    forge: github
+    jobs:
+      - job: app
+        events: [push, pull_request]
+        params: { channel: nightly }
+      - job: deploy
+        events: [tag]
+`;
+
+/** Each finding line of doctor's output, without the summary. */
+function findingLines(stdout: string): string[] {
+  return stdout.split("\n").filter((line) => /^(problem|warning|note) /.test(line));
+}
+
+test("a healthy set-up: nothing to report, exit 0", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "lh-doctor-ok-"));
+  const laminard = await FakeLaminard.start();
+  let socket = "";
+  const proxy = await startProxy(() => socket);
+  // A comment line and a variable no parameter uses: nothing to warn about.
+  const home = plantHome(dir, ["app", "deploy"], { "cfg/env": "#rev=commented out\nLANG=C.UTF-8\n", "cfg/jobs/app.env": "CC=clang\n" });
+  const service = await startTestService({
+    config: REPOSITORIES,
+    listen: "unix:{dir}/hooks.sock",
+    server: `  public_url: ${proxy.url}/hooks\n`,
+    laminar: `  http: ${laminard.url}\n  home: ${JSON.stringify(home)}\n`,
+  });
+  socket = join(service.dir, "hooks.sock");
+  service.fake.setHome(home);
+  try {
+    const result = await runCli(["doctor", "--config", service.configFile, "--timeout", "20s"], service.fake.env);
+    assert.equal(result.stderr, "");
+    assert.deepEqual(findingLines(result.stdout), []);
+    assert.match(result.stdout, /^doctor: no problem found$/m);
+    assert.equal(result.code, 0);
+    // doctor asked laminard for its jobs, where the service queues them.
+    const calls = service.fake.calls();
+    assert.deepEqual(calls.map((call) => [call.argv, call.env.LAMINAR_HOST]), [[["show-jobs"], "unix-abstract:test-laminar"]]);
+  } finally {
+    await service.stop();
+    await proxy.close();
+    await laminard.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a planted set-up: doctor names every problem with what to do, and exits 1", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "lh-doctor-bad-"));
+  const fake: FakeLaminar = createFakeLaminar({ mode: "refused" });
+  const silent = await startSilentServer();
+  // The proxy's backend socket does not exist: the service is not running.
+  const proxy = await startProxy(() => join(dir, "hooks.sock"));
+  const home = plantHome(dir, ["app"], {
+    "cfg/jobs/app.env": "channel=stable\nrev=HEAD\n",
+    "cfg/contexts/big.env": "branch=main\n",
+  });
+  const configFile = join(dir, "config.yml");
+  writeFileSync(configFile, `
+server:
+  listen: ${JSON.stringify(`unix:${join(dir, "hooks.sock")}`)}
+  public_url: ${proxy.url}/hooks
+laminar:
+  laminarc: ${JSON.stringify(FAKE_LAMINARC)}
+  host: unix-abstract:test-laminar
+  http: ${silent.url}
+  home: ${JSON.stringify(home)}
+journal: { path: ${JSON.stringify(join(dir, "journal.db"))} }
+${REPOSITORIES}`);
+  try {
+    const result = await runCli(["doctor", "--config", configFile, "--timeout", "3s"], fake.env);
+    assert.equal(result.stderr, "");
+    const lines = findingLines(result.stdout);
+    const expect = (pattern: RegExp, what: string) => assert.ok(lines.some((line) => pattern.test(line)), `${what}: no line matches ${pattern} in:\n${result.stdout}`);
+    expect(/^problem +laminar unix-abstract:test-laminar: laminarc show-jobs failed: laminard is not running .*Connection refused.* → /, "laminard unreachable");
+    expect(/^problem +job deploy: .*laminar-home\/cfg\/jobs\/deploy\.run does not exist: Laminar cannot run it \(used by acme\/app\) → create that script/, "job without .run");
+    expect(/^warning +job app: cfg\/jobs\/app\.env sets channel, rev, so the parameters of that name never reach the run: .* → rename or remove those variables in cfg\/jobs\/app\.env/, ".env overriding params");
+    expect(/^warning +job app: cfg\/contexts\/big\.env sets branch, .*when it runs in context big/, "a context's .env overriding a param");
+    expect(/^problem +laminar\.http: http:\/\/127\.0\.0\.1:\d+: laminard did not send a snapshot within 3000 ms → /, "stream not answering");
+    expect(/^problem +service \(local\): GET http:\/\/localhost\/healthz \(unix:.*hooks\.sock\) got no answer: no such socket \(ENOENT\).* → start the service/, "service down");
+    expect(/^problem +service \(public\): GET http:\/\/127\.0\.0\.1:\d+\/healthz answered 502 → check that the proxy/, "healthz failing through the proxy");
+    assert.match(result.stdout, /^doctor: 5 problems, 3 warnings$/m);
+    assert.equal(result.code, 1);
+    // The env file's comment-free lines only: the deploy job has no env file, so no warning names it.
+    assert.ok(!lines.some((line) => /^warning +job deploy: cfg\/jobs/.test(line)), result.stdout);
+  } finally {
+    await silent.close();
+    await proxy.close();
+    fake.remove();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("laminarc reaches laminard, which does not know a configured job", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "lh-doctor-jobs-"));
+  const fake = createFakeLaminar({ jobs: ["app"] });
+  const configFile = join(dir, "config.yml");
+  writeFileSync(configFile, `
+server: { listen: ${JSON.stringify(`unix:${join(dir, "hooks.sock")}`)} }
+laminar:
+  laminarc: ${JSON.stringify(FAKE_LAMINARC)}
+  host: unix-abstract:test-laminar
+journal: { path: ${JSON.stringify(join(dir, "journal.db"))} }
+${REPOSITORIES}`);
+  try {
+    const result = await runCli(["doctor", "--config", configFile, "--timeout", "20s"], { ...fake.env, LAMINAR_HOME: "" });
+    const lines = findingLines(result.stdout);
+    assert.ok(lines.some((line) => /^problem +job deploy: laminard at unix-abstract:test-laminar does not know this job \(laminarc show-jobs does not list it; used by acme\/app\) → create cfg\/jobs\/deploy\.run/.test(line)), result.stdout);
+    assert.ok(!lines.some((line) => /job app:/.test(line)), result.stdout);
+    assert.ok(lines.some((line) => /^note +laminar home: neither laminar\.home nor \$LAMINAR_HOME is set/.test(line)), result.stdout);
+    assert.ok(lines.some((line) => /^note +laminar\.http: not set/.test(line)), result.stdout);
+    assert.ok(lines.some((line) => /^note +server\.public_url: not set/.test(line)), result.stdout);
+    assert.equal(result.code, 1);
+  } finally {
+    fake.remove();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
