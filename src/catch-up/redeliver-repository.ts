@@ -4,7 +4,7 @@
 import type { Secret } from "../config/secret.ts";
 import type { CatchUpStore } from "../journal/catch-up-store.ts";
 import type { Config } from "../types.ts";
-import type { HookLog, LoggedHook } from "./hook-log.ts";
+import type { HookLog, LoggedHook } from "../forges/shared/hook-log.ts";
 import { pickRedeliveries, type HookDelivery } from "./pick-redeliveries.ts";
 
 /** The forges whose API lists a hook's failed deliveries and sends one again. */

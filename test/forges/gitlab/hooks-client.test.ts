@@ -5,15 +5,15 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { startService, type Service } from "../../src/start-service.ts";
-import { waitFor } from "../fixtures/fake-laminar-dir.ts";
-import { startFakeGitLabApi, type FakeGitLabApi } from "../fixtures/fake-gitlab-api.ts";
-import type { FakeGitLabEvent } from "../fixtures/fake-gitlab-hooks.ts";
-import { payload } from "../support/payloads.ts";
-import { recordingLogger } from "../support/recording-logger.ts";
-import { runCli } from "../support/run-cli.ts";
-import { gitlabHeaders, startTestService, type TestService } from "../support/test-service.ts";
-import { counter as countFor, morePasses as passesFor, stopService } from "./service-kit.ts";
+import { startService, type Service } from "../../../src/start-service.ts";
+import { waitFor } from "../../fixtures/fake-laminar-dir.ts";
+import { startFakeGitLabApi, type FakeGitLabApi } from "../../fixtures/fake-gitlab-api.ts";
+import type { FakeGitLabEvent } from "../../fixtures/fake-gitlab-hooks.ts";
+import { payload } from "../../support/payloads.ts";
+import { recordingLogger } from "../../support/recording-logger.ts";
+import { runCli } from "../../support/run-cli.ts";
+import { gitlabHeaders, startTestService, type TestService } from "../../support/test-service.ts";
+import { counter as countFor, morePasses as passesFor, stopService } from "../../catch-up/service-kit.ts";
 
 const TOKEN = "glpat-fakeTokenForTheTest0123";
 const SECRET = "topsecret";
