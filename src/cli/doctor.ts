@@ -1,7 +1,9 @@
 // `doctor`: checks the chain a push goes through and prints a line per thing wrong, with what to do.
 // The checks are pure (doctor/check-*.ts: facts in, findings out); this file gathers the facts.
-// It changes nothing: it only reads files, runs `laminarc show-jobs` and sends GET requests.
+// It changes nothing: it only reads files, runs `laminarc show-jobs` and sends GET requests (to
+// laminard, the service, and the forges' APIs).
 
+import { forgeApis } from "../forges/api-clients.ts";
 import type { Config } from "../types.ts";
 import { checkLaminarHome, type LaminarHome } from "./doctor/check-laminar-home.ts";
 import { checkLaminarc } from "./doctor/check-laminarc.ts";
@@ -9,7 +11,9 @@ import { checkHealthz } from "./doctor/check-service.ts";
 import { checkStream } from "./doctor/check-stream.ts";
 import { configuredJobs } from "./doctor/configured-jobs.ts";
 import { exitCodeFor, formatFinding, note, type Finding } from "./doctor/finding.ts";
+import { hookTargets } from "./doctor/hook-targets.ts";
 import { localHealthz, probeHealthz, publicHealthz } from "./doctor/probe-healthz.ts";
+import { probeHook } from "./doctor/probe-hook.ts";
 import { showJobs } from "./doctor/probe-laminarc.ts";
 import { probeStream } from "./doctor/probe-stream.ts";
 import { readLaminarHome } from "./doctor/read-laminar-home.ts";
@@ -22,12 +26,13 @@ export interface DoctorOptions {
 
 export async function doctorCommand(config: Config, options: DoctorOptions, io: CommandIO): Promise<number> {
   // Independent probes run at once: doctor takes as long as its slowest one, not their sum.
-  const [laminar, stream, service] = await Promise.all([
+  const [laminar, stream, service, hooks] = await Promise.all([
     laminarFindings(config, options, io.env),
     streamFindings(config, options),
     serviceFindings(config, options),
+    hookFindings(config, options),
   ]);
-  const findings = [...laminar, ...stream, ...service];
+  const findings = [...laminar, ...stream, ...service, ...hooks];
   for (const finding of findings) io.out(formatFinding(finding));
   io.out(summary(findings));
   return exitCodeFor(findings);
@@ -79,6 +84,16 @@ async function serviceFindings(config: Config, options: DoctorOptions): Promise<
     findings.push(...checkHealthz("public", publicHealthz(publicUrl).url, publicAnswer));
   }
   return findings;
+}
+
+async function hookFindings(config: Config, options: DoctorOptions): Promise<Finding[]> {
+  const publicUrl = config.server.publicUrl;
+  if (publicUrl === undefined) return []; // serviceFindings says why nothing was checked
+  const { targets, notes } = hookTargets(config);
+  const apis = forgeApis();
+  const now = Date.now();
+  const perRepository = await Promise.all(targets.map((target) => probeHook(apis[target.forge], target, publicUrl, { timeoutMs: options.timeoutMs, now })));
+  return [...perRepository.flat(), ...notes];
 }
 
 function summary(findings: readonly Finding[]): string {

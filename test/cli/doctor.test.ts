@@ -12,6 +12,8 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { createFakeLaminar, FAKE_LAMINARC, type FakeLaminar } from "../fixtures/fake-laminar-dir.ts";
 import { FakeLaminard } from "../fixtures/fake-laminard.ts";
+import { startFakeGitHubApi, type FakeGitHubApi } from "../fixtures/fake-github-api.ts";
+import { startFakeGitLabApi, type FakeGitLabApi } from "../fixtures/fake-gitlab-api.ts";
 import { runCli } from "../support/run-cli.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
 
@@ -64,11 +66,8 @@ function closeServer(server: Server, sockets: Set<Socket>): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
-const REPOSITORIES = `
-forges:
-  github: { secret: topsecret }
-repositories:
-  - repo: acme/app
+/** A repository with two jobs: one on pushes and pull requests with a parameter of its own, one on tags. */
+const ACME_APP = `  - repo: acme/app
     forge: github
     jobs:
       - job: app
@@ -77,6 +76,31 @@ repositories:
       - job: deploy
         events: [tag]
 `;
+
+const REPOSITORIES = `
+forges:
+  github: { secret: topsecret }
+repositories:
+${ACME_APP}`;
+
+/** acme/app as REPOSITORIES has it, a GitLab project, and tokens for both forges' fake APIs; `more` repositories after them. */
+function withForges(github: FakeGitHubApi, gitlab: FakeGitLabApi, more = ""): string {
+  return `
+forges:
+  github: { secret: topsecret, token: gh-token, api: ${github.url} }
+  gitlab: { secret: glsecret, token: gl-token, api: ${gitlab.url} }
+  gogs: { secret: gogssecret }
+repositories:
+${ACME_APP}  - repo: group/app
+    forge: gitlab
+    jobs: [{ job: app, events: [push, tag] }]
+${more}`;
+}
+
+/** A push GitLab logged for a hook, with the headers GitLab 17.4+ sends. */
+function gitLabPush(responseStatus: string) {
+  return { trigger: "push_hooks", request_headers: { "X-Gitlab-Event": "Push Hook", "Idempotency-Key": "5d5b7c0e-0a6b-4c4e-9b64-1b7c4f1e9a01" }, request_data: {}, response_status: responseStatus };
+}
 
 /** Each finding line of doctor's output, without the summary. */
 function findingLines(stdout: string): string[] {
@@ -90,10 +114,19 @@ test("a healthy set-up: nothing to report, exit 0", async () => {
   const proxy = await startProxy(() => socket);
   // A comment line and a variable no parameter uses: nothing to warn about.
   const home = plantHome(dir, ["app", "deploy"], { "cfg/env": "#rev=commented out\nLANG=C.UTF-8\n", "cfg/jobs/app.env": "CC=clang\n" });
+  const github = await startFakeGitHubApi({ token: "gh-token" });
+  const gitlab = await startFakeGitLabApi({ token: "gl-token" });
+  const publicUrl = `${proxy.url}/hooks`;
+  github.hooks.addHook("acme/app", { id: 1, url: "https://other.example.com/jenkins", active: true });
+  github.hooks.addHook("acme/app", { id: 2, url: publicUrl, active: true, events: ["push", "pull_request"] });
+  github.hooks.addDelivery("acme/app", 2, { guid: "d-1", deliveredAt: new Date().toISOString(), status: "OK", statusCode: 202, event: "push" });
+  gitlab.hooks.addProject("group/app");
+  gitlab.hooks.addHook("group/app", { id: 5, url: publicUrl });
+  gitlab.hooks.addEvent("group/app", 5, gitLabPush("200"));
   const service = await startTestService({
-    config: REPOSITORIES,
+    config: `${withForges(github, gitlab)}\ncatch_up: { interval: 0 }\n`,
     listen: "unix:{dir}/hooks.sock",
-    server: `  public_url: ${proxy.url}/hooks\n`,
+    server: `  public_url: ${publicUrl}\n`,
     laminar: `  http: ${laminard.url}\n  home: ${JSON.stringify(home)}\n`,
   });
   socket = join(service.dir, "hooks.sock");
@@ -107,8 +140,14 @@ test("a healthy set-up: nothing to report, exit 0", async () => {
     // doctor asked laminard for its jobs, where the service queues them.
     const calls = service.fake.calls();
     assert.deepEqual(calls.map((call) => [call.argv, call.env.LAMINAR_HOST]), [[["show-jobs"], "unix-abstract:test-laminar"]]);
+    // Only reads: each forge was asked for the hooks and the last deliveries, and nothing else.
+    assert.deepEqual(github.requests.map((r) => `${r.method} ${r.rawPath}`), ["GET /repos/acme/app/hooks", "GET /repos/acme/app/hooks/2/deliveries"]);
+    assert.deepEqual(gitlab.requests.map((r) => `${r.method} ${r.rawPath}`), ["GET /api/v4/projects/group%2Fapp/hooks", "GET /api/v4/projects/group%2Fapp/hooks/5/events"]);
+    assert.deepEqual([...github.problems, ...gitlab.problems], []);
   } finally {
     await service.stop();
+    await github.close();
+    await gitlab.close();
     await proxy.close();
     await laminard.close();
     rmSync(dir, { recursive: true, force: true });
@@ -125,18 +164,37 @@ test("a planted set-up: doctor names every problem with what to do, and exits 1"
     "cfg/jobs/app.env": "channel=stable\nrev=HEAD\n",
     "cfg/contexts/big.env": "branch=main\n",
   });
+  const publicUrl = `${proxy.url}/hooks`;
+  const github = await startFakeGitHubApi({ token: "gh-token" });
+  const gitlab = await startFakeGitLabApi({ token: "gl-token" });
+  // acme/app: its hook lacks pull_request, and the last delivery got a 502.
+  github.hooks.addHook("acme/app", { id: 2, url: publicUrl, active: true, events: ["push"] });
+  github.hooks.addDelivery("acme/app", 2, { guid: "d-1", deliveredAt: "2026-12-05T10:00:00Z", status: "OK", statusCode: 202, event: "push" });
+  github.hooks.addDelivery("acme/app", 2, { guid: "d-2", deliveredAt: "2026-12-05T11:00:00Z", status: "Invalid HTTP Response: 502", statusCode: 502, event: "push" });
+  // Another service's hook only: ours is missing.
+  github.hooks.addHook("acme/missing", { id: 3, url: "https://other.example.com/jenkins", active: true });
+  github.hooks.addHook("acme/inactive", { id: 4, url: publicUrl, active: false, events: ["push"] });
+  github.hooks.addHook("acme/elsewhere", { id: 5, url: `${proxy.url}/old-hooks`, active: true, events: ["push"] });
+  github.hooks.addHook("acme/form", { id: 6, url: publicUrl, active: true, events: ["push"], contentType: "form" });
+  github.hooks.addHook("acme/private", { id: 7, url: publicUrl, active: true, events: ["push"] });
+  gitlab.hooks.addProject("group/app");
+  gitlab.hooks.addHook("group/app", { id: 9, url: publicUrl, fields: { alert_status: "temporarily_disabled", disabled_until: "2026-12-06T05:00:00.000Z" } });
+  const pushOnly = (repo: string, extra = "") => `  - repo: ${repo}\n    forge: github\n${extra}    jobs: [{ job: app }]\n`;
+  const more = ["acme/missing", "acme/inactive", "acme/elsewhere", "acme/form"].map((repo) => pushOnly(repo)).join("")
+    + pushOnly("acme/private", "    token: not-the-token\n")
+    + "  - repo: someone/old\n    forge: gogs\n    jobs: [{ job: app }]\n";
   const configFile = join(dir, "config.yml");
   writeFileSync(configFile, `
 server:
   listen: ${JSON.stringify(`unix:${join(dir, "hooks.sock")}`)}
-  public_url: ${proxy.url}/hooks
+  public_url: ${publicUrl}
 laminar:
   laminarc: ${JSON.stringify(FAKE_LAMINARC)}
   host: unix-abstract:test-laminar
   http: ${silent.url}
   home: ${JSON.stringify(home)}
 journal: { path: ${JSON.stringify(join(dir, "journal.db"))} }
-${REPOSITORIES}`);
+${withForges(github, gitlab, more)}`);
   try {
     const result = await runCli(["doctor", "--config", configFile, "--timeout", "3s"], fake.env);
     assert.equal(result.stderr, "");
@@ -149,11 +207,25 @@ ${REPOSITORIES}`);
     expect(/^problem +laminar\.http: http:\/\/127\.0\.0\.1:\d+: laminard did not send a snapshot within 3000 ms → /, "stream not answering");
     expect(/^problem +service \(local\): GET http:\/\/localhost\/healthz \(unix:.*hooks\.sock\) got no answer: no such socket \(ENOENT\).* → start the service/, "service down");
     expect(/^problem +service \(public\): GET http:\/\/127\.0\.0\.1:\d+\/healthz answered 502 → check that the proxy/, "healthz failing through the proxy");
-    assert.match(result.stdout, /^doctor: 5 problems, 3 warnings$/m);
+    expect(/^problem +github acme\/app hook: hook 2 does not send pull_request \(needed by the pull_request jobs\) → add that event/, "missing pull_request event");
+    expect(/^problem +github acme\/app hook: the last delivery to hook 2 \(push, 2026-12-05T11:00:00\.000Z\) was answered 502 \(Invalid HTTP Response: 502\) → /, "last delivery failed");
+    expect(/^problem +github acme\/missing hook: no hook points at http:\/\/127\.0\.0\.1:\d+\/hooks: pushes are never sent to laminar-hooks → create it: laminar-hooks repo add acme\/missing --forge github/, "hook missing");
+    expect(/^problem +github acme\/inactive hook: hook 4 is not active/, "inactive hook");
+    expect(/^problem +github acme\/elsewhere hook: no hook points at http:\/\/127\.0\.0\.1:\d+\/hooks; hook 5 points at http:\/\/127\.0\.0\.1:\d+\/old-hooks → /, "wrong URL");
+    expect(/^problem +github acme\/form hook: hook 6 sends form bodies \(application\/x-www-form-urlencoded\), not JSON → /, "form content type");
+    expect(/^problem +gitlab group\/app hook: hook 9 is off: GitLab disabled it after failed deliveries \(temporarily_disabled until 2026-12-06T05:00:00\.000Z\)/, "hook GitLab disabled");
+    expect(/^problem +github acme\/private hook: could not read its hooks: the token was refused \(401\): Bad credentials → give the token what it needs: .*Webhooks/, "token refused");
+    expect(/^note +gogs someone\/old hook: Gogs' API keeps no record/, "Gogs");
+    assert.match(result.stdout, /^doctor: 13 problems, 3 warnings$/m);
     assert.equal(result.code, 1);
+    // Tokens are never shown.
+    assert.ok(!/gh-token|gl-token|not-the-token/.test(result.stdout), result.stdout);
+    assert.deepEqual([...github.problems, ...gitlab.problems], []);
     // The env file's comment-free lines only: the deploy job has no env file, so no warning names it.
     assert.ok(!lines.some((line) => /^warning +job deploy: cfg\/jobs/.test(line)), result.stdout);
   } finally {
+    await github.close();
+    await gitlab.close();
     await silent.close();
     await proxy.close();
     fake.remove();

@@ -1,78 +1,56 @@
-// The hook decisions, row by row, from hook objects as each forge's API returns them.
+// The hook decisions, row by row, with each forge's own dialect (its event names).
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { checkHook, checkLastDelivery, type HookCheck } from "../../../src/cli/doctor/check-hook.ts";
-import { readGitHubHook, readGiteaHook, readGitLabHook, type RawGitHubHook, type RawGitLabHook } from "../../../src/cli/doctor/forge-hook.ts";
+import type { Webhook } from "../../../src/forges/api-clients.ts";
+import { giteaWebhookDialect } from "../../../src/forges/gitea/webhooks.ts";
+import { gitHubWebhookDialect } from "../../../src/forges/github/webhooks.ts";
+import { gitLabWebhookDialect } from "../../../src/forges/gitlab/webhooks.ts";
 
 const URL = "https://ci.example.com/hooks";
-const github: HookCheck = { forge: "github", repo: "acme/app", publicUrl: URL, needs: ["push", "pull_request"] };
+const github: HookCheck = { forge: "github", repo: "acme/app", publicUrl: URL, needs: ["push", "pull_request"], dialect: gitHubWebhookDialect };
 
-/** GitHub's answer to GET /repos/{o}/{r}/hooks, one item (docs.github.com/rest/repos/webhooks). */
-function gitHubHook(changes: Partial<RawGitHubHook> & { config?: Partial<RawGitHubHook["config"]> } = {}): RawGitHubHook {
-  return {
-    id: 7, active: true, events: ["push", "pull_request"], ...changes,
-    config: { url: URL, content_type: "json", insecure_ssl: "0", ...changes.config },
-  };
+function hook(changes: Partial<Webhook> = {}): Webhook {
+  return { id: 7, url: URL, active: true, contentType: "json", events: ["push", "pull_request"], sslVerification: true, ...changes };
 }
 
-/** The findings' severity and the start of each message, enough to tell them apart. */
+/** Severity and message of each finding. */
 function said(findings: ReturnType<typeof checkHook>): string[] {
   return findings.map((finding) => `${finding.severity}: ${finding.message}`);
 }
 
-test("a GitHub hook at our URL, active, JSON, with the events: nothing to say", () => {
-  assert.deepEqual(checkHook(github, [readGitHubHook(gitHubHook())]), []);
-  // `*` is every event; other services' hooks beside ours are left alone.
-  assert.deepEqual(checkHook(github, [readGitHubHook(gitHubHook({ id: 1, config: { url: "https://other.example.com/x" } })), readGitHubHook(gitHubHook({ events: ["*"] }))]), []);
+test("a hook at our URL, active, JSON, with the events: nothing to say", () => {
+  assert.deepEqual(checkHook(github, [hook()]), []);
+  // `*` is every event; another service's hook beside ours is left alone.
+  assert.deepEqual(checkHook(github, [hook({ id: 1, url: "https://other.example.com/x", events: [] }), hook({ events: ["*"] })]), []);
 });
 
-test("each way a GitHub hook is wrong is named", () => {
+test("each way a hook is wrong is named", () => {
   assert.match(said(checkHook(github, []))[0]!, /^problem: no hook points at https:\/\/ci\.example\.com\/hooks: pushes are never sent/);
-  assert.match(said(checkHook(github, [readGitHubHook(gitHubHook({ config: { url: "https://ci.example.com/old-hooks" } }))]))[0]!,
+  assert.match(said(checkHook(github, [hook({ url: "https://ci.example.com/old-hooks" })]))[0]!,
     /^problem: no hook points at https:\/\/ci\.example\.com\/hooks; hook 7 points at https:\/\/ci\.example\.com\/old-hooks/);
-  assert.deepEqual(said(checkHook(github, [readGitHubHook(gitHubHook({ active: false }))])), ["problem: hook 7 is not active: the forge sends it nothing"]);
-  assert.deepEqual(said(checkHook(github, [readGitHubHook(gitHubHook({ config: { content_type: "form" } }))])),
-    ["problem: hook 7 sends form bodies (application/x-www-form-urlencoded), not JSON"]);
-  // GitHub's default content type is form: a hook created without one sends form bodies.
-  const noType = gitHubHook();
-  delete noType.config.content_type;
-  assert.match(said(checkHook(github, [readGitHubHook(noType)]))[0]!, /form bodies/);
-  assert.deepEqual(said(checkHook(github, [readGitHubHook(gitHubHook({ events: ["push"] }))])),
-    ["problem: hook 7 does not send pull_request (needed by the pull_request jobs)"]);
-  assert.deepEqual(said(checkHook(github, [readGitHubHook(gitHubHook({ config: { insecure_ssl: "1" } }))])),
+  assert.deepEqual(said(checkHook(github, [hook({ active: false })])), ["problem: hook 7 is not active: the forge sends it nothing"]);
+  assert.deepEqual(said(checkHook(github, [hook({ contentType: "form" })])), ["problem: hook 7 sends form bodies (application/x-www-form-urlencoded), not JSON"]);
+  assert.deepEqual(said(checkHook(github, [hook({ events: ["push"] })])), ["problem: hook 7 does not send pull_request (needed by the pull_request jobs)"]);
+  assert.deepEqual(said(checkHook(github, [hook({ sslVerification: false })])),
     ["warning: hook 7 does not verify the service's TLS certificate: anyone in between could read and change deliveries"]);
-  assert.match(said(checkHook(github, [readGitHubHook(gitHubHook({ config: { url: `${URL}/github` } }))]))[0]!,
+  assert.match(said(checkHook(github, [hook({ url: `${URL}/github` })]))[0]!,
     /^warning: hook 7 points at https:\/\/ci\.example\.com\/hooks\/github, which the service takes, but repo add and catch-up look for/);
 });
 
-test("Gitea: pull requests need pull_request_sync too, and a branch filter is called out", () => {
-  const gitea: HookCheck = { ...github, forge: "gitea" };
-  const raw = { id: 3, type: "gitea", active: true, events: ["push", "pull_request"], branch_filter: "main", config: { url: URL, content_type: "json" } };
-  assert.deepEqual(said(checkHook(gitea, [readGiteaHook(raw)])), [
-    "problem: hook 3 does not send pull_request_sync (needed by the pull_request jobs)",
-    "warning: hook 3 only sends pushes to branches matching \"main\": pushes to others never reach the jobs' branch filters",
-  ]);
-  assert.deepEqual(checkHook({ ...gitea, forge: "forgejo" }, [readGiteaHook({ ...raw, events: ["push", "pull_request", "pull_request_sync"], branch_filter: "*" })]), []);
-  // Gitea's `active` defaults to false when a hook is created through the API (reference/forges.md).
-  assert.match(said(checkHook(gitea, [readGiteaHook({ ...raw, active: false, branch_filter: "" , events: ["push", "pull_request", "pull_request_sync"] })]))[0]!, /^problem: hook 3 is not active/);
-  assert.match(said(checkHook(gitea, [readGiteaHook({ ...raw, config: { url: URL, content_type: "form" }, branch_filter: "", events: ["push", "pull_request", "pull_request_sync"] })]))[0]!, /^problem: hook 3 sends form bodies/);
+test("Gitea and Forgejo: pull requests need pull_request_sync too", () => {
+  const gitea: HookCheck = { ...github, forge: "gitea", dialect: giteaWebhookDialect("gitea") };
+  assert.deepEqual(said(checkHook(gitea, [hook()])), ["problem: hook 7 does not send pull_request_sync (needed by the pull_request jobs)"]);
+  assert.deepEqual(checkHook({ ...gitea, forge: "forgejo" }, [hook({ events: ["push", "pull_request", "pull_request_sync"] })]), []);
 });
 
-test("GitLab: a hook GitLab disabled after failures is called out, with until when", () => {
-  const gitlab: HookCheck = { ...github, forge: "gitlab", needs: ["push", "tag"] };
-  const raw: RawGitLabHook = {
-    id: 9, url: URL, push_events: true, tag_push_events: true, merge_requests_events: false, enable_ssl_verification: true,
-    alert_status: "executable", disabled_until: null,
-  };
-  assert.deepEqual(checkHook(gitlab, [readGitLabHook(raw)]), []);
-  assert.deepEqual(said(checkHook(gitlab, [readGitLabHook({ ...raw, alert_status: "temporarily_disabled", disabled_until: "2026-12-06T05:00:00.000Z" })])),
-    ["problem: GitLab disabled hook 9 after failed deliveries until 2026-12-06T05:00:00.000Z: pushes meanwhile are not sent"]);
-  assert.deepEqual(said(checkHook(gitlab, [readGitLabHook({ ...raw, alert_status: "disabled" })])),
-    ["problem: GitLab disabled hook 9 after failed deliveries until someone re-enables it: pushes meanwhile are not sent"]);
-  assert.deepEqual(said(checkHook({ ...gitlab, needs: ["pull_request"] }, [readGitLabHook(raw)])),
-    ["problem: hook 9 does not send merge_requests_events (needed by the pull_request jobs)"]);
-  assert.match(said(checkHook(gitlab, [readGitLabHook({ ...raw, enable_ssl_verification: false })]))[0]!, /^warning: hook 9 does not verify/);
+test("GitLab: its event flags, and a hook GitLab disabled after failures", () => {
+  const gitlab: HookCheck = { ...github, forge: "gitlab", needs: ["push", "tag"], dialect: gitLabWebhookDialect };
+  assert.deepEqual(checkHook(gitlab, [hook({ events: ["push_events", "tag_push_events"] })]), []);
+  assert.deepEqual(said(checkHook(gitlab, [hook({ events: ["push_events"] })])), ["problem: hook 7 does not send tag_push_events (needed by the tag jobs)"]);
+  assert.match(said(checkHook(gitlab, [hook({ active: false, events: ["push_events", "tag_push_events"], disabledBecause: "GitLab disabled it (temporarily_disabled until 2026-12-06T05:00:00Z)" })]))[0]!,
+    /^problem: hook 7 is off: GitLab disabled it \(temporarily_disabled until 2026-12-06T05:00:00Z\); pushes meanwhile are not sent$/);
 });
 
 test("the last delivery: a failure or no answer is a problem, a 2xx nothing", () => {
