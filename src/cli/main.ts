@@ -39,10 +39,14 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
       exitCode = checkCommand(findConfigFile(options.config, io.env), io);
     });
 
-  /** The config, or undefined after printing why it cannot be used. */
+  /**
+   * The config, or undefined after printing why it cannot be used. These commands run in the
+   * operator's shell, which often cannot read the service's secrets: one is an error only where
+   * it is used (catch-up's tokens, for the forge's delivery log).
+   */
   const configOrSay = (file: string | undefined): Config | undefined => {
     try {
-      return loadConfig(findConfigFile(file, io.env), { env: io.env });
+      return loadConfig(findConfigFile(file, io.env), { env: io.env, secrets: "where-used" });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       io.err(error.message);

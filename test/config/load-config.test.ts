@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { test } from "node:test";
 import { loadConfig } from "../../src/config/load-config.ts";
-import { ConfigError } from "../../src/errors.ts";
+import { ConfigError, SecretUnreadableError } from "../../src/errors.ts";
 
 function writeConfig(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), "lh-config-"));
@@ -285,6 +285,46 @@ repositories:
     `3:38 repositories.0.poll needs an exact repo name, not the glob "acme/*": one remote is one repository`,
     "4:23 repositories.1.poll needs forge: on the repository, the forge whose webhooks the poll stands in for",
   ]);
+});
+
+test("secrets: where-used loads a config whose secrets cannot be read here; using one is the error, naming it", () => {
+  const file = writeConfig(`forges:
+  github: { secret: { env: NOT_SET }, token: { env: TOKEN_SET } }
+  gitea: { secret: { file: gitea.secret } }
+repositories:
+  - repo: a/b
+    forge: gitea
+    secret: { file: missing.secret }
+    jobs: [{ job: x }]
+`);
+  // A path that is a folder: root (the tests' user) can read any file, not a folder as one.
+  mkdirSync(join(file, "..", "gitea.secret"));
+  const config = loadConfig(file, { env: { TOKEN_SET: "token-value" }, secrets: "where-used" });
+  assert.deepEqual(config.unreadableSecrets.map((w) => `${w.line}:${w.col} ${w.message}`), [
+    "2:21 forges.github.secret: environment variable NOT_SET is not set or empty",
+    `3:20 forges.gitea.secret: cannot read secret file ${join(file, "..", "gitea.secret")} (EISDIR)`,
+    `7:13 repositories.0.secret: cannot read secret file ${join(file, "..", "missing.secret")} (ENOENT)`,
+  ]);
+  assert.equal(config.forges.github?.token?.reveal(), "token-value", "what can be read is read");
+  const unreadable = config.forges.github?.secret;
+  assert.equal(unreadable?.source, "env NOT_SET");
+  assert.throws(() => unreadable?.reveal(), (error: Error) =>
+    error instanceof SecretUnreadableError && error.message.startsWith("forges.github.secret: environment variable NOT_SET is not set or empty; it is needed here"));
+  assert.throws(() => config.repositories[0]?.secret?.equals("anything"), SecretUnreadableError);
+  assert.equal(inspect(unreadable), "[secret from env NOT_SET, unreadable here]");
+  assert.equal(JSON.stringify(unreadable), '"[secret]"');
+
+  // The default, as serve and its reloads load: each one is a located problem.
+  assert.deepEqual(problemsOf(file, { TOKEN_SET: "token-value" }), config.unreadableSecrets.map((w) => `${w.line}:${w.col} ${w.message}`));
+});
+
+test("secrets: where-used still refuses what is wrong wherever it is read: an empty secret file", () => {
+  const file = writeConfig(`forges: { gitea: { secret: { file: empty.secret } } }
+repositories: [{ repo: a/b, jobs: [{ job: x }] }]
+`);
+  writeFileSync(join(file, "..", "empty.secret"), "\n");
+  assert.throws(() => loadConfig(file, { env: {}, secrets: "where-used" }), (error: Error) =>
+    error instanceof ConfigError && /^1:28 forges\.gitea\.secret: secret file .*empty\.secret is empty$/.test(`${error.problems[0]?.line}:${error.problems[0]?.col} ${error.problems[0]?.message}`));
 });
 
 test("laminar.home is optional, and a relative one is taken from the config's folder", () => {
