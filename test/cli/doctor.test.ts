@@ -14,6 +14,7 @@ import { createFakeLaminar, FAKE_LAMINARC, type FakeLaminar } from "../fixtures/
 import { FakeLaminard } from "../fixtures/fake-laminard.ts";
 import { startFakeGitHubApi, type FakeGitHubApi } from "../fixtures/fake-github-api.ts";
 import { startFakeGitLabApi, type FakeGitLabApi } from "../fixtures/fake-gitlab-api.ts";
+import { startFakeGiteaApi, type FakeGiteaApi } from "../fixtures/fake-gitea-api.ts";
 import { runCli } from "../support/run-cli.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
 
@@ -83,17 +84,36 @@ forges:
 repositories:
 ${ACME_APP}`;
 
-/** acme/app as REPOSITORIES has it, a GitLab project, and tokens for both forges' fake APIs; `more` repositories after them. */
-function withForges(github: FakeGitHubApi, gitlab: FakeGitLabApi, more = ""): string {
+/** Fake APIs of the three forges doctor asks, each taking its own token. */
+interface Forges {
+  github: FakeGitHubApi;
+  gitlab: FakeGitLabApi;
+  gitea: FakeGiteaApi;
+}
+
+async function startForges(): Promise<Forges> {
+  return { github: await startFakeGitHubApi({ token: "gh-token" }), gitlab: await startFakeGitLabApi({ token: "gl-token" }), gitea: await startFakeGiteaApi({ token: "gt-token" }) };
+}
+
+async function closeForges(forges: Forges): Promise<void> {
+  await Promise.all([forges.github.close(), forges.gitlab.close(), forges.gitea.close()]);
+}
+
+/** acme/app as REPOSITORIES has it, a GitLab and a Gitea repository, tokens for the fake APIs; `more` repositories after them. */
+function withForges({ github, gitlab, gitea }: Forges, more = ""): string {
   return `
 forges:
   github: { secret: topsecret, token: gh-token, api: ${github.url} }
   gitlab: { secret: glsecret, token: gl-token, api: ${gitlab.url} }
+  gitea: { secret: gtsecret, token: gt-token, api: ${gitea.url} }
   gogs: { secret: gogssecret }
 repositories:
 ${ACME_APP}  - repo: group/app
     forge: gitlab
     jobs: [{ job: app, events: [push, tag] }]
+  - repo: team/app
+    forge: gitea
+    jobs: [{ job: app, events: [push, pull_request] }]
 ${more}`;
 }
 
@@ -114,8 +134,8 @@ test("a healthy set-up: nothing to report, exit 0", async () => {
   const proxy = await startProxy(() => socket);
   // A comment line and a variable no parameter uses: nothing to warn about.
   const home = plantHome(dir, ["app", "deploy"], { "cfg/env": "#rev=commented out\nLANG=C.UTF-8\n", "cfg/jobs/app.env": "CC=clang\n" });
-  const github = await startFakeGitHubApi({ token: "gh-token" });
-  const gitlab = await startFakeGitLabApi({ token: "gl-token" });
+  const forges = await startForges();
+  const { github, gitlab, gitea } = forges;
   const publicUrl = `${proxy.url}/hooks`;
   github.hooks.addHook("acme/app", { id: 1, url: "https://other.example.com/jenkins", active: true });
   github.hooks.addHook("acme/app", { id: 2, url: publicUrl, active: true, events: ["push", "pull_request"] });
@@ -123,8 +143,10 @@ test("a healthy set-up: nothing to report, exit 0", async () => {
   gitlab.hooks.addProject("group/app");
   gitlab.hooks.addHook("group/app", { id: 5, url: publicUrl });
   gitlab.hooks.addEvent("group/app", 5, gitLabPush("200"));
+  gitea.hooks.addRepository("team/app");
+  gitea.hooks.addHook("team/app", { type: "gitea", url: publicUrl, contentType: "json", active: true, events: ["push", "pull_request", "pull_request_sync"], branchFilter: "*" });
   const service = await startTestService({
-    config: `${withForges(github, gitlab)}\ncatch_up: { interval: 0 }\n`,
+    config: `${withForges(forges)}\ncatch_up: { interval: 0 }\n`,
     listen: "unix:{dir}/hooks.sock",
     server: `  public_url: ${publicUrl}\n`,
     laminar: `  http: ${laminard.url}\n  home: ${JSON.stringify(home)}\n`,
@@ -134,7 +156,10 @@ test("a healthy set-up: nothing to report, exit 0", async () => {
   try {
     const result = await runCli(["doctor", "--config", service.configFile, "--timeout", "20s"], service.fake.env);
     assert.equal(result.stderr, "");
-    assert.deepEqual(findingLines(result.stdout), []);
+    // Gitea's API has no delivery log: the one thing doctor could not check, said as a note.
+    assert.deepEqual(findingLines(result.stdout), [
+      "note    gitea team/app hook: gitea's API does not show a hook's deliveries: the last one was not checked → see Recent Deliveries on the hook's settings page",
+    ]);
     assert.match(result.stdout, /^doctor: no problem found$/m);
     assert.equal(result.code, 0);
     // doctor asked laminard for its jobs, where the service queues them.
@@ -143,11 +168,11 @@ test("a healthy set-up: nothing to report, exit 0", async () => {
     // Only reads: each forge was asked for the hooks and the last deliveries, and nothing else.
     assert.deepEqual(github.requests.map((r) => `${r.method} ${r.rawPath}`), ["GET /repos/acme/app/hooks", "GET /repos/acme/app/hooks/2/deliveries"]);
     assert.deepEqual(gitlab.requests.map((r) => `${r.method} ${r.rawPath}`), ["GET /api/v4/projects/group%2Fapp/hooks", "GET /api/v4/projects/group%2Fapp/hooks/5/events"]);
-    assert.deepEqual([...github.problems, ...gitlab.problems], []);
+    assert.deepEqual(gitea.requests.map((r) => `${r.method} ${r.rawPath}`), ["GET /api/v1/repos/team/app/hooks"]);
+    assert.deepEqual([...github.problems, ...gitlab.problems, ...gitea.problems], []);
   } finally {
     await service.stop();
-    await github.close();
-    await gitlab.close();
+    await closeForges(forges);
     await proxy.close();
     await laminard.close();
     rmSync(dir, { recursive: true, force: true });
@@ -165,8 +190,8 @@ test("a planted set-up: doctor names every problem with what to do, and exits 1"
     "cfg/contexts/big.env": "branch=main\n",
   });
   const publicUrl = `${proxy.url}/hooks`;
-  const github = await startFakeGitHubApi({ token: "gh-token" });
-  const gitlab = await startFakeGitLabApi({ token: "gl-token" });
+  const forges = await startForges();
+  const { github, gitlab, gitea } = forges;
   // acme/app: its hook lacks pull_request, and the last delivery got a 502.
   github.hooks.addHook("acme/app", { id: 2, url: publicUrl, active: true, events: ["push"] });
   github.hooks.addDelivery("acme/app", 2, { guid: "d-1", deliveredAt: "2026-12-05T10:00:00Z", status: "OK", statusCode: 202, event: "push" });
@@ -178,7 +203,10 @@ test("a planted set-up: doctor names every problem with what to do, and exits 1"
   github.hooks.addHook("acme/form", { id: 6, url: publicUrl, active: true, events: ["push"], contentType: "form" });
   github.hooks.addHook("acme/private", { id: 7, url: publicUrl, active: true, events: ["push"] });
   gitlab.hooks.addProject("group/app");
-  gitlab.hooks.addHook("group/app", { id: 9, url: publicUrl, fields: { alert_status: "temporarily_disabled", disabled_until: "2026-12-06T05:00:00.000Z" } });
+  gitlab.hooks.addHook("group/app", { id: 9, url: publicUrl, alertStatus: "temporarily_disabled" });
+  // Gitea: "Pull Request" ticked but not "Pull Request Synchronized".
+  gitea.hooks.addRepository("team/app");
+  gitea.hooks.addHook("team/app", { id: 11, type: "gitea", url: publicUrl, contentType: "json", active: true, events: ["push", "pull_request"], branchFilter: "*" });
   const pushOnly = (repo: string, extra = "") => `  - repo: ${repo}\n    forge: github\n${extra}    jobs: [{ job: app }]\n`;
   const more = ["acme/missing", "acme/inactive", "acme/elsewhere", "acme/form"].map((repo) => pushOnly(repo)).join("")
     + pushOnly("acme/private", "    token: not-the-token\n")
@@ -194,7 +222,7 @@ laminar:
   http: ${silent.url}
   home: ${JSON.stringify(home)}
 journal: { path: ${JSON.stringify(join(dir, "journal.db"))} }
-${withForges(github, gitlab, more)}`);
+${withForges(forges, more)}`);
   try {
     const result = await runCli(["doctor", "--config", configFile, "--timeout", "3s"], fake.env);
     assert.equal(result.stderr, "");
@@ -213,19 +241,19 @@ ${withForges(github, gitlab, more)}`);
     expect(/^problem +github acme\/inactive hook: hook 4 is not active/, "inactive hook");
     expect(/^problem +github acme\/elsewhere hook: no hook points at http:\/\/127\.0\.0\.1:\d+\/hooks; hook 5 points at http:\/\/127\.0\.0\.1:\d+\/old-hooks → /, "wrong URL");
     expect(/^problem +github acme\/form hook: hook 6 sends form bodies \(application\/x-www-form-urlencoded\), not JSON → /, "form content type");
-    expect(/^problem +gitlab group\/app hook: hook 9 is off: GitLab disabled it after failed deliveries \(temporarily_disabled until 2026-12-06T05:00:00\.000Z\)/, "hook GitLab disabled");
+    expect(/^problem +gitlab group\/app hook: hook 9 is off: GitLab disabled it after failed deliveries \(temporarily_disabled until 2026-12-31T10:00:00\.000Z\)/, "hook GitLab disabled");
     expect(/^problem +github acme\/private hook: could not read its hooks: the token was refused \(401\): Bad credentials → give the token what it needs: .*Webhooks/, "token refused");
+    expect(/^problem +gitea team\/app hook: hook 11 does not send pull_request_sync \(needed by the pull_request jobs\)/, "Gitea hook without pull_request_sync");
     expect(/^note +gogs someone\/old hook: Gogs' API keeps no record/, "Gogs");
-    assert.match(result.stdout, /^doctor: 13 problems, 3 warnings$/m);
+    assert.match(result.stdout, /^doctor: 14 problems, 3 warnings$/m);
     assert.equal(result.code, 1);
     // Tokens are never shown.
-    assert.ok(!/gh-token|gl-token|not-the-token/.test(result.stdout), result.stdout);
-    assert.deepEqual([...github.problems, ...gitlab.problems], []);
+    assert.ok(!/gh-token|gl-token|gt-token|not-the-token/.test(result.stdout), result.stdout);
+    assert.deepEqual([...github.problems, ...gitlab.problems, ...gitea.problems], []);
     // The env file's comment-free lines only: the deploy job has no env file, so no warning names it.
     assert.ok(!lines.some((line) => /^warning +job deploy: cfg\/jobs/.test(line)), result.stdout);
   } finally {
-    await github.close();
-    await gitlab.close();
+    await closeForges(forges);
     await silent.close();
     await proxy.close();
     fake.remove();
