@@ -261,7 +261,7 @@ ${withForges(forges, more)}`);
   }
 });
 
-test("laminarc reaches laminard, which does not know a configured job", async () => {
+test("laminarc reaches laminard, which does not know a configured job; secrets this shell cannot read are no obstacle", async () => {
   const dir = mkdtempSync(join(tmpdir(), "lh-doctor-jobs-"));
   const fake = createFakeLaminar({ jobs: ["app"] });
   const configFile = join(dir, "config.yml");
@@ -272,6 +272,18 @@ laminar:
   host: unix-abstract:test-laminar
 journal: { path: ${JSON.stringify(join(dir, "journal.db"))} }
 ${REPOSITORIES}`);
+  // As the operator's shell sees the service's config: its secret and token in the service's environment only.
+  const unreadable = join(dir, "unreadable.yml");
+  writeFileSync(unreadable, `
+server: { listen: ${JSON.stringify(`unix:${join(dir, "hooks.sock")}`)}, public_url: "http://127.0.0.1:9/hooks" }
+laminar:
+  laminarc: ${JSON.stringify(FAKE_LAMINARC)}
+  host: unix-abstract:test-laminar
+journal: { path: ${JSON.stringify(join(dir, "journal.db"))} }
+forges:
+  github: { secret: { env: SERVICE_ONLY_SECRET }, token: { env: SERVICE_ONLY_TOKEN }, api: "http://127.0.0.1:9" }
+repositories:
+${ACME_APP}`);
   try {
     const result = await runCli(["doctor", "--config", configFile, "--timeout", "20s"], { ...fake.env, LAMINAR_HOME: "" });
     const lines = findingLines(result.stdout);
@@ -281,6 +293,12 @@ ${REPOSITORIES}`);
     assert.ok(lines.some((line) => /^note +laminar\.http: not set/.test(line)), result.stdout);
     assert.ok(lines.some((line) => /^note +server\.public_url: not set/.test(line)), result.stdout);
     assert.equal(result.code, 1);
+
+    const shell = await runCli(["doctor", "--config", unreadable, "--timeout", "20s"], { ...fake.env, LAMINAR_HOME: "" });
+    assert.equal(shell.stderr, "");
+    const said = findingLines(shell.stdout);
+    assert.ok(said.some((line) => /^note +github acme\/app hook: forges\.github\.token: environment variable SERVICE_ONLY_TOKEN is not set or empty: its hook was not checked → run doctor as the service's user/.test(line)), shell.stdout);
+    assert.ok(said.some((line) => /^problem +job deploy: laminard at unix-abstract:test-laminar does not know this job/.test(line)), shell.stdout);
   } finally {
     fake.remove();
     rmSync(dir, { recursive: true, force: true });

@@ -35,6 +35,9 @@ export function hookTargets(config: Config): { targets: HookTarget[]; notes: Fin
       const api = config.forges[forge]?.api;
       if (token === undefined) {
         notes.push(note(subject, "no API token for it: its hook was not checked", `set forges.${forge}.token (or the repository's token:) to one that may read its webhooks`));
+      } else if (token.unreadable !== undefined) {
+        // The operator's shell often cannot read the service's tokens (its environment, files only its user reads).
+        notes.push(note(subject, `${token.unreadable}: its hook was not checked`, "run doctor as the service's user, with its environment, to check it"));
       } else if (api === undefined) {
         notes.push(note(subject, `forges.${forge}.api is not set: its hook was not checked`, `set forges.${forge}.api to the forge's API root`));
       } else {
