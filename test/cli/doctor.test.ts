@@ -244,7 +244,7 @@ ${withForges(forges, more)}`);
     expect(/^problem +gitlab group\/app hook: hook 9 is off: GitLab disabled it after failed deliveries \(temporarily_disabled until 2026-12-31T10:00:00\.000Z\)/, "hook GitLab disabled");
     expect(/^problem +github acme\/private hook: could not read its hooks: the token was refused \(401\): Bad credentials → give the token what it needs: .*Webhooks/, "token refused");
     expect(/^problem +gitea team\/app hook: hook 11 does not send pull_request_sync \(needed by the pull_request jobs\)/, "Gitea hook without pull_request_sync");
-    expect(/^note +gogs someone\/old hook: Gogs' API keeps no record/, "Gogs");
+    expect(/^note +gogs someone\/old hook: no API token for it: its hook was not checked → set forges\.gogs\.token/, "Gogs without a token");
     assert.match(result.stdout, /^doctor: 14 problems, 3 warnings$/m);
     assert.equal(result.code, 1);
     // Tokens are never shown.

@@ -7,7 +7,7 @@ import { note, type Finding } from "./finding.ts";
 /** A repository whose hook can be asked for: an exact name, a forge with an API, a token. */
 export interface HookTarget {
   repo: string;
-  forge: Exclude<ForgeName, "gogs">;
+  forge: ForgeName;
   api: string;
   token: Secret;
   needs: EventKind[];
@@ -27,9 +27,6 @@ export function hookTargets(config: Config): { targets: HookTarget[]; notes: Fin
       notes.push(note(subject, "a glob names many repositories: their hooks were not checked", "list the repositories that matter by name to have their hooks checked"));
     } else if (forge === undefined) {
       notes.push(note(subject, "no forge: set, so doctor does not know which API to ask", "add forge: (github, gitea, forgejo, gogs or gitlab) to the repository"));
-    } else if (forge === "gogs") {
-      notes.push(note(subject, "Gogs' API keeps no record of its hooks' deliveries, so doctor cannot check this one",
-        "check the hook in the repository's settings: URL, content type application/json, push events, Active"));
     } else {
       const token = repository.token ?? config.forges[forge]?.token;
       const api = config.forges[forge]?.api;

@@ -39,10 +39,12 @@ test("each way a hook is wrong is named", () => {
     /^warning: hook 7 points at https:\/\/ci\.example\.com\/hooks\/github, which the service takes, but repo add and catch-up look for/);
 });
 
-test("Gitea and Forgejo: pull requests need pull_request_sync too", () => {
+test("Gitea and Forgejo: pull requests need pull_request_sync too; Gogs has none", () => {
   const gitea: HookCheck = { ...github, forge: "gitea", dialect: giteaWebhookDialect("gitea") };
   assert.deepEqual(said(checkHook(gitea, [hook()])), ["problem: hook 7 does not send pull_request_sync (needed by the pull_request jobs)"]);
   assert.deepEqual(checkHook({ ...gitea, forge: "forgejo" }, [hook({ events: ["push", "pull_request", "pull_request_sync"] })]), []);
+  // Gogs has no pull_request_sync: its pull_request event carries new commits too.
+  assert.deepEqual(checkHook({ ...gitea, forge: "gogs", dialect: giteaWebhookDialect("gogs") }, [hook()]), []);
 });
 
 test("GitLab: its event flags, and a hook GitLab disabled after failures", () => {
