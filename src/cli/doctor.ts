@@ -76,12 +76,12 @@ async function serviceFindings(config: Config, options: DoctorOptions): Promise<
     probeHealthz(local, options.timeoutMs),
     publicUrl === undefined ? undefined : probeHealthz(publicHealthz(publicUrl), options.timeoutMs),
   ]);
-  const findings = checkHealthz("local", local.url, localAnswer);
+  const findings = checkHealthz("local", local.shown, localAnswer);
   if (publicUrl === undefined) {
     findings.push(note("server.public_url", "not set: the forges' hooks and the way they reach the service were not checked",
       "set server.public_url to the hook URL the forges use (e.g. https://ci.example.com/hooks)"));
   } else if (publicAnswer !== undefined) {
-    findings.push(...checkHealthz("public", publicHealthz(publicUrl).url, publicAnswer));
+    findings.push(...checkHealthz("public", publicHealthz(publicUrl).shown, publicAnswer));
   }
   return findings;
 }

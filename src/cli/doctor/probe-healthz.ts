@@ -10,8 +10,10 @@ import { describeNetworkError } from "./describe-network-error.ts";
 const MAX_BODY = 64 * 1024;
 
 export interface HealthzTarget {
-  /** What the message shows. */
+  /** What is requested (with `socketPath`, only its path and scheme count). */
   url: string;
+  /** What the message shows: the URL, and the socket it goes through. */
+  shown: string;
   /** For `listen: unix:…`. */
   socketPath?: string;
   /** server.tls's certificate names the public host, not 127.0.0.1: locally only liveness is checked. */
@@ -20,22 +22,26 @@ export interface HealthzTarget {
 
 /** `{public_url's origin}/healthz`: through whatever proxy the forges go through. */
 export function publicHealthz(publicUrl: string): HealthzTarget {
-  return { url: new URL("/healthz", publicUrl).href };
+  const url = new URL("/healthz", publicUrl).href;
+  return { url, shown: url };
 }
 
 /** /healthz at server.listen: a wildcard address is asked on loopback. */
 export function localHealthz(server: Pick<ServerConfig, "listen" | "tls">): HealthzTarget {
   const scheme = server.tls === undefined ? "http" : "https";
-  if (server.listen.kind === "unix") return { url: `${scheme}://localhost/healthz (unix:${server.listen.path})`, socketPath: server.listen.path, anyCertificate: true };
+  if (server.listen.kind === "unix") {
+    const url = `${scheme}://localhost/healthz`;
+    return { url, shown: `${url} (unix:${server.listen.path})`, socketPath: server.listen.path, anyCertificate: true };
+  }
   const host = server.listen.host === "0.0.0.0" ? "127.0.0.1" : server.listen.host === "::" ? "::1" : server.listen.host;
-  const shown = host.includes(":") ? `[${host}]` : host;
-  return { url: `${scheme}://${shown}:${server.listen.port}/healthz`, anyCertificate: true };
+  const url = `${scheme}://${host.includes(":") ? `[${host}]` : host}:${server.listen.port}/healthz`;
+  return { url, shown: url, anyCertificate: true };
 }
 
 /** Never rejects: a failure is the answer's `error`. */
 export function probeHealthz(target: HealthzTarget, timeoutMs: number): Promise<HealthzAnswer> {
   return new Promise((resolve) => {
-    const url = new URL(target.socketPath === undefined ? target.url : target.url.replace(/ \(unix:.*\)$/, ""));
+    const url = new URL(target.url);
     const send = url.protocol === "https:" ? httpsRequest : httpRequest;
     const done = (answer: HealthzAnswer) => {
       clearTimeout(timer);
