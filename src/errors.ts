@@ -36,17 +36,6 @@ export class JournalNotReadableError extends Error {
   }
 }
 
-/**
- * A secret or token that this process could not read (a command run in the operator's shell,
- * without the service's environment or files) was needed: the message names it and why.
- */
-export class SecretUnreadableError extends Error {
-  constructor(why: string) {
-    super(`${why}; it is needed here: run this where the service's secrets can be read (as its user, with its environment)`);
-    this.name = "SecretUnreadableError";
-  }
-}
-
 /** One problem in a config file, located for `FILE:LINE:COL message`. */
 export interface ConfigProblem {
   file: string;

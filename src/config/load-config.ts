@@ -8,6 +8,7 @@ import type { z } from "zod";
 import { ConfigError, type ConfigProblem } from "../errors.ts";
 import { BUILT_IN_PARAMS as BUILT_IN_PARAM_NAMES, type Config, type ConfigWarning, type ForgeConfig, type ForgeName, type JobRule, type RepositoryConfig, type Template } from "../types.ts";
 import { locate, locateText, type DocPath } from "./locate.ts";
+import { checkDurations } from "./check-durations.ts";
 import { checkPolling } from "./check-polling.ts";
 import { checkReporting, DEFAULT_API } from "./check-reporting.ts";
 import { checkServerLimits } from "./check-server-limits.ts";
@@ -98,6 +99,7 @@ export function parseConfig(text: string, file: string, sources: SecretSources, 
   checkReporting(parsed.data, at, warn);
   checkServerLimits(parsed.data, at, warn);
   checkPolling(parsed.data, at);
+  checkDurations(parsed.data, at);
   config.warnings = sortProblems(warnings);
   config.unreadableSecrets = sortProblems(unreadable);
   if (problems.length > 0) throw new ConfigError(sortProblems(problems));

@@ -1,6 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
 import { inspect } from "node:util";
-import { SecretUnreadableError } from "../errors.ts";
 
 /**
  * A resolved secret. It hides its value from JSON, `util.inspect`, string conversion and so from
@@ -58,6 +57,17 @@ export class Secret {
 
   [inspect.custom](): string {
     return `[secret from ${this.source}${this.#unreadable === undefined ? "" : ", unreadable here"}]`;
+  }
+}
+
+/**
+ * A secret or token that this process could not read (a command run in the operator's shell,
+ * without the service's environment or files) was needed: the message names it and why.
+ */
+export class SecretUnreadableError extends Error {
+  constructor(why: string) {
+    super(`${why}; it is needed here: run this where the service's secrets can be read (as its user, with its environment)`);
+    this.name = "SecretUnreadableError";
   }
 }
 
