@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { loadConfig } from "../config/load-config.ts";
 import { ConfigError } from "../errors.ts";
 import type { DeliveryStatus } from "../journal/index.ts";
-import { FORGE_NAMES, LOG_LEVELS, type Config, type ForgeName, type LogLevel } from "../types.ts";
+import { EVENT_KINDS, FORGE_NAMES, LOG_LEVELS, type Config, type EventKind, type ForgeName, type LogLevel } from "../types.ts";
 import { existsSync } from "node:fs";
 import type { SampleEvent } from "./sample-delivery.ts";
 import { sendCommand } from "./send.ts";
@@ -19,8 +19,12 @@ import { parseDuration } from "../config/units.ts";
 import { findConfigFile } from "./find-config.ts";
 import { processIO, type CommandIO } from "./io.ts";
 import { serveCommand } from "./serve.ts";
+import { repoAddCommand, type RepoAddDeps } from "./repo-add.ts";
 
-export async function main(argv: readonly string[], io: CommandIO = processIO): Promise<number> {
+/** What tests pass instead of the real forges' APIs. */
+export type MainDeps = RepoAddDeps;
+
+export async function main(argv: readonly string[], io: CommandIO = processIO, deps: MainDeps = {}): Promise<number> {
   let exitCode = 0;
   const program = new Command("laminar-hooks")
     .description("Receives forge webhooks, journals them and queues Laminar jobs")
@@ -120,6 +124,22 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
         ...(options.secretEnv ? { secretEnv: options.secretEnv } : {}),
         ...(configFile && existsSync(configFile) ? { configFile } : {}),
       }, io);
+    });
+
+  const repo = program.command("repo").description("add a repository: config and the forge's webhook");
+  repo.command("add").description("add the repository (or the job) to the config file, and create or update its webhook at the forge")
+    .argument("<owner/name>", "the repository as the forge names it")
+    .addOption(new Option("--forge <forge>", "its forge").choices(FORGE_NAMES).makeOptionMandatory())
+    .requiredOption("--job <job>", "a Laminar job to run (repeat for more)", (value: string, previous: string[] = []) => [...previous, value])
+    .option("--branches <glob...>", "only pushes to these branches (default: every branch)")
+    .addOption(new Option("--events <event...>", "what starts the jobs (default: push)").choices(EVENT_KINDS))
+    .option("--dry-run", "print the config diff and the API requests; change nothing", false)
+    .option(configOption, configHelp)
+    .action(async (name: string, options: { forge: ForgeName; job: string[]; branches?: string[]; events?: EventKind[]; dryRun: boolean; config?: string }) => {
+      exitCode = await repoAddCommand({
+        configFile: findConfigFile(options.config, io.env), repo: name, forge: options.forge, jobs: options.job, dryRun: options.dryRun,
+        ...(options.branches ? { branches: options.branches } : {}), ...(options.events ? { events: options.events } : {}),
+      }, io, deps);
     });
 
   try {

@@ -3,7 +3,7 @@
 // "Creating and updating a repository's webhook"). Each forge builds its requests with pure
 // functions, so that `--dry-run` prints exactly what would be sent.
 
-import type { EventKind } from "../../types.ts";
+import type { EventKind, ForgeName } from "../../types.ts";
 
 /** One hook of a repository, read into the same shape for every forge. */
 export interface Webhook {
@@ -72,4 +72,11 @@ export interface WebhookClientOptions {
   signal?: AbortSignal;
   /** Each request's own bound; default 30 s. */
   timeoutMs?: number;
+}
+
+/** A hook sends to this service when its URL is public_url, or public_url/FORGE: ours to update, never another's. */
+export function sendsHere(url: string | undefined, publicUrl: string, forge: ForgeName = "github"): boolean {
+  if (url === undefined) return false;
+  const trim = (text: string) => text.replace(/\/+$/, "").toLowerCase();
+  return trim(url) === trim(publicUrl) || trim(url) === `${trim(publicUrl)}/${forge}`;
 }
