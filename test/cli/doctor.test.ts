@@ -237,7 +237,7 @@ ${withForges(forges, more)}`);
     expect(/^problem +service \(public\): GET http:\/\/127\.0\.0\.1:\d+\/healthz answered 502 → check that the proxy/, "healthz failing through the proxy");
     expect(/^problem +github acme\/app hook: hook 2 does not send pull_request \(needed by the pull_request jobs\) → add that event/, "missing pull_request event");
     expect(/^problem +github acme\/app hook: the last delivery to hook 2 \(push, 2026-12-05T11:00:00\.000Z\) was answered 502 \(Invalid HTTP Response: 502\) → /, "last delivery failed");
-    expect(/^problem +github acme\/missing hook: no hook points at http:\/\/127\.0\.0\.1:\d+\/hooks: pushes are never sent to laminar-hooks → create it: laminar-hooks repo add acme\/missing --forge github/, "hook missing");
+    expect(/^problem +github acme\/missing hook: no hook of the repository points at http:\/\/127\.0\.0\.1:\d+\/hooks: its pushes are not sent to laminar-hooks → create it: laminar-hooks repo add acme\/missing --forge github/, "hook missing");
     expect(/^problem +github acme\/inactive hook: hook 4 is not active/, "inactive hook");
     expect(/^problem +github acme\/elsewhere hook: no hook points at http:\/\/127\.0\.0\.1:\d+\/hooks; hook 5 points at http:\/\/127\.0\.0\.1:\d+\/old-hooks → /, "wrong URL");
     expect(/^problem +github acme\/form hook: hook 6 sends form bodies \(application\/x-www-form-urlencoded\), not JSON → /, "form content type");

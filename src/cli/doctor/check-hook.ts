@@ -42,7 +42,9 @@ export function checkHook(check: HookCheck, hooks: readonly Webhook[]): Finding[
       return [problem(subject, `no hook points at ${check.publicUrl}; ${near.map((other) => `hook ${other.id} points at ${other.url}`).join(", ")}`,
         `if one of them is meant for laminar-hooks, set its URL to ${check.publicUrl} exactly (or correct server.public_url); if they belong to another service, create ours: ${add}`)];
     }
-    return [problem(subject, `no hook points at ${check.publicUrl}: pushes are never sent to laminar-hooks`, `create it: ${add}`)];
+    // An organisation's (GitHub, Gitea) or group's (GitLab) hook is not in the repository's list.
+    return [problem(subject, `no hook of the repository points at ${check.publicUrl}: its pushes are not sent to laminar-hooks`,
+      `create it: ${add} (unless a hook of its organisation or group sends them: doctor sees only the repository's own)`)];
   }
   const findings: Finding[] = [];
   const named = `hook ${hook.id}`;

@@ -27,7 +27,7 @@ test("a hook at our URL, active, JSON, with the events: nothing to say", () => {
 });
 
 test("each way a hook is wrong is named", () => {
-  assert.match(said(checkHook(github, []))[0]!, /^problem: no hook points at https:\/\/ci\.example\.com\/hooks: pushes are never sent/);
+  assert.match(said(checkHook(github, []))[0]!, /^problem: no hook of the repository points at https:\/\/ci\.example\.com\/hooks: its pushes are not sent/);
   assert.match(said(checkHook(github, [hook({ url: "https://ci.example.com/old-hooks" })]))[0]!,
     /^problem: no hook points at https:\/\/ci\.example\.com\/hooks; hook 7 points at https:\/\/ci\.example\.com\/old-hooks/);
   assert.deepEqual(said(checkHook(github, [hook({ active: false })])), ["problem: hook 7 is not active: the forge sends it nothing"]);
