@@ -28,6 +28,14 @@ export class JournalUnavailableError extends Error {
   }
 }
 
+/** A command that only reads cannot read the journal; the message says why and what to do. */
+export class JournalNotReadableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "JournalNotReadableError";
+  }
+}
+
 /** One problem in a config file, located for `FILE:LINE:COL message`. */
 export interface ConfigProblem {
   file: string;

@@ -34,6 +34,8 @@ export interface ServiceOptions {
   connectJournal?: OpenJournalOptions["connect"];
   /** Following runs: the reconnect backoff and the wait before asking laminard again (tests shorten them). */
   follow?: { backoff?: { delayMs: number; maxDelayMs: number }; recheckMs?: number; idleTimeoutMs?: number };
+  /** Catch-up's interval when catch_up.interval is on (tests shorten it below the config's minimum). */
+  catchUpIntervalMs?: number;
 }
 
 export interface Service {
@@ -142,6 +144,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     logger,
     registry: metrics.registry,
     env,
+    ...(options.catchUpIntervalMs === undefined ? {} : { intervalMs: options.catchUpIntervalMs }),
   });
   catchUp.start();
   // In chunks, between answers: a first prune after a long stop may have many thousands to delete.

@@ -29,7 +29,8 @@ export const BUILT_IN_PARAMS = [
 export type BuiltInParam = (typeof BUILT_IN_PARAMS)[number];
 
 // ---------------------------------------------------------------------------------------------
-// Configuration: what src/config turns the YAML file into. Frozen; secrets already resolved.
+// Configuration: what src/config turns the YAML file into. Frozen; secrets already resolved
+// (or, for commands that only read, marked unreadable: src/config/secret.ts).
 
 export type ListenAddress =
   | { kind: "tcp"; host: string; port: number }
@@ -74,6 +75,8 @@ export interface LaminarConfig {
   baseUrl?: string;
   /** A run lost to a laminard restart is queued again at most this often. */
   requeueLost: number;
+  /** Laminar's home (LAMINAR_HOME), absolute: `doctor` reads cfg/jobs and cfg/env there. */
+  home?: string;
   concurrency: number;
   timeoutMs: number;
   retry: RetryPolicy;
@@ -178,6 +181,11 @@ export interface Config {
   repositories: readonly RepositoryConfig[];
   /** Valid but probably not meant (`check` prints them, `serve` logs them at load). */
   warnings: readonly ConfigWarning[];
+  /**
+   * Secrets and tokens this process could not read, located; only a config loaded with
+   * `secrets: "where-used"` has any (load-config.ts): each is an unreadable Secret in the config.
+   */
+  unreadableSecrets: readonly ConfigWarning[];
 }
 
 /** A problem that does not stop the config from loading, located like an error. */

@@ -24,6 +24,11 @@ export interface CatchUpOptions {
   registry: Registry;
   /** git's environment (its credential helpers, HOME, SSH agent). */
   env: NodeJS.ProcessEnv;
+  /**
+   * Replaces a catch_up.interval that is on (not 0): tests run passes closer together than the
+   * config's 30 s minimum allows (schema.ts says why it is there).
+   */
+  intervalMs?: number;
 }
 
 export class CatchUp {
@@ -61,7 +66,7 @@ export class CatchUp {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#abort.signal.aborted) return;
-    const delay = nextPassDelay(this.#options.getConfig().catchUp.intervalMs, this.#lastStartedAt, Date.now());
+    const delay = nextPassDelay(this.#intervalMs(this.#options.getConfig()), this.#lastStartedAt, Date.now());
     if (delay === undefined) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
@@ -70,6 +75,11 @@ export class CatchUp {
         this.#schedule();
       });
     }, delay).unref();
+  }
+
+  #intervalMs(config: Config): number {
+    const configured = config.catchUp.intervalMs;
+    return configured > 0 && this.#options.intervalMs !== undefined ? this.#options.intervalMs : configured;
   }
 
   async #pass(): Promise<void> {
@@ -82,7 +92,7 @@ export class CatchUp {
         store: this.#options.store,
         services: this.#options.services,
         listHeads: (remote) => lsRemote(remote, { timeoutMs: LS_REMOTE_TIMEOUT_MS, env: this.#options.env, cancelSignal: signal }),
-        graceMs: graceFor(config.catchUp.intervalMs),
+        graceMs: graceFor(this.#intervalMs(config)),
         sleep: (ms) => sleep(ms, undefined, { signal }),
         now: Date.now,
       });

@@ -1,15 +1,6 @@
-/** One attempt of a hook's delivery, as GitHub's delivery log lists it (GitLab's events are read into the same shape). */
-export interface HookDelivery {
-  /** This attempt's id: the one to ask GitHub to send again. */
-  id: number;
-  /** The delivery's id (X-GitHub-Delivery; GitLab's Idempotency-Key), the same on every attempt. */
-  guid: string;
-  deliveredAt: number;
-  /** "OK" when it worked; else what went wrong ("failed to connect to host", "Invalid HTTP Response: 503"). */
-  status: string;
-  statusCode: number;
-  event: string;
-}
+import type { HookDelivery } from "../forges/shared/hook-log.ts";
+
+export type { HookDelivery };
 
 /** A delivery to be sent again, by its latest attempt. */
 export interface Redelivery {

@@ -4,7 +4,8 @@
 import type { Secret } from "../config/secret.ts";
 import type { CatchUpStore } from "../journal/catch-up-store.ts";
 import type { Config } from "../types.ts";
-import type { HookLog, LoggedHook } from "./hook-log.ts";
+import type { HookLog, LoggedHook } from "../forges/shared/hook-log.ts";
+import { sendsHere } from "../forges/shared/webhooks.ts";
 import { pickRedeliveries, type HookDelivery } from "./pick-redeliveries.ts";
 
 /** The forges whose API lists a hook's failed deliveries and sends one again. */
@@ -57,12 +58,7 @@ function exactName(forge: LoggingForge, repo: string): boolean {
   return forge === "gitlab" || parts.length === 2;
 }
 
-/** A hook sends to this service when its URL is public_url, or public_url/FORGE. */
-export function sendsHere(url: string | undefined, publicUrl: string, forge: LoggingForge = "github"): boolean {
-  if (url === undefined) return false;
-  const trim = (text: string) => text.replace(/\/+$/, "").toLowerCase();
-  return trim(url) === trim(publicUrl) || trim(url) === `${trim(publicUrl)}/${forge}`;
-}
+export { sendsHere } from "../forges/shared/webhooks.ts";
 
 export type RedeliveryFinding = {
   guid: string;

@@ -3,9 +3,9 @@
 
 import type { CatchUpStore } from "../journal/catch-up-store.ts";
 import type { Config } from "../types.ts";
-import { gitHubHooksClient } from "./github-hooks-client.ts";
-import { gitLabHooksClient } from "./gitlab-hooks-client.ts";
-import type { HookLog } from "./hook-log.ts";
+import { gitHubApi } from "../forges/github/api-client.ts";
+import { gitLabApi } from "../forges/gitlab/api-client.ts";
+import type { HookLog } from "../forges/shared/hook-log.ts";
 import type { LsRemoteResult } from "./ls-remote.ts";
 import { awaitsDelivery, inspectRepository, settleRepository, type PolledRepository, type RepositoryReport } from "./poll-repository.ts";
 import type { ReceiveServices } from "./receive-polled.ts";
@@ -46,9 +46,8 @@ export interface PassReport {
 
 /** The real API of the target's forge. */
 function hookLogOf(target: RedeliverTarget): HookLog {
-  if (target.forge === "gitlab") return gitLabHooksClient(target.api, target.token, target.repo);
-  const [owner = "", name = ""] = target.repo.split("/");
-  return gitHubHooksClient(target.api, target.token, owner, name);
+  const api = target.forge === "gitlab" ? gitLabApi() : gitHubApi();
+  return api.hookLog!(target, target.repo);
 }
 
 /** The repositories a pass polls; `repo` narrows it to one. */

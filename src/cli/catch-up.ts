@@ -4,7 +4,8 @@ import Database from "better-sqlite3";
 import {
   describePass, graceFor, lsRemote, LS_REMOTE_TIMEOUT_MS, polledRepositories, redeliverTargets, runPass, type PassReport,
 } from "../catch-up/index.ts";
-import { CatchUpStore, migrate, MIGRATIONS, openJournal } from "../journal/index.ts";
+import { JournalNotReadableError } from "../errors.ts";
+import { Journal, openJournal, openJournalReadOnly } from "../journal/index.ts";
 import type { Config } from "../types.ts";
 import type { CommandIO } from "./io.ts";
 
@@ -26,6 +27,7 @@ export async function catchUpCommand(config: Config, options: CatchUpCommandOpti
     return 1;
   }
   const report = options.dryRun ? await dryRun(config, options, io) : await realRun(config, options, io);
+  if (report === undefined) return 1;
   for (const line of describePass(report)) io.out(line);
   const failed = [...report.polls, ...report.redeliveries].some((part) =>
     part.outcome === "failed" || part.findings.some((finding) => finding.kind === "failed"));
@@ -54,15 +56,29 @@ async function realRun(config: Config, options: CatchUpCommandOptions, io: Comma
 }
 
 /**
- * Reads the journal without a write lock and without migrating it. A journal that does not exist
- * yet, or predates catch-up, is read as an empty one: every remote is at its first poll.
+ * Reads the journal read-only, never creating or migrating it. Before the service's first start
+ * there is no journal: then every remote is at its first poll, which the dry run says.
  */
-async function dryRun(config: Config, options: CatchUpCommandOptions, io: CommandIO): Promise<PassReport> {
-  const db = openForReading(config.journal.path);
+async function dryRun(config: Config, options: CatchUpCommandOptions, io: CommandIO): Promise<PassReport | undefined> {
+  let journal: Journal;
+  if (existsSync(config.journal.path)) {
+    try {
+      const opened = openJournalReadOnly(config.journal.path);
+      if (opened.notice !== undefined) io.err(`note: ${opened.notice}`);
+      journal = opened.journal;
+    } catch (error) {
+      if (!(error instanceof JournalNotReadableError)) throw error;
+      io.err(`${error.message} (journal.path in ${config.file})`);
+      return undefined;
+    }
+  } else {
+    io.err(`note: no journal at ${config.journal.path} (journal.path in ${config.file}): read as an empty one, every remote at its first poll`);
+    journal = new Journal(new Database(":memory:"));
+  }
   try {
     return await runPass({
       config,
-      store: new CatchUpStore(db),
+      store: journal.catchUp,
       services: {
         journal: { commitDelivery: () => Promise.reject(new Error("a dry run writes nothing")) }, kick: () => {}, observe: { delivery: () => {} }, now: Date.now,
       },
@@ -72,17 +88,6 @@ async function dryRun(config: Config, options: CatchUpCommandOptions, io: Comman
       now: Date.now,
     }, { dryRun: true, ...(options.repo === undefined ? {} : { repo: options.repo }) });
   } finally {
-    db.close();
+    await journal.close();
   }
-}
-
-function openForReading(path: string): Database.Database {
-  if (existsSync(path)) {
-    const db = new Database(path, { readonly: true, fileMustExist: true });
-    if ((db.pragma("user_version", { simple: true }) as number) >= MIGRATIONS.length) return db;
-    db.close();
-  }
-  const empty = new Database(":memory:");
-  migrate(empty);
-  return empty;
 }

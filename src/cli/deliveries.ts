@@ -7,7 +7,7 @@ import { foundBy } from "../ui/found-by.ts";
 import { formatTime } from "../ui/format-time.ts";
 import { formatRunState } from "../ui/format-run.ts";
 import type { CommandIO } from "./io.ts";
-import { withJournal } from "./with-journal.ts";
+import { readingJournal } from "./with-journal.ts";
 
 export interface DeliveriesOptions {
   limit: number;
@@ -17,7 +17,7 @@ export interface DeliveriesOptions {
 
 /** `deliveries`: recent deliveries, newest first, each with its jobs and their Laminar runs. */
 export function deliveriesCommand(config: Config, options: DeliveriesOptions, io: CommandIO): Promise<number> {
-  return withJournal(config, (journal) => {
+  return readingJournal(config, io, (journal) => {
     const listed = journal.listDeliveries({ limit: options.limit, ...(options.status ? { status: options.status } : {}) });
     const redelivered = journal.catchUp.redelivered(listed.map((item) => item.deliveryId));
     // Each job with the Laminar runs it became, as they are followed.

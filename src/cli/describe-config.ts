@@ -2,6 +2,7 @@
 // where each secret comes from and never what it is.
 
 import { formatDuration, formatSize } from "../config/units.ts";
+import type { Secret } from "../config/secret.ts";
 import type { Config, JobRule } from "../types.ts";
 
 export function describeConfig(config: Config): string {
@@ -13,15 +14,19 @@ export function describeConfig(config: Config): string {
   lines.push(`laminarc ${laminar.laminarc} → ${laminar.host}, ${laminar.concurrency} at once, timeout ${formatDuration(laminar.timeoutMs)}, ${laminar.retry.attempts} attempts from ${formatDuration(laminar.retry.delayMs)} to ${formatDuration(laminar.retry.maxDelayMs)}`);
   lines.push(`journal ${journal.path}, kept ${formatDuration(journal.retentionMs)}`);
   const forges = Object.entries(config.forges).map(([name, forge]) =>
-    `${name} (${forge?.secret ? `secret from ${forge.secret.source}` : forge?.insecure ? "INSECURE: unsigned deliveries accepted" : "no secret"})`);
+    `${name} (${forge?.secret ? secretFrom(forge.secret) : forge?.insecure ? "INSECURE: unsigned deliveries accepted" : "no secret"})`);
   lines.push(`forges: ${forges.length > 0 ? forges.join(", ") : "none configured"}`);
   lines.push("repositories:");
   for (const repo of config.repositories) {
-    const secret = repo.secret ? `secret from ${repo.secret.source}` : repo.insecure ? "INSECURE: unsigned deliveries accepted" : "forge's secret";
+    const secret = repo.secret ? secretFrom(repo.secret) : repo.insecure ? "INSECURE: unsigned deliveries accepted" : "forge's secret";
     lines.push(`  ${repo.repo}${repo.forge ? ` [${repo.forge}]` : ""}: ${secret}`);
     for (const job of repo.jobs) lines.push(`    ${describeJob(job)}`);
   }
   return lines.join("\n");
+}
+
+function secretFrom(secret: Secret): string {
+  return `secret from ${secret.source}${secret.unreadable === undefined ? "" : ", unreadable here"}`;
 }
 
 function describeJob(job: JobRule): string {

@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { loadConfig } from "../config/load-config.ts";
 import { ConfigError } from "../errors.ts";
 import type { DeliveryStatus } from "../journal/index.ts";
-import { FORGE_NAMES, LOG_LEVELS, type Config, type ForgeName, type LogLevel } from "../types.ts";
+import { EVENT_KINDS, FORGE_NAMES, LOG_LEVELS, type Config, type EventKind, type ForgeName, type LogLevel } from "../types.ts";
 import { existsSync } from "node:fs";
 import type { SampleEvent } from "./sample-delivery.ts";
 import { sendCommand } from "./send.ts";
@@ -14,11 +14,17 @@ import { redeliverCommand, retryFailedCommand } from "./redeliver.ts";
 import { showCommand } from "./show.ts";
 import { catchUpCommand } from "./catch-up.ts";
 import { checkCommand } from "./check.ts";
+import { doctorCommand } from "./doctor.ts";
+import { parseDuration } from "../config/units.ts";
 import { findConfigFile } from "./find-config.ts";
 import { processIO, type CommandIO } from "./io.ts";
 import { serveCommand } from "./serve.ts";
+import { repoAddCommand, type RepoAddDeps } from "./repo-add.ts";
 
-export async function main(argv: readonly string[], io: CommandIO = processIO): Promise<number> {
+/** What tests pass instead of the real forges' APIs. */
+export type MainDeps = RepoAddDeps;
+
+export async function main(argv: readonly string[], io: CommandIO = processIO, deps: MainDeps = {}): Promise<number> {
   let exitCode = 0;
   const program = new Command("laminar-hooks")
     .description("Receives forge webhooks, journals them and queues Laminar jobs")
@@ -37,10 +43,14 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
       exitCode = checkCommand(findConfigFile(options.config, io.env), io);
     });
 
-  /** The config, or undefined after printing why it cannot be used. */
+  /**
+   * The config, or undefined after printing why it cannot be used. These commands run in the
+   * operator's shell, which often cannot read the service's secrets: one is an error only where
+   * it is used (catch-up's tokens, for the forge's delivery log).
+   */
   const configOrSay = (file: string | undefined): Config | undefined => {
     try {
-      return loadConfig(findConfigFile(file, io.env), { env: io.env });
+      return loadConfig(findConfigFile(file, io.env), { env: io.env, secrets: "where-used" });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       io.err(error.message);
@@ -91,6 +101,13 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
         : await catchUpCommand(config, { dryRun: options.dryRun, ...(options.repo === undefined ? {} : { repo: options.repo }) }, io);
     });
 
+  program.command("doctor").description("check the chain: laminard and its jobs, the service, each repository's hook; changes nothing")
+    .option(configOption, configHelp)
+    .option("--timeout <duration>", "bound of each check (laminarc, a stream, a request)", parseTimeout, 10_000)
+    .action(async (options: { config?: string; timeout: number }) => {
+      exitCode = await withConfig(options.config, (config) => doctorCommand(config, { timeoutMs: options.timeout }, io));
+    });
+
   program.command("send").description("send a correctly signed sample delivery, as a forge's test delivery would")
     .requiredOption("--url <url>", "where to POST it, e.g. https://ci.example.com/hooks")
     .addOption(new Option("--forge <forge>", "which forge to imitate").choices(FORGE_NAMES).makeOptionMandatory())
@@ -109,6 +126,22 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
       }, io);
     });
 
+  const repo = program.command("repo").description("add a repository: config and the forge's webhook");
+  repo.command("add").description("add the repository (or the job) to the config file, and create or update its webhook at the forge")
+    .argument("<owner/name>", "the repository as the forge names it")
+    .addOption(new Option("--forge <forge>", "its forge").choices(FORGE_NAMES).makeOptionMandatory())
+    .requiredOption("--job <job>", "a Laminar job to run (repeat for more)", (value: string, previous: string[] = []) => [...previous, value])
+    .option("--branches <glob...>", "only pushes to these branches (default: every branch)")
+    .addOption(new Option("--events <event...>", "what starts the jobs (default: push)").choices(EVENT_KINDS))
+    .option("--dry-run", "print the config diff and the API requests; change nothing", false)
+    .option(configOption, configHelp)
+    .action(async (name: string, options: { forge: ForgeName; job: string[]; branches?: string[]; events?: EventKind[]; dryRun: boolean; config?: string }) => {
+      exitCode = await repoAddCommand({
+        configFile: findConfigFile(options.config, io.env), repo: name, forge: options.forge, jobs: options.job, dryRun: options.dryRun,
+        ...(options.branches ? { branches: options.branches } : {}), ...(options.events ? { events: options.events } : {}),
+      }, io, deps);
+    });
+
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {
@@ -116,6 +149,12 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
     throw error;
   }
   return exitCode;
+}
+
+function parseTimeout(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) throw new InvalidArgumentError("a duration such as 500ms, 5s or 1m");
+  return ms;
 }
 
 function parsePositive(text: string): number {

@@ -3,7 +3,7 @@ import { forges } from "../forges/index.ts";
 import { planDelivery, type Plan } from "../receive/plan-delivery.ts";
 import type { Config } from "../types.ts";
 import type { CommandIO } from "./io.ts";
-import { findDelivery, withJournal } from "./with-journal.ts";
+import { findDelivery, writingJournal } from "./with-journal.ts";
 
 /**
  * `redeliver ID`: routes the journaled payload again with the current config and adds its jobs
@@ -11,7 +11,7 @@ import { findDelivery, withJournal } from "./with-journal.ts";
  * every second), so this works without signals or sockets.
  */
 export function redeliverCommand(config: Config, id: string, io: CommandIO): Promise<number> {
-  return withJournal(config, (journal) => {
+  return writingJournal(config, io, (journal) => {
     const detail = findDelivery(journal, config, id, io);
     if (!detail) return 1;
     const envelope = { forge: detail.forge, event: detail.forgeEvent, deliveryId: detail.deliveryId };
@@ -45,7 +45,7 @@ export function redeliverCommand(config: Config, id: string, io: CommandIO): Pro
 
 /** `redeliver --failed [ID]`: the failed jobs of one delivery, or of every delivery, are tried again. */
 export function retryFailedCommand(config: Config, id: string | undefined, io: CommandIO): Promise<number> {
-  return withJournal(config, (journal) => {
+  return writingJournal(config, io, (journal) => {
     let deliveryId: number | undefined;
     if (id !== undefined) {
       const detail = findDelivery(journal, config, id, io);

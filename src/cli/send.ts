@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { loadConfig } from "../config/load-config.ts";
 import { ConfigError } from "../errors.ts";
 import { findRepository, verificationFor } from "../routing/index.ts";
@@ -71,36 +69,13 @@ function chooseSecret(options: SendOptions, io: CommandIO): string | undefined |
   }
   if (!options.configFile) return undefined;
   // Only the one secret this delivery needs must be at hand: the config also names the other
-  // forges' secrets and the tokens for statuses, which a shell on the CI box seldom has (unset
-  // variables, files only the service's user may read). Those read as a stand-in here, and are
-  // told apart afterwards by their source.
-  /** Why each stand-in was needed, by the source a Secret read from it names (resolve-secret.ts). */
-  const missing = new Map<string, string>();
-  const env = new Proxy(io.env, {
-    get(target, name) {
-      const value = Reflect.get(target, name) as string | undefined;
-      if (typeof name !== "string" || (value !== undefined && value !== "")) return value;
-      missing.set(`env ${name}`, `environment variable ${name} is not set or empty`);
-      return "unset";
-    },
-  });
-  const configPath = resolve(options.configFile);
-  const readFile = (path: string): string => {
-    try {
-      return readFileSync(path, "utf8");
-    } catch (error) {
-      if (path === configPath) throw error;
-      missing.set(`file ${path}`, `${path} cannot be read`);
-      return "unreadable";
-    }
-  };
+  // forges' secrets and the tokens for statuses, which a shell on the CI box seldom has.
   try {
-    const config = loadConfig(configPath, { env, readFile });
+    const config = loadConfig(options.configFile, { env: io.env, secrets: "where-used" });
     const verification = verificationFor(config, options.forge, findRepository(config, options.forge, options.repo));
     if (verification.kind !== "secret") return undefined;
-    const why = missing.get(verification.secret.source);
-    if (why !== undefined) {
-      io.err(`${why}: it holds the ${options.forge} secret for ${options.repo} (or use --secret-env)`);
+    if (verification.secret.unreadable !== undefined) {
+      io.err(`${verification.secret.unreadable}: it holds the ${options.forge} secret for ${options.repo} (or use --secret-env)`);
       return null;
     }
     return verification.secret.reveal();

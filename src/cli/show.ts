@@ -7,11 +7,11 @@ import type { Config } from "../types.ts";
 import { attemptLine, queueCommand, traceLine } from "../ui/describe-delivery.ts";
 import { formatTime } from "../ui/format-time.ts";
 import type { CommandIO } from "./io.ts";
-import { findDelivery, withJournal } from "./with-journal.ts";
+import { findDelivery, readingJournal } from "./with-journal.ts";
 
 /** `show ID`: one delivery, by journal id or the forge's delivery id, with everything known of it. */
 export function showCommand(config: Config, id: string, options: { json: boolean }, io: CommandIO): Promise<number> {
-  return withJournal(config, (journal) => {
+  return readingJournal(config, io, (journal) => {
     const found = findDelivery(journal, config, id, io);
     if (!found) return 1;
     // Each dispatch with the Laminar runs it became (a lost run, then the one queued instead), and

@@ -8,6 +8,7 @@ import type { z } from "zod";
 import { ConfigError, type ConfigProblem } from "../errors.ts";
 import { BUILT_IN_PARAMS as BUILT_IN_PARAM_NAMES, type Config, type ConfigWarning, type ForgeConfig, type ForgeName, type JobRule, type RepositoryConfig, type Template } from "../types.ts";
 import { locate, locateText, type DocPath } from "./locate.ts";
+import { checkDurations } from "./check-durations.ts";
 import { checkPolling } from "./check-polling.ts";
 import { checkReporting, DEFAULT_API } from "./check-reporting.ts";
 import { checkServerLimits } from "./check-server-limits.ts";
@@ -16,9 +17,20 @@ import { resolveSecret, type SecretSources } from "./resolve-secret.ts";
 import { configSchema, type RawConfig, type RawJobRule, type SecretRef } from "./schema.ts";
 import type { Secret } from "./secret.ts";
 
+/**
+ * What a secret or token that cannot be read here does to the load:
+ * - `required` (the default; `serve` and its reloads): it is a problem, FILE:LINE:COL, as any other;
+ * - `where-used` (`show`, `deliveries`, `check`, `send`, `doctor`, `repo add --dry-run`: commands
+ *   run in the operator's shell, which often cannot read the service's secrets): the config loads,
+ *   the secret is an unreadable Secret that throws SecretUnreadableError only where it is used, and
+ *   `config.unreadableSecrets` lists each one, located, for `check` to warn about.
+ */
+export type SecretsMode = "required" | "where-used";
+
 export interface LoadOptions {
   env?: Readonly<Record<string, string | undefined>>;
   readFile?: (path: string) => string;
+  secrets?: SecretsMode;
 }
 
 /** Reads, validates and freezes the config at `file`; throws ConfigError listing every problem. */
@@ -32,11 +44,11 @@ export function loadConfig(file: string, options: LoadOptions = {}): Config {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new ConfigError([{ file: path, line: 1, col: 1, message: `cannot read the config file (${code})` }]);
   }
-  return parseConfig(text, path, { env: options.env ?? process.env, readFile, baseDir: dirname(path) });
+  return parseConfig(text, path, { env: options.env ?? process.env, readFile, baseDir: dirname(path) }, options.secrets ?? "required");
 }
 
 /** The same, from text already read: `file` names it in messages and anchors relative paths. */
-export function parseConfig(text: string, file: string, sources: SecretSources): Config {
+export function parseConfig(text: string, file: string, sources: SecretSources, secrets: SecretsMode = "required"): Config {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const problems: ConfigProblem[] = [];
@@ -66,11 +78,30 @@ export function parseConfig(text: string, file: string, sources: SecretSources):
     throw new ConfigError(sortProblems(problems));
   }
 
-  const config = buildConfig(parsed.data, file, sources, at, atText);
+  const unreadable: ConfigWarning[] = [];
+  const secret = (ref: SecretRef | undefined, path: DocPath): Secret | undefined => {
+    if (ref === undefined) return undefined;
+    const resolved = resolveSecret(ref, sources, path.join("."));
+    if (typeof resolved === "string") {
+      at(path, resolved);
+      return undefined;
+    }
+    if (resolved.unreadable === undefined) return resolved;
+    if (secrets === "required") {
+      at(path, resolved.unreadable);
+      return undefined;
+    }
+    const { line, col } = locate(doc, lineCounter, path, { key: false });
+    unreadable.push({ file, line, col, message: resolved.unreadable });
+    return resolved;
+  };
+  const config = buildConfig(parsed.data, file, sources, secret, at, atText);
   checkReporting(parsed.data, at, warn);
   checkServerLimits(parsed.data, at, warn);
   checkPolling(parsed.data, at);
+  checkDurations(parsed.data, at);
   config.warnings = sortProblems(warnings);
+  config.unreadableSecrets = sortProblems(unreadable);
   if (problems.length > 0) throw new ConfigError(sortProblems(problems));
   return deepFreeze(config);
 }
@@ -99,16 +130,10 @@ function reportIssue(issue: z.core.$ZodIssue, doc: Document, at: Report): void {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-function buildConfig(raw: RawConfig, file: string, sources: SecretSources, at: Report, atText: ReportText): Mutable<Config> {
-  const secret = (ref: SecretRef | undefined, path: DocPath): Secret | undefined => {
-    if (ref === undefined) return undefined;
-    const resolved = resolveSecret(ref, sources);
-    if (typeof resolved === "string") {
-      at(path, `${path.join(".")}: ${resolved}`);
-      return undefined;
-    }
-    return resolved;
-  };
+/** A secret reference resolved (see SecretsMode), or undefined after reporting why it cannot be. */
+type ResolveSecret = (ref: SecretRef | undefined, path: DocPath) => Secret | undefined;
+
+function buildConfig(raw: RawConfig, file: string, sources: SecretSources, secret: ResolveSecret, at: Report, atText: ReportText): Mutable<Config> {
 
   const forges: Partial<Record<ForgeName, ForgeConfig>> = {};
   for (const [name, forge] of Object.entries(raw.forges) as [ForgeName, RawConfig["forges"][ForgeName]][]) {
@@ -171,6 +196,7 @@ function buildConfig(raw: RawConfig, file: string, sources: SecretSources, at: R
       retry: { attempts: raw.laminar.retry.attempts, delayMs: raw.laminar.retry.delay, maxDelayMs: raw.laminar.retry.max_delay },
       requeueLost: raw.laminar.requeue_lost,
       ...(raw.laminar.http ? { httpUrl: raw.laminar.http } : {}),
+      ...(raw.laminar.home ? { home: fromConfigDir(raw.laminar.home) } : {}),
       ...baseUrl(raw.laminar.base_url ?? raw.laminar.http),
     },
     journal: { path: journalPath, retentionMs: raw.journal.retention },
@@ -180,6 +206,7 @@ function buildConfig(raw: RawConfig, file: string, sources: SecretSources, at: R
     ui: buildUi(raw.ui, secret),
     repositories,
     warnings: [],
+    unreadableSecrets: [],
   };
 }
 
@@ -188,7 +215,7 @@ function baseUrl(url: string | undefined): { baseUrl?: string } {
   return url === undefined ? {} : { baseUrl: url };
 }
 
-function buildUi(raw: RawConfig["ui"], secret: (ref: SecretRef | undefined, path: DocPath) => Secret | undefined): Config["ui"] {
+function buildUi(raw: RawConfig["ui"], secret: ResolveSecret): Config["ui"] {
   if (!raw.auth) return { enabled: raw.enabled };
   const password = secret(raw.auth.password, ["ui", "auth", "password"]);
   return { enabled: raw.enabled, ...(password ? { auth: { user: raw.auth.user, password } } : {}) };

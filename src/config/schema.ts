@@ -6,16 +6,30 @@
 import { z } from "zod";
 import { EVENT_KINDS, FORGE_NAMES, LOG_LEVELS, type ListenAddress } from "../types.ts";
 import { parseCidr } from "./cidr.ts";
-import { parseDuration, parseSize } from "./units.ts";
+import { formatDuration, parseDuration, parseSize } from "./units.ts";
 
-const duration = z.string({ error: "expected a duration such as 500ms, 30s, 10m or 30d" }).transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === undefined) {
-    ctx.addIssue({ code: "custom", message: `"${text}" is not a duration such as 500ms, 30s, 10m or 30d` });
-    return z.NEVER;
-  }
-  return ms;
-});
+/**
+ * Node's timers hold a signed 32-bit count of ms: a longer setTimeout fires after 1 ms instead
+ * (with a TimeoutOverflowWarning), so a duration that becomes a timer stays below 2^31-1 ms. 24d is
+ * the round value under it (2^31-1 ms is 24d 20h 31m), and the message can say it plainly.
+ */
+export const MAX_TIMER_MS = 24 * 86_400_000;
+
+/** A duration such as 500ms, 30s, 10m or 30d, in ms, from `min` to `max`: outside, the message gives the range. */
+function durationWithin(min: number, max: number, also = "") {
+  return z.string({ error: "expected a duration such as 500ms, 30s, 10m or 30d" }).transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      ctx.addIssue({ code: "custom", message: `"${text}" is not a duration such as 500ms, 30s, 10m or 30d` });
+      return z.NEVER;
+    }
+    if (ms < min || ms > max) {
+      ctx.addIssue({ code: "custom", message: `${text} is out of range: from ${formatDuration(min)} to ${formatDuration(max)}${also}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}
 
 const size = z.union([z.number().int().nonnegative(), z.string()], { error: "expected a size such as 512kb or 25mb" })
   .transform((value, ctx) => {
@@ -60,8 +74,16 @@ const cidr = z.string().transform((text, ctx) => {
 const httpUrl = z.url({ protocol: /^https?$/, error: "an http(s) URL such as http://ci.example.com" })
   .transform((url) => url.replace(/\/+$/, ""));
 
-/** A duration, or 0 to turn the thing off. */
-const durationOrOff = z.union([z.literal(0), z.literal("0"), duration]).transform((value) => Number(value));
+/** A duration from `min` to `max`, or 0 to turn the thing off. */
+function durationOrOff(min: number, max: number) {
+  const within = durationWithin(min, max, ", or 0 to turn it off");
+  const zero = z.string().refine((text) => parseDuration(text) === 0 || text.trim() === "0").transform(() => 0);
+  return z.union([z.literal(0), z.string()], { error: "expected a duration such as 500ms, 30s, 10m or 30d, or 0 for off" })
+    .pipe(z.union([z.literal(0), zero, within], {
+      // Any other string failed as a duration: its own message (not a duration, or out of range) says why.
+      error: (issue) => (issue.code === "invalid_union" ? issue.errors.at(-1)?.[0]?.message : undefined),
+    }));
+}
 
 const urlPath = z.string().regex(/^\/[A-Za-z0-9._~\/-]*$/, "a URL path starting with /, such as /hooks")
   .transform((path) => path.replace(/\/+$/, "") || "/");
@@ -141,8 +163,11 @@ export const configSchema = z.strictObject({
     unverified_limit: size.default(100 * 1024 ** 2),
     /** Where the forges send hooks, as they see it: catch-up finds the hooks pointing here. */
     public_url: httpUrl.optional(),
-    header_timeout: duration.default(10_000),
-    request_timeout: duration.default(30_000),
+    // 0 would be no timeout at all for Node, and a slow client could hold a socket forever. A
+    // forge's headers arrive in one round trip, 0.3 s across the world: 500ms is the least that
+    // lets every forge through. The whole request is a body of up to body_limit on top.
+    header_timeout: durationWithin(500, MAX_TIMER_MS).default(10_000),
+    request_timeout: durationWithin(1_000, MAX_TIMER_MS).default(30_000),
     /** For `listen: unix:…`: who may connect (nginx's group). */
     socket: z.strictObject({
       mode: z.string().regex(/^0?[0-7]{3}$/, "an octal mode such as \"0660\" (quote it)").transform((text) => parseInt(text, 8)).default(0o660),
@@ -162,17 +187,28 @@ export const configSchema = z.strictObject({
     /** laminard's web UI as this box reaches it: runs are followed through its event stream. */
     http: httpUrl.optional(),
     requeue_lost: z.number().int().min(0).max(100).default(2),
+    /** LAMINAR_HOME, for `doctor` to read jobs' .run and .env files; absent: $LAMINAR_HOME when doctor runs. */
+    home: z.string().min(1).optional(),
     concurrency: z.number().int().min(1).max(256).default(4),
-    timeout: duration.default(30_000),
+    // A laminarc that queues answers in milliseconds; forking it on a loaded box takes some. Under
+    // 1s, attempts that did queue would be killed (and tried again: built twice); 0s kills every one.
+    timeout: durationWithin(1_000, MAX_TIMER_MS).default(30_000),
     retry: z.strictObject({
       attempts: z.number().int().min(1).max(1000).default(10),
-      delay: duration.default(2_000),
-      max_delay: duration.default(600_000),
+      // The backoff doubles from `delay`: 0 would try a refused laminarc again in a hot loop.
+      // `max_delay` must not be below it (check-durations.ts); both become timers.
+      delay: durationWithin(10, MAX_TIMER_MS).default(2_000),
+      max_delay: durationWithin(10, MAX_TIMER_MS).default(600_000),
     }).prefault({}),
   }).prefault({}),
   journal: z.strictObject({
     path: z.string().min(1).default("./data/journal.db"),
-    retention: duration.default(30 * 86_400_000),
+    // Catch-up asks the forge for every failed delivery in its log (GitHub Enterprise and GitLab keep
+    // 7 days) that the journal does not hold: a delivery pruned sooner than that, and logged as
+    // failed (answered after the forge's 10 s), would be redelivered and built twice. 8d is the
+    // least, as catch-up forgets its own redeliveries after 8 days. Not a timer: a decade at most,
+    // past which a value is a typo.
+    retention: durationWithin(8 * 86_400_000, 3_650 * 86_400_000).default(30 * 86_400_000),
   }).prefault({}),
   log: z.strictObject({
     level: z.enum(LOG_LEVELS).default("info"),
@@ -182,7 +218,10 @@ export const configSchema = z.strictObject({
     context: statusContext.default("laminar/{{ job }}"),
   }).prefault({}),
   catch_up: z.strictObject({
-    interval: durationOrOff.default(120_000),
+    // Each pass runs `git ls-remote` on every polled remote and asks GitHub or GitLab for each hook
+    // log (2 requests or more a repository): every 30 s is 240 an hour a repository, which leaves
+    // GitHub's 5,000 an hour a token room for about 20 repositories. 0 turns it off.
+    interval: durationOrOff(30_000, MAX_TIMER_MS).default(120_000),
     redeliver: z.boolean().default(true),
   }).prefault({}),
   ui: z.strictObject({

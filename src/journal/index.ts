@@ -1,4 +1,5 @@
 export { openJournal, type OpenJournalOptions } from "./open-journal.ts";
+export { openJournalReadOnly, type ReadOnlyJournal } from "./open-journal-read-only.ts";
 export { Journal, type JournalOptions } from "./journal.ts";
 export type { AttemptRecordedHook } from "./dispatch-queue.ts";
 export type { AttemptToRecord } from "./dispatch-queue.ts";

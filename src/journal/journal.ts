@@ -42,6 +42,11 @@ export interface JournalOptions {
   syncInBackground?: boolean;
   /** The WAL's sync with syncInBackground; tests hold it to see that nothing answers before it. */
   fdatasync?: Fdatasync;
+  /**
+   * Opened by a command that only reads (open-journal-read-only.ts): the schema is left as it is,
+   * never migrated under the service that owns the journal.
+   */
+  readOnly?: boolean;
 }
 
 /**
@@ -72,7 +77,7 @@ export class Journal {
     this.#now = now;
     guardJournal(() => {
       db.pragma("foreign_keys = ON");
-      migrate(db);
+      if (options.readOnly !== true) migrate(db);
     });
     this.#reads = guardJournal(() => prepareDeliveryReads(db));
     this.#deliveries = guardJournal(() => prepareDeliveryWrites(db, now, this.#reads.findDelivery));

@@ -2,7 +2,7 @@ import type { StatusPostOutcome } from "../journal/status-outbox.ts";
 import { retryDelay } from "../backoff.ts";
 import type { PostOutcome } from "../observe/metric-ports.ts";
 import type { ForgeName, RetryPolicy } from "../types.ts";
-import type { RateLimitHeaders, StatusAnswer } from "./status-answer.ts";
+import type { RateLimitHeaders, StatusAnswer } from "../forges/shared/api-answer.ts";
 
 /** Everything the decision depends on, so it stays a pure function. */
 export interface DecidePostInput {

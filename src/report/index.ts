@@ -6,5 +6,5 @@ export { decidePost, type PostDecision } from "./decide-post.ts";
 export { describeRun } from "./describe-run.ts";
 export { forgeState } from "./forge-state.ts";
 export { statusTarget, FORGES_WITH_STATUSES, type StatusTarget } from "./status-target.ts";
-export type { PostStatus, StatusRequest } from "./status-client.ts";
-export type { StatusAnswer } from "./status-answer.ts";
+export type { PostStatus, StatusRequest } from "../forges/shared/status-request.ts";
+export type { StatusAnswer } from "../forges/shared/api-answer.ts";

@@ -5,7 +5,7 @@ import type { StatusMetrics } from "../observe/metric-ports.ts";
 import type { Config, ForgeName, RetryPolicy } from "../types.ts";
 import { createStatusListener } from "./status-listener.ts";
 import { StatusPoster, type PostEvent } from "./status-poster.ts";
-import type { PostStatus } from "./status-client.ts";
+import type { PostStatus } from "../forges/shared/status-request.ts";
 
 export interface StatusReporterOptions {
   /** The journal's outbox (Journal.statusOutbox): in the same file and transactions as the runs. */

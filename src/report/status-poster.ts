@@ -5,11 +5,7 @@ import type { ClaimedStatusPost, StatusOutbox } from "../journal/status-outbox.t
 import type { Config, ForgeName, RetryPolicy } from "../types.ts";
 import { decidePost, type PostDecision } from "./decide-post.ts";
 import { formatDuration } from "../config/units.ts";
-import { giteaClient } from "./gitea-client.ts";
-import { githubClient, type OctokitLog } from "./github-client.ts";
-import { gitlabClient } from "./gitlab-client.ts";
-import type { StatusAnswer } from "./status-answer.ts";
-import type { PostStatus } from "./status-client.ts";
+import { forgeApis, type ApiLog, type ForgeApi, type PostStatus, type StatusAnswer } from "../forges/api-clients.ts";
 import { statusTarget } from "./status-target.ts";
 
 /** What the onPost hook (metrics) is told after each attempt has been recorded. */
@@ -46,9 +42,11 @@ export const DEFAULT_STATUS_RETRY: RetryPolicy = { attempts: 20, delayMs: 2_000,
 const JOURNAL_RETRY_MS = 1000;
 
 /** The clients for each forge with a status API; Forgejo speaks Gitea's. */
-export function defaultClients(options: { fetch?: typeof fetch; log?: OctokitLog }): Partial<Record<ForgeName, PostStatus>> {
-  const gitea = giteaClient(options);
-  return { github: githubClient(options), gitea, forgejo: gitea, gitlab: gitlabClient(options) };
+export function defaultClients(options: { fetch?: typeof fetch; log?: ApiLog }): Partial<Record<ForgeName, PostStatus>> {
+  const apis = forgeApis(options);
+  const clients: Partial<Record<ForgeName, PostStatus>> = {};
+  for (const [forge, api] of Object.entries(apis) as [ForgeName, ForgeApi][]) if (api.postStatus !== undefined) clients[forge] = api.postStatus;
+  return clients;
 }
 
 /**
@@ -260,7 +258,7 @@ export class StatusPoster {
 }
 
 /** octokit's own warnings go to the service's log; its debug chatter does not. */
-function octokitLog(logger: StageLogger): OctokitLog {
+function octokitLog(logger: StageLogger): ApiLog {
   return {
     debug() {},
     info() {},

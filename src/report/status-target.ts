@@ -1,13 +1,9 @@
-import type { Secret } from "../config/secret.ts";
+import type { ApiTarget } from "../forges/shared/api-target.ts";
 import { findRepository } from "../routing/find-repository.ts";
 import type { Config, ForgeName } from "../types.ts";
 
 /** Where and with what a status for one repository goes. */
-export interface StatusTarget {
-  /** The forge's API root: https://api.github.com, https://HOST/api/v1, https://HOST/api/v4. */
-  api: string;
-  token: Secret;
-}
+export type StatusTarget = ApiTarget;
 
 /** Forges with a commit status API (reference/forges.md); Gogs has none. */
 export const FORGES_WITH_STATUSES: ReadonlySet<ForgeName> = new Set(["github", "gitea", "forgejo", "gitlab"]);

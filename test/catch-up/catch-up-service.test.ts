@@ -35,10 +35,11 @@ before(async () => {
   vanishing.commit("first");
   vanishing.git("push", "--quiet", "origin", "main");
   svc = await startTestService({
+    catchUpIntervalMs: 200,
     logger: recorded.logger,
     env: kit.env,
     config: `
-catch_up: { interval: 200ms }
+catch_up: { interval: 30s }
 forges:
   github: { secret: topsecret }
 repositories:

@@ -66,10 +66,11 @@ before(async () => {
   api.hooks.addDelivery("acme/app", 2, failed(guid("f"), 1));               // another hook's: not ours
 
   svc = await startTestService({
+    catchUpIntervalMs: 300,
     logger: recorded.logger,
     server: `  public_url: ${JSON.stringify(PUBLIC_URL)}`,
     config: `
-catch_up: { interval: 300ms }
+catch_up: { interval: 30s }
 forges:
   github: { secret: topsecret, token: ${JSON.stringify(TOKEN)}, api: ${JSON.stringify(api.url)} }
 repositories:
@@ -122,7 +123,7 @@ test("a refused token is reported and counted; the token never reaches the log",
 test("what was asked is remembered across a restart: nothing is asked twice", async () => {
   const asked = askedGuids();
   await svc.service.stop(1_000);
-  restarted = await startService({ configFile: svc.configFile, env: svc.fake.env, logger: recorded.logger, watchConfig: false });
+  restarted = await startService({ configFile: svc.configFile, env: svc.fake.env, logger: recorded.logger, watchConfig: false, catchUpIntervalMs: 300 });
   await morePasses(restarted, 3);
   assert.deepEqual(askedGuids(), asked);
   assert.deepEqual(api.problems, []);

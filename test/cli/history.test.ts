@@ -117,11 +117,11 @@ test("send --config needs only the secret of the forge it signs for; one it cann
   const noFile = await send("gitea", "/hooks/gitea");
   assert.equal(noFile.code, 1);
   assert.equal(noFile.stdout, "", "nothing is sent without its secret");
-  assert.equal(noFile.stderr.trim(), `${giteaSecretFile} cannot be read: it holds the gitea secret for acme/app (or use --secret-env)`);
+  assert.equal(noFile.stderr.trim(), `forges.gitea.secret: cannot read secret file ${giteaSecretFile} (ENOENT): it holds the gitea secret for acme/app (or use --secret-env)`);
   const noVariable = await send("gogs", "/hooks/gogs");
   assert.equal(noVariable.code, 1);
   assert.equal(noVariable.stdout, "");
-  assert.equal(noVariable.stderr.trim(), "environment variable SEND_GOGS_SECRET is not set or empty: it holds the gogs secret for acme/app (or use --secret-env)");
+  assert.equal(noVariable.stderr.trim(), "forges.gogs.secret: environment variable SEND_GOGS_SECRET is not set or empty: it holds the gogs secret for acme/app (or use --secret-env)");
 });
 
 test("redeliver --failed tries only the failed jobs again, once the job exists", async () => {

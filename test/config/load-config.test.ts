@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { test } from "node:test";
 import { loadConfig } from "../../src/config/load-config.ts";
 import { ConfigError } from "../../src/errors.ts";
+import { SecretUnreadableError } from "../../src/config/secret.ts";
 
 function writeConfig(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), "lh-config-"));
@@ -285,4 +286,106 @@ repositories:
     `3:38 repositories.0.poll needs an exact repo name, not the glob "acme/*": one remote is one repository`,
     "4:23 repositories.1.poll needs forge: on the repository, the forge whose webhooks the poll stands in for",
   ]);
+});
+
+test("secrets: where-used loads a config whose secrets cannot be read here; using one is the error, naming it", () => {
+  const file = writeConfig(`forges:
+  github: { secret: { env: NOT_SET }, token: { env: TOKEN_SET } }
+  gitea: { secret: { file: gitea.secret } }
+repositories:
+  - repo: a/b
+    forge: gitea
+    secret: { file: missing.secret }
+    jobs: [{ job: x }]
+`);
+  // A path that is a folder: root (the tests' user) can read any file, not a folder as one.
+  mkdirSync(join(file, "..", "gitea.secret"));
+  const config = loadConfig(file, { env: { TOKEN_SET: "token-value" }, secrets: "where-used" });
+  assert.deepEqual(config.unreadableSecrets.map((w) => `${w.line}:${w.col} ${w.message}`), [
+    "2:21 forges.github.secret: environment variable NOT_SET is not set or empty",
+    `3:20 forges.gitea.secret: cannot read secret file ${join(file, "..", "gitea.secret")} (EISDIR)`,
+    `7:13 repositories.0.secret: cannot read secret file ${join(file, "..", "missing.secret")} (ENOENT)`,
+  ]);
+  assert.equal(config.forges.github?.token?.reveal(), "token-value", "what can be read is read");
+  const unreadable = config.forges.github?.secret;
+  assert.equal(unreadable?.source, "env NOT_SET");
+  assert.throws(() => unreadable?.reveal(), (error: Error) =>
+    error instanceof SecretUnreadableError && error.message.startsWith("forges.github.secret: environment variable NOT_SET is not set or empty; it is needed here"));
+  assert.throws(() => config.repositories[0]?.secret?.equals("anything"), SecretUnreadableError);
+  assert.equal(inspect(unreadable), "[secret from env NOT_SET, unreadable here]");
+  assert.equal(JSON.stringify(unreadable), '"[secret]"');
+
+  // The default, as serve and its reloads load: each one is a located problem.
+  assert.deepEqual(problemsOf(file, { TOKEN_SET: "token-value" }), config.unreadableSecrets.map((w) => `${w.line}:${w.col} ${w.message}`));
+});
+
+test("secrets: where-used still refuses what is wrong wherever it is read: an empty secret file", () => {
+  const file = writeConfig(`forges: { gitea: { secret: { file: empty.secret } } }
+repositories: [{ repo: a/b, jobs: [{ job: x }] }]
+`);
+  writeFileSync(join(file, "..", "empty.secret"), "\n");
+  assert.throws(() => loadConfig(file, { env: {}, secrets: "where-used" }), (error: Error) =>
+    error instanceof ConfigError && /^1:28 forges\.gitea\.secret: secret file .*empty\.secret is empty$/.test(`${error.problems[0]?.line}:${error.problems[0]?.col} ${error.problems[0]?.message}`));
+});
+
+test("durations that would break the service are refused with their allowed range, at FILE:LINE:COL", () => {
+  const file = writeConfig(`server:
+  header_timeout: 0s
+  request_timeout: 0s
+laminar:
+  timeout: 0s
+  retry: { delay: 0ms, max_delay: 25d }
+journal:
+  retention: 0s
+catch_up:
+  interval: 1ms
+repositories: []
+`);
+  assert.deepEqual(problemsOf(file), [
+    "2:19 server.header_timeout: 0s is out of range: from 500ms to 24d",
+    "3:20 server.request_timeout: 0s is out of range: from 1s to 24d",
+    "5:12 laminar.timeout: 0s is out of range: from 1s to 24d",
+    "6:19 laminar.retry.delay: 0ms is out of range: from 10ms to 24d",
+    "6:35 laminar.retry.max_delay: 25d is out of range: from 10ms to 24d",
+    "8:14 journal.retention: 0s is out of range: from 8d to 3650d",
+    "10:13 catch_up.interval: 1ms is out of range: from 30s to 24d, or 0 to turn it off",
+  ]);
+});
+
+test("the bounds themselves are allowed, and 0 (or 0s) still turns catch-up off", () => {
+  const file = writeConfig(`server: { header_timeout: 500ms, request_timeout: 24d }
+laminar: { timeout: 1s, retry: { delay: 10ms, max_delay: 24d } }
+journal: { retention: 8d }
+catch_up: { interval: 30s }
+repositories: []
+`);
+  const config = loadConfig(file, { env: {} });
+  assert.deepEqual([config.server.headerTimeoutMs, config.server.requestTimeoutMs, config.laminar.timeoutMs, config.laminar.retry.delayMs, config.laminar.retry.maxDelayMs, config.journal.retentionMs, config.catchUp.intervalMs],
+    [500, 24 * 86_400_000, 1_000, 10, 24 * 86_400_000, 8 * 86_400_000, 30_000]);
+  // 24d is under the 2^31-1 ms a Node timer holds; a day more is not.
+  assert.ok(24 * 86_400_000 <= 2 ** 31 - 1 && 25 * 86_400_000 > 2 ** 31 - 1);
+  for (const off of ["0", "\"0\"", "0s", "0ms"]) {
+    const offFile = writeConfig(`catch_up: { interval: ${off} }\nrepositories: []\n`);
+    assert.equal(loadConfig(offFile, { env: {} }).catchUp.intervalMs, 0, off);
+  }
+});
+
+test("retry.max_delay below retry.delay is refused, naming both", () => {
+  const file = writeConfig(`laminar:
+  retry: { delay: 10m, max_delay: 1s }
+repositories: []
+`);
+  assert.deepEqual(problemsOf(file), [
+    "2:35 laminar.retry.max_delay (1s) is shorter than laminar.retry.delay (10m): the wait between attempts grows from delay up to max_delay; raise max_delay or lower delay",
+  ]);
+});
+
+test("laminar.home is optional, and a relative one is taken from the config's folder", () => {
+  const without = loadConfig(writeConfig("repositories: []\n"), { env: {} });
+  assert.equal(without.laminar.home, undefined);
+  const absolute = loadConfig(writeConfig("laminar: { home: /var/lib/laminar }\nrepositories: []\n"), { env: {} });
+  assert.equal(absolute.laminar.home, "/var/lib/laminar");
+  const file = writeConfig("laminar: { home: laminar }\nrepositories: []\n");
+  assert.equal(loadConfig(file, { env: {} }).laminar.home, join(file, "..", "laminar"));
+  assert.deepEqual(problemsOf(writeConfig("laminar: { home: \"\" }\nrepositories: []\n")).map((p) => p.split(" ")[0]), ["1:18"]);
 });

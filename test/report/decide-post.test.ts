@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { decidePost, type DecidePostInput } from "../../src/report/decide-post.ts";
-import type { StatusAnswer } from "../../src/report/status-answer.ts";
+import type { StatusAnswer } from "../../src/forges/shared/api-answer.ts";
 
 const NOW = 1_700_000_000_000;
 const policy = { attempts: 5, delayMs: 1000, maxDelayMs: 60_000 };

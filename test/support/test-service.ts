@@ -54,6 +54,8 @@ export interface TestServiceOptions {
   logger?: Logger;
   /** Following runs' timings (startService's `follow`). */
   follow?: ServiceOptions["follow"];
+  /** Catch-up's interval, below the config's 30 s minimum (startService's `catchUpIntervalMs`). */
+  catchUpIntervalMs?: number;
 }
 
 /**
@@ -92,6 +94,7 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
     logger: options.logger ?? silentLogger(),
     connectJournal: connection.connect,
     ...(options.follow === undefined ? {} : { follow: options.follow }),
+    ...(options.catchUpIntervalMs === undefined ? {} : { catchUpIntervalMs: options.catchUpIntervalMs }),
   });
   const url = service.address;
   return {

@@ -1,9 +1,9 @@
-import type { StatusAnswer } from "./status-answer.ts";
-import type { StatusTarget } from "./status-target.ts";
+import type { ApiTarget } from "./api-target.ts";
+import type { StatusAnswer } from "./api-answer.ts";
 
 /** One status to send, as every forge's client takes it. */
 export interface StatusRequest {
-  target: StatusTarget;
+  target: ApiTarget;
   /** `owner/name`; GitLab groups may nest: `group/sub/name`. */
   repo: string;
   sha: string;

@@ -2,9 +2,9 @@
 // "redeliver" (reference/forges.md, "Finding deliveries that never arrived").
 
 import { Octokit } from "@octokit/core";
-import type { Secret } from "../config/secret.ts";
-import type { HookLog } from "./hook-log.ts";
-import { nextPageUrl } from "./next-page.ts";
+import type { Secret } from "../../config/secret.ts";
+import type { HookLog } from "../shared/hook-log.ts";
+import { nextPageUrl } from "../shared/next-page.ts";
 
 /** A busy repository's 3 days fit; past this the rest waits for the next pass. */
 const MAX_PAGES = 20;

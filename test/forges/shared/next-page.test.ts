@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { nextPageUrl } from "../../src/catch-up/next-page.ts";
+import { nextPageUrl } from "../../../src/forges/shared/next-page.ts";
 
 test("the next page of GitHub's Link header", () => {
   const link = '<https://api.github.com/repositories/1/hooks/2/deliveries?per_page=100&cursor=v1_123>; rel="next", <https://api.github.com/x?cursor=v1_9>; rel="prev"';

@@ -2,12 +2,12 @@
 // OpenAPI description: what is sent, and how each answer comes back.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Secret } from "../../src/config/secret.ts";
-import { githubClient } from "../../src/report/github-client.ts";
-import type { StatusRequest } from "../../src/report/status-client.ts";
-import { failures } from "../fixtures/fake-forge-api.ts";
-import { startFakeGitHubApi, type FakeGitHubApi } from "../fixtures/fake-github-api.ts";
-import { closedPort, SHA, type Context } from "./report-kit.ts";
+import { Secret } from "../../../src/config/secret.ts";
+import { githubClient } from "../../../src/forges/github/status-client.ts";
+import type { StatusRequest } from "../../../src/forges/shared/status-request.ts";
+import { failures } from "../../fixtures/fake-forge-api.ts";
+import { startFakeGitHubApi, type FakeGitHubApi } from "../../fixtures/fake-github-api.ts";
+import { closedPort, SHA, type Context } from "../../report/report-kit.ts";
 
 const TOKEN = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
 

@@ -2,13 +2,10 @@
 // each hook's logged events (the last 7 days) and "resend". Token: `api` scope, Maintainer role.
 // https://docs.gitlab.com/api/project_webhooks/
 
-import type { Secret } from "../config/secret.ts";
-import { networkMessage } from "../report/post-json.ts";
-import { messageOf, withoutToken } from "../report/status-answer.ts";
-import { USER_AGENT } from "../report/status-client.ts";
-import { ForgeApiError, type HookLog } from "./hook-log.ts";
-import { nextPageUrl } from "./next-page.ts";
-import type { HookDelivery } from "./pick-redeliveries.ts";
+import type { Secret } from "../../config/secret.ts";
+import { callJson } from "../shared/call-json.ts";
+import type { HookDelivery, HookLog } from "../shared/hook-log.ts";
+import { nextPageUrl } from "../shared/next-page.ts";
 
 /** A busy project's 7 days at 100 a page; past this the rest waits for the next pass. */
 const MAX_PAGES = 20;
@@ -29,28 +26,7 @@ export function gitLabHooksClient(api: string, token: Secret, repo: string, opti
 
   async function call(method: "GET" | "POST", url: string): Promise<{ body: unknown; headers: Headers }> {
     const secret = token.reveal();
-    let response: Response;
-    let text: string;
-    try {
-      response = await fetcher(url, {
-        method,
-        headers: { "private-token": secret, accept: "application/json", "user-agent": USER_AGENT },
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-        // A redirect would carry the token to wherever it points.
-        redirect: "manual",
-      });
-      text = await response.text();
-    } catch (error) {
-      throw new Error(withoutToken(networkMessage(error), secret));
-    }
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // Not JSON (a proxy's page): its text is the message.
-    }
-    if (!response.ok) throw new ForgeApiError(response.status, withoutToken(messageOf(body, response.statusText || "failed"), secret));
-    return { body, headers: response.headers };
+    return callJson({ fetch: fetcher, method, url, headers: { "private-token": secret }, signal: AbortSignal.timeout(TIMEOUT_MS), token: secret });
   }
 
   /** Every page: `Link: rel="next"`, or `x-next-page` when a proxy dropped the Link header. */

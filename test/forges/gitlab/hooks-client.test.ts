@@ -5,15 +5,15 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { startService, type Service } from "../../src/start-service.ts";
-import { waitFor } from "../fixtures/fake-laminar-dir.ts";
-import { startFakeGitLabApi, type FakeGitLabApi } from "../fixtures/fake-gitlab-api.ts";
-import type { FakeGitLabEvent } from "../fixtures/fake-gitlab-hooks.ts";
-import { payload } from "../support/payloads.ts";
-import { recordingLogger } from "../support/recording-logger.ts";
-import { runCli } from "../support/run-cli.ts";
-import { gitlabHeaders, startTestService, type TestService } from "../support/test-service.ts";
-import { counter as countFor, morePasses as passesFor, stopService } from "./service-kit.ts";
+import { startService, type Service } from "../../../src/start-service.ts";
+import { waitFor } from "../../fixtures/fake-laminar-dir.ts";
+import { startFakeGitLabApi, type FakeGitLabApi } from "../../fixtures/fake-gitlab-api.ts";
+import type { FakeGitLabEvent } from "../../fixtures/fake-gitlab-hooks.ts";
+import { payload } from "../../support/payloads.ts";
+import { recordingLogger } from "../../support/recording-logger.ts";
+import { runCli } from "../../support/run-cli.ts";
+import { gitlabHeaders, startTestService, type TestService } from "../../support/test-service.ts";
+import { counter as countFor, morePasses as passesFor, stopService } from "../../catch-up/service-kit.ts";
 
 const TOKEN = "glpat-fakeTokenForTheTest0123";
 const SECRET = "topsecret";
@@ -74,10 +74,11 @@ before(async () => {
   hooks.addProject("acme/maintained", { forbidden: true });
 
   svc = await startTestService({
+    catchUpIntervalMs: 300,
     logger: recorded.logger,
     server: `  public_url: ${JSON.stringify(PUBLIC_URL)}`,
     config: `
-catch_up: { interval: 300ms }
+catch_up: { interval: 30s }
 forges:
   gitlab: { secret: ${SECRET}, token: ${JSON.stringify(TOKEN)}, api: ${JSON.stringify(api.url)} }
 repositories:
@@ -146,7 +147,7 @@ test("a token refused (401, 403) is logged and counted, and the service goes on;
 test("what was resent is remembered across a restart: nothing is resent twice", async () => {
   const resent = api.hooks.resends.map((entry) => entry.key).sort();
   await svc.service.stop(1_000);
-  restarted = await startService({ configFile: svc.configFile, env: svc.fake.env, logger: recorded.logger, watchConfig: false });
+  restarted = await startService({ configFile: svc.configFile, env: svc.fake.env, logger: recorded.logger, watchConfig: false, catchUpIntervalMs: 300 });
   await morePasses(restarted, 3);
   assert.deepEqual(api.hooks.resends.map((entry) => entry.key).sort(), resent);
   assert.deepEqual(api.problems, []);

@@ -1,12 +1,12 @@
 // The GitLab client with plain fetch against the fake GitLab API (reference/forges.md).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Secret } from "../../src/config/secret.ts";
-import { gitlabClient } from "../../src/report/gitlab-client.ts";
-import type { StatusRequest } from "../../src/report/status-client.ts";
-import { failures } from "../fixtures/fake-forge-api.ts";
-import { startFakeGitLabApi, type FakeGitLabApi } from "../fixtures/fake-gitlab-api.ts";
-import { SHA, type Context } from "./report-kit.ts";
+import { Secret } from "../../../src/config/secret.ts";
+import { gitlabClient } from "../../../src/forges/gitlab/status-client.ts";
+import type { StatusRequest } from "../../../src/forges/shared/status-request.ts";
+import { failures } from "../../fixtures/fake-forge-api.ts";
+import { startFakeGitLabApi, type FakeGitLabApi } from "../../fixtures/fake-gitlab-api.ts";
+import { SHA, type Context } from "../../report/report-kit.ts";
 
 const TOKEN = "glpat-xxxxxxxxxxxxxxxxxxxx";
 

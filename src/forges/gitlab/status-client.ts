@@ -1,5 +1,5 @@
-import { postJson } from "./post-json.ts";
-import { USER_AGENT, type PostStatus } from "./status-client.ts";
+import { postJson } from "../shared/post-json.ts";
+import { USER_AGENT, type PostStatus } from "../shared/status-request.ts";
 
 /**
  * GitLab: `POST {api}/projects/{owner%2Fname}/statuses/{sha}` with `PRIVATE-TOKEN: T`; the

@@ -1,5 +1,5 @@
-import { postJson } from "./post-json.ts";
-import { USER_AGENT, type PostStatus } from "./status-client.ts";
+import { postJson } from "../shared/post-json.ts";
+import { USER_AGENT, type PostStatus } from "../shared/status-request.ts";
 
 /**
  * Gitea and Forgejo: `POST {api}/repos/{owner}/{repo}/statuses/{sha}` with `Authorization: token T`

@@ -2,7 +2,18 @@
 // logged, and "send this one again". GitHub and GitLab each have one (reference/forges.md,
 // "Finding deliveries that never arrived"); Gitea, Forgejo and Gogs have none.
 
-import type { HookDelivery } from "./pick-redeliveries.ts";
+/** One attempt of a hook's delivery, as GitHub's delivery log lists it (GitLab's events are read into the same shape). */
+export interface HookDelivery {
+  /** This attempt's id: the one to ask GitHub to send again. */
+  id: number;
+  /** The delivery's id (X-GitHub-Delivery; GitLab's Idempotency-Key), the same on every attempt. */
+  guid: string;
+  deliveredAt: number;
+  /** "OK" when it worked; else what went wrong ("failed to connect to host", "Invalid HTTP Response: 503"). */
+  status: string;
+  statusCode: number;
+  event: string;
+}
 
 export interface LoggedHook {
   id: number;

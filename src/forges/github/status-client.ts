@@ -1,17 +1,13 @@
 import { createHash } from "node:crypto";
 import { Octokit } from "@octokit/core";
 import { throttling } from "@octokit/plugin-throttling";
-import { networkMessage } from "./post-json.ts";
-import { messageOf, rateLimitHeaders, withoutToken, type StatusAnswer } from "./status-answer.ts";
-import { USER_AGENT, type PostStatus } from "./status-client.ts";
+import type { ApiLog } from "../shared/forge-api.ts";
+import { networkMessage } from "../shared/post-json.ts";
+import { messageOf, rateLimitHeaders, withoutToken, type StatusAnswer } from "../shared/api-answer.ts";
+import { USER_AGENT, type PostStatus } from "../shared/status-request.ts";
 
 /** What the GitHub client logs through (octokit's own warnings); a pino logger fits. */
-export interface OctokitLog {
-  debug(message: string): void;
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
+export type OctokitLog = ApiLog;
 
 const ThrottledOctokit = Octokit.plugin(throttling);
 type Client = InstanceType<typeof ThrottledOctokit>;

@@ -1,4 +1,4 @@
-import { messageOf, rateLimitHeaders, withoutToken, type StatusAnswer } from "./status-answer.ts";
+import { messageOf, rateLimitHeaders, withoutToken, type StatusAnswer } from "./api-answer.ts";
 
 /** A POST of a JSON body with plain fetch, for the forges whose status API is one call (Gitea, GitLab). */
 export async function postJson(options: {

@@ -1,12 +1,12 @@
 // The Gitea and Forgejo client with plain fetch against the fake Gitea API (reference/forges.md).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Secret } from "../../src/config/secret.ts";
-import { giteaClient } from "../../src/report/gitea-client.ts";
-import type { StatusRequest } from "../../src/report/status-client.ts";
-import { failures } from "../fixtures/fake-forge-api.ts";
-import { startFakeGiteaApi, type FakeGiteaApi } from "../fixtures/fake-gitea-api.ts";
-import { SHA, type Context } from "./report-kit.ts";
+import { Secret } from "../../../src/config/secret.ts";
+import { giteaClient } from "../../../src/forges/gitea/status-client.ts";
+import type { StatusRequest } from "../../../src/forges/shared/status-request.ts";
+import { failures } from "../../fixtures/fake-forge-api.ts";
+import { startFakeGiteaApi, type FakeGiteaApi } from "../../fixtures/fake-gitea-api.ts";
+import { SHA, type Context } from "../../report/report-kit.ts";
 
 const TOKEN = "9f2d1c0b8a7e6d5c4b3a29181716151413121110";
 

@@ -1,0 +1,16 @@
+// GitLab's API client: `PRIVATE-TOKEN: T` at https://HOST/api/v4, projects by their URL-encoded path.
+
+import type { ForgeApi, ForgeApiOptions } from "../shared/forge-api.ts";
+import { gitLabHooksClient } from "./hooks-client.ts";
+import { gitlabClient } from "./status-client.ts";
+import { gitLabWebhookDialect, gitLabWebhooks } from "./webhooks.ts";
+
+export function gitLabApi(options: ForgeApiOptions = {}): ForgeApi {
+  const fetchOption = options.fetch === undefined ? {} : { fetch: options.fetch };
+  return {
+    postStatus: gitlabClient(options),
+    webhookDialect: gitLabWebhookDialect,
+    webhooks: (target, repo, more = {}) => gitLabWebhooks(target, repo, { ...more, ...fetchOption }),
+    hookLog: (target, repo) => gitLabHooksClient(target.api, target.token, repo, fetchOption),
+  };
+}
