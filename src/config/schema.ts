@@ -163,7 +163,8 @@ export const configSchema = z.strictObject({
     http: httpUrl.optional(),
     requeue_lost: z.number().int().min(0).max(100).default(2),
     concurrency: z.number().int().min(1).max(256).default(4),
-    timeout: duration.default(30_000),
+    // laminarc answers in milliseconds; a longer wait only holds a slot on a frozen laminard.
+    timeout: duration.pipe(z.number().max(3_600_000, "at most 1h: laminarc answers in milliseconds, and a longer timeout only keeps a slot waiting on a frozen laminard")).default(30_000),
     retry: z.strictObject({
       attempts: z.number().int().min(1).max(1000).default(10),
       delay: duration.default(2_000),

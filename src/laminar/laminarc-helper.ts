@@ -1,7 +1,7 @@
 import type { AttemptResult, JobRequest } from "../types.ts";
 import { buildAbortArguments, buildArguments } from "./build-arguments.ts";
 import { buildEnvironment } from "./build-environment.ts";
-import { availableHelperKind, startHelper, type HelperChannel, type HelperKind } from "./helper-channel.ts";
+import { startHelper, type HelperChannel, type HelperOptions } from "./helper-channel.ts";
 import { classifyAbort, type AbortResult } from "./classify-abort.ts";
 import { notStarted, type Report, type RunMessage } from "./helper-protocol.ts";
 import { MAX_OUTPUT_BYTES, type RunOptions } from "./run-options.ts";
@@ -12,13 +12,11 @@ import { attemptFromReply, attemptThatThrew } from "./shape-result.ts";
  * in time and output, cancellable, classified; it never rejects, so a dispatcher always has an
  * outcome to record. laminarc is started by a small long-lived helper process instead of by the
  * service: starting a child blocks the starting process's event loop for milliseconds, which
- * would delay every HTTP answer under load. The helper is started on the first run and again if
- * it ever dies: the native one (spawn-helper.c) where `npm ci` could build it, else the Node one
- * (spawn-helper.ts); see helper-channel.ts.
+ * would delay every HTTP answer under load. The helper (spawn-helper.c, see helper-channel.ts) is
+ * started by start() or the first run, checked with a handshake, and started again if it ever dies.
  */
 export class LaminarcHelper {
-  /** Which helper starts laminarc. */
-  readonly kind: HelperKind;
+  readonly #options: HelperOptions;
   #channel: HelperChannel | undefined;
   #nextId = 1;
   /** Base environments (RunOptions.env objects) already sent to the current helper. */
@@ -27,8 +25,16 @@ export class LaminarcHelper {
   /** Runs sent and not answered yet, with the helper each went to. */
   readonly #waiting = new Map<number, { channel: HelperChannel; settle: (reply: Report) => void }>();
 
-  constructor(options: { kind?: HelperKind } = {}) {
-    this.kind = options.kind ?? availableHelperKind();
+  constructor(options: HelperOptions = {}) {
+    this.#options = options;
+  }
+
+  /**
+   * Starts the helper now and resolves once it has passed its handshake; rejects with a
+   * SpawnHelperError saying what to do when it cannot be used (missing, from another build).
+   */
+  async start(): Promise<void> {
+    await this.#helper().ready;
   }
 
   /** One attempt: `laminarc queue JOB k=v…`, classified. */
@@ -118,7 +124,7 @@ export class LaminarcHelper {
     if (this.#channel !== undefined) return this.#channel;
     // A new helper knows no environment yet.
     this.#environments = new WeakMap();
-    const channel: HelperChannel = startHelper(this.kind, {
+    const channel: HelperChannel = startHelper({
       result: (reply) => {
         const waiting = this.#waiting.get(reply.id);
         this.#waiting.delete(reply.id);
@@ -126,17 +132,19 @@ export class LaminarcHelper {
         // Idle: the helper must not keep the service alive by itself.
         if (this.#waiting.size === 0) channel.hold(false);
       },
-      // No result can come back any more (and the helper killed what it started): the attempts
-      // it had are answered as retries, and the next run starts a new helper.
-      lost: (why) => {
+      // No result can come back any more (and whatever the helper started is killed with it):
+      // the attempts it had are answered as retries, and the next run starts a new helper. One
+      // that never passed its handshake started nothing.
+      lost: (why, checked) => {
         if (this.#channel === channel) this.#channel = undefined;
+        const message = checked ? `the helper that starts laminarc ${why}; whether laminarc ran is unknown` : why;
         for (const [id, waiting] of [...this.#waiting]) {
           if (waiting.channel !== channel) continue;
           this.#waiting.delete(id);
-          waiting.settle(notStarted(0, { canceled: false, spawnError: { message: `the helper that starts laminarc ${why}; whether laminarc ran is unknown` } }));
+          waiting.settle(notStarted(0, { canceled: false, spawnError: { message } }));
         }
       },
-    });
+    }, this.#options);
     this.#channel = channel;
     return channel;
   }

@@ -99,6 +99,15 @@ repositories:
   ]);
 });
 
+test("laminar.timeout is at most an hour: a 2^31 ms one must not become a timer that fires at once", () => {
+  for (const timeout of ["25d", "2h"]) {
+    const file = writeConfig(`laminar:\n  timeout: ${timeout}\nrepositories: []\n`);
+    assert.deepEqual(problemsOf(file), [`2:12 laminar.timeout: at most 1h: laminarc answers in milliseconds, and a longer timeout only keeps a slot waiting on a frozen laminard`]);
+  }
+  const file = writeConfig("laminar:\n  timeout: 1h\nrepositories: []\n");
+  assert.equal(loadConfig(file, { env: {} }).laminar.timeoutMs, 3_600_000);
+});
+
 test("a repository without any secret is refused unless insecure", () => {
   const file = writeConfig(`repositories:
   - repo: a/b
