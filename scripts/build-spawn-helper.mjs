@@ -1,7 +1,7 @@
-// Compiles the native spawn helper (src/laminar/spawn-helper.c and spawn-helper-runs.c) into
-// build/spawn-helper, as part of `npm ci` (the `prepare` script). Without a C compiler the service
-// still works: it starts laminarc through the Node helper (src/laminar/spawn-helper.ts), which
-// takes ~60 MB more memory and ~1 ms more per laminarc call. CC picks the compiler (default: cc).
+// Compiles the spawn helper (src/laminar/spawn-helper.c and spawn-helper-runs.c) into
+// build/spawn-helper, as part of `npm ci` (the `prepare` script) and `npm run build`. The service
+// starts every laminarc through it and cannot run without it, so a build without a C compiler
+// fails here, loudly, rather than at the first delivery. CC picks the compiler (default: cc).
 import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -16,5 +16,7 @@ rmSync(output, { force: true });
 const result = spawnSync(compiler, ["-O2", "-Wall", "-Wextra", "-std=c11", "-o", output, ...sources], { stdio: "inherit" });
 if (result.error !== undefined || result.status !== 0) {
   const why = result.error !== undefined ? result.error.message : `${compiler} exited with ${result.status ?? result.signal}`;
-  console.warn(`laminar-hooks: the native spawn helper was not built (${why}); laminarc will be started by the Node helper, which uses more memory. Install a C compiler (Debian: apt-get install gcc) and run npm run build to build it.`);
+  console.error(`laminar-hooks: the spawn helper (build/spawn-helper), which starts every laminarc, could not be built: ${why}.
+Install a C compiler (Debian/Ubuntu: apt-get install gcc; Alpine: apk add gcc musl-dev; Fedora: dnf install gcc), or set CC to one, then run npm ci (or npm run build) again.`);
+  process.exit(1);
 }

@@ -67,16 +67,24 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const env = options.env ?? process.env;
   let config = loadConfig(options.configFile, { env });
   const logger = options.logger ?? createLogger({ level: options.logLevel ?? config.log.level });
+  // laminarc is started from a small helper process: a spawn from this one would block the
+  // event loop, and so every answer, for milliseconds. A helper that cannot be used (not built,
+  // or built elsewhere) stops the start here, saying what to do, before anything is accepted.
+  const laminarc = new LaminarcHelper();
+  await laminarc.start();
   // The WAL is synced off the event loop, once for all the deliveries of a turn (group commit).
-  const journal = openJournal(config.journal.path, {
-    syncInBackground: true,
-    ...(options.connectJournal ? { connect: options.connectJournal } : {}),
-  });
+  let journal: Journal;
+  try {
+    journal = openJournal(config.journal.path, {
+      syncInBackground: true,
+      ...(options.connectJournal ? { connect: options.connectJournal } : {}),
+    });
+  } catch (error) {
+    await laminarc.close();
+    throw error;
+  }
   const metrics = createMetrics({ processMetrics: options.processMetrics ?? true });
 
-  // laminarc is started from a small helper process: a spawn from this one would block the
-  // event loop, and so every answer, for milliseconds.
-  const laminarc = new LaminarcHelper();
   const dispatcher = new Dispatcher({
     journal,
     getLaminarConfig: () => config.laminar,
@@ -158,10 +166,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const pruneTimer = setInterval(() => void prune(), PRUNE_INTERVAL_MS).unref();
 
   logWarnings(config, logger);
-  logger.info({ address: listening.address, config: config.file, journal: config.journal.path, spawnHelper: laminarc.kind }, "listening");
-  if (laminarc.kind === "node") {
-    logger.warn("the native spawn helper was not built (no C compiler at install time): laminarc is started by a Node helper, which takes ~60 MB more memory; install gcc and run npm run build");
-  }
+  logger.info({ address: listening.address, config: config.file, journal: config.journal.path }, "listening");
 
   const service: Service = {
     address: listening.address,

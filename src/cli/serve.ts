@@ -1,5 +1,6 @@
 import { setFlagsFromString } from "node:v8";
 import { ConfigError, JournalUnavailableError } from "../errors.ts";
+import { SpawnHelperError } from "../laminar/helper-channel.ts";
 import { startService } from "../start-service.ts";
 import type { LogLevel } from "../types.ts";
 import type { CommandIO } from "./io.ts";
@@ -30,8 +31,9 @@ export async function serveCommand(file: string, options: { logLevel?: LogLevel 
       io.err(error.message);
       return 1;
     }
-    // Address in use, no permission, a missing TLS file, an unopenable journal: say it and stop.
-    if (error instanceof JournalUnavailableError || typeof (error as NodeJS.ErrnoException).code === "string") {
+    // Address in use, no permission, a missing TLS file, an unopenable journal, a spawn helper
+    // that was not built: say it and stop.
+    if (error instanceof JournalUnavailableError || error instanceof SpawnHelperError || typeof (error as NodeJS.ErrnoException).code === "string") {
       io.err(`cannot start: ${(error as Error).message}`);
       return 1;
     }

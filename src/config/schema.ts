@@ -192,7 +192,8 @@ export const configSchema = z.strictObject({
     concurrency: z.number().int().min(1).max(256).default(4),
     // A laminarc that queues answers in milliseconds; forking it on a loaded box takes some. Under
     // 1s, attempts that did queue would be killed (and tried again: built twice); 0s kills every one.
-    timeout: durationWithin(1_000, MAX_TIMER_MS).default(30_000),
+    // Over 1h a longer wait only keeps a slot waiting on a frozen laminard.
+    timeout: durationWithin(1_000, 3_600_000).default(30_000),
     retry: z.strictObject({
       attempts: z.number().int().min(1).max(1000).default(10),
       // The backoff doubles from `delay`: 0 would try a refused laminarc again in a hot loop.

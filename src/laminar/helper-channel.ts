@@ -1,38 +1,15 @@
-// The two helpers that start laminarc for the service, behind one small interface: the native
-// spawn-helper.c (built by `npm ci` where there is a C compiler) and the Node spawn-helper.ts.
-// LaminarcHelper speaks to either the same way.
+// The spawn helper's process (spawn-helper.c) behind one small interface: started, checked with a
+// handshake before anything else is sent to it, spoken to in frames (helper-protocol.ts), and lost
+// once, with the reason.
 
-import { fork, spawn, type ChildProcess } from "node:child_process";
-import { accessSync, constants } from "node:fs";
+import { spawn } from "node:child_process";
 import type { Socket } from "node:net";
 import { fileURLToPath } from "node:url";
-import type { HelperRequest, ResultMessage } from "./helper-protocol.ts";
-import { encodeRequest, ResultDecoder } from "./native-helper-protocol.ts";
+import { encodeRequest, PROTOCOL_VERSION, ReplyDecoder, type HelperReply, type HelperRequest, type ResultMessage } from "./helper-protocol.ts";
 
-export type HelperKind = "native" | "node";
-
-/** A running helper. */
-export interface HelperChannel {
-  readonly kind: HelperKind;
-  /** Throws when the message cannot be sent (the caller answers the run as not started). */
-  send(message: HelperRequest): void;
-  /** While runs are out, the helper keeps the service's event loop alive; idle, it must not. */
-  hold(busy: boolean): void;
-  /** Ends the helper, which kills every laminarc it started; resolves once it has exited. */
-  close(): Promise<void>;
-}
-
-export interface ChannelListeners {
-  result(reply: ResultMessage): void;
-  /** No result can come any more (the helper exited, or could not start); called once. */
-  lost(why: string): void;
-}
-
-/** Built (dist/laminar/…js) or run from the sources by tsx (src/laminar/…ts): the Node helper is beside this file. */
-const FROM_SOURCES = import.meta.url.endsWith(".ts");
-const NODE_HELPER = new URL(`./spawn-helper.${FROM_SOURCES ? "ts" : "js"}`, import.meta.url);
 /** scripts/build-spawn-helper.mjs puts it here; src/laminar and dist/laminar are both two levels down. */
-export const NATIVE_HELPER = fileURLToPath(new URL("../../build/spawn-helper", import.meta.url));
+export const SPAWN_HELPER = fileURLToPath(new URL("../../build/spawn-helper", import.meta.url));
+const PROJECT_DIR = fileURLToPath(new URL("../../", import.meta.url));
 
 /**
  * How far below the service's CPU priority the helper, and so every laminarc it starts, runs (a
@@ -44,72 +21,161 @@ export const NATIVE_HELPER = fileURLToPath(new URL("../../build/spawn-helper", i
  */
 export const LAMINARC_NICENESS = 10;
 
-/**
- * The Node helper needs little memory: a small young generation keeps its resident size (and so
- * the cost of each fork it makes) down.
- */
-const NODE_HELPER_FLAGS = ["--max-semi-space-size=1", "--max-old-space-size=32"];
+/** The helper answers its handshake in about a millisecond; this only bounds a helper that never does. */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
 
-/** The native helper when it was built and can be run, else the Node one. */
-export function availableHelperKind(): HelperKind {
-  try {
-    accessSync(NATIVE_HELPER, constants.X_OK);
-    return "native";
-  } catch {
-    return "node";
+/** The spawn helper cannot be used: it is missing, or is not the one this laminar-hooks was built with. */
+export class SpawnHelperError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SpawnHelperError";
   }
 }
 
-export function startHelper(kind: HelperKind, listeners: ChannelListeners): HelperChannel {
-  return kind === "native" ? startNativeHelper(listeners) : startNodeHelper(listeners);
+/** A running helper. */
+export interface HelperChannel {
+  /** Resolves once the helper has answered the handshake as expected; rejects with a SpawnHelperError. */
+  readonly ready: Promise<void>;
+  /** Sent once the handshake has passed. Throws when the message cannot be sent (the caller answers the run as not started). */
+  send(message: HelperRequest): void;
+  /** While runs are out, the helper keeps the service's event loop alive; idle, it must not. */
+  hold(busy: boolean): void;
+  /** Ends the helper, which kills every laminarc it started; resolves once it has exited. */
+  close(): Promise<void>;
 }
 
-function startNativeHelper(listeners: ChannelListeners): HelperChannel {
-  const child = spawn(NATIVE_HELPER, [String(LAMINARC_NICENESS)], { stdio: ["pipe", "pipe", "inherit"] });
+export interface ChannelListeners {
+  result(reply: ResultMessage): void;
+  /**
+   * No result can come any more; called once. `checked`: the helper had passed its handshake, so
+   * it may have started laminarc; else nothing was ever started and `why` is a SpawnHelperError's
+   * message.
+   */
+  lost(why: string, checked: boolean): void;
+}
+
+export interface HelperOptions {
+  /** The helper's executable; build/spawn-helper unless a test gives another. */
+  executable?: string;
+  handshakeTimeoutMs?: number;
+}
+
+export function startHelper(listeners: ChannelListeners, options: HelperOptions = {}): HelperChannel {
+  const executable = options.executable ?? SPAWN_HELPER;
+  // Its own pid lets the helper see whether the service died before it asked to die with it.
+  const child = spawn(executable, [String(LAMINARC_NICENESS), String(process.pid)], { stdio: ["pipe", "pipe", "inherit"] });
   const exited = new Promise<void>((resolve) => {
     child.once("exit", () => resolve());
     // A helper that could not start never exits.
     child.once("error", () => resolve());
   });
   const stdin = child.stdin!;
-  const stdout = child.stdout!;
-  const decoder = new ResultDecoder();
+  const stdout = child.stdout as Socket;
+  const decoder = new ReplyDecoder();
+  let checked = false;
   let gone = false;
+  let held = false;
+  /** What was sent before the handshake passed: nothing reaches a helper that has not. */
+  let waiting: Buffer[] = [];
+  let passed!: () => void;
+  let refused!: (error: SpawnHelperError) => void;
+  const ready = new Promise<void>((resolve, reject) => {
+    passed = resolve;
+    refused = reject;
+  });
+  // Whoever sends a run learns of a refusal through `lost`; nobody need await `ready`.
+  ready.catch(() => {});
+
   const lose = (why: string) => {
     if (gone) return;
     gone = true;
-    listeners.lost(why);
-  };
-  stdout.on("data", (chunk: Buffer) => {
-    let results: ResultMessage[];
-    try {
-      results = decoder.push(chunk);
-    } catch (error) {
-      child.kill("SIGKILL");
-      lose(`sent what cannot be read (${(error as Error).message})`);
+    clearTimeout(handshakeTimer);
+    waiting = [];
+    if (checked) {
+      listeners.lost(why, true);
       return;
     }
-    for (const reply of results) listeners.result(reply);
+    const error = new SpawnHelperError(`laminar-hooks cannot start laminarc: its spawn helper ${executable} ${why}`);
+    refused(error);
+    listeners.lost(error.message, false);
+  };
+  const refuse = (why: string) => {
+    child.kill("SIGKILL");
+    lose(`${why}. It is not the helper of this laminar-hooks (built from other sources, or on another machine): build it again with \`npm run build\` in ${PROJECT_DIR}`);
+  };
+  const handshakeTimer = setTimeout(() => refuse(`did not answer its handshake within ${(options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS) / 1000}s`),
+    options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
+
+  const answered = (reply: HelperReply) => {
+    if (checked) {
+      if (reply.type === "result") listeners.result(reply);
+      else refuse("said hello twice");
+    } else if (reply.type !== "hello") {
+      refuse("sent a result before answering its handshake");
+    } else if (reply.version !== PROTOCOL_VERSION) {
+      refuse(`speaks protocol ${reply.version}, this laminar-hooks protocol ${PROTOCOL_VERSION}`);
+    } else {
+      checked = true;
+      clearTimeout(handshakeTimer);
+      for (const frame of waiting) stdin.write(frame);
+      waiting = [];
+      passed();
+      if (!held) stdout.unref();
+    }
+  };
+  stdout.on("data", (chunk: Buffer) => {
+    let replies: HelperReply[];
+    try {
+      replies = decoder.push(chunk);
+    } catch (error) {
+      if (checked) {
+        child.kill("SIGKILL");
+        lose(`sent what cannot be read (${(error as Error).message})`);
+      } else {
+        refuse(`answered its handshake with ${(error as Error).message}`);
+      }
+      return;
+    }
+    for (const reply of replies) {
+      if (gone) return;
+      answered(reply);
+    }
   });
   // Writing to a helper that has just died fails with EPIPE; its exit says the rest.
   stdin.on("error", () => {});
-  child.once("error", (error) => lose(`could not be started (${error.message})`));
+  child.once("error", (error: NodeJS.ErrnoException) => {
+    lose(error.code === "ENOENT"
+      ? `is missing. It is built by \`npm ci\` (or \`npm run build\`) in ${PROJECT_DIR}, which needs a C compiler (Debian: apt-get install gcc)`
+      : `cannot be run on this machine (${error.code ?? error.message}): build it again with \`npm run build\` in ${PROJECT_DIR}`);
+  });
   // Its stdout closes when it dies, and may be all that still holds the event loop by then.
-  stdout.once("close", () => lose("went away"));
-  child.once("exit", (code, signal) => lose(`exited (${signal ?? `code ${code}`})`));
+  // Before the handshake its exit, which says how it ended, is awaited instead (or the timeout).
+  stdout.once("close", () => {
+    if (checked) lose("went away");
+  });
+  child.once("exit", (code, signal) => {
+    const how = `exited (${signal ?? `code ${code}`})`;
+    if (checked) lose(how);
+    else refuse(`${how} before answering its handshake`);
+  });
   child.unref();
   (stdin as Socket).unref();
-  (stdout as Socket).unref();
+  // Held until the handshake has passed: `ready` must be able to settle with nothing else running.
+  stdout.ref();
+  stdin.write(encodeRequest({ type: "hello", version: PROTOCOL_VERSION }));
   return {
-    kind: "native",
+    ready,
     send(message) {
       if (gone || stdin.destroyed) throw new Error("the helper that starts laminarc is gone");
+      const frame = encodeRequest(message);
       if (message.type === "run") decoder.started(message.id, message.file);
-      stdin.write(encodeRequest(message));
+      if (checked) stdin.write(frame);
+      else waiting.push(frame);
     },
     hold(busy) {
-      if (busy) (stdout as Socket).ref();
-      else (stdout as Socket).unref();
+      held = busy;
+      if (busy) stdout.ref();
+      else if (checked) stdout.unref();
     },
     async close() {
       // Held until it has exited: closing must not let the process end with the helper still there.
@@ -118,55 +184,4 @@ function startNativeHelper(listeners: ChannelListeners): HelperChannel {
       await exited;
     },
   };
-}
-
-function startNodeHelper(listeners: ChannelListeners): HelperChannel {
-  const child: ChildProcess = fork(NODE_HELPER, [String(LAMINARC_NICENESS)], {
-    execArgv: [...NODE_HELPER_FLAGS, ...(FROM_SOURCES ? loaderFlags(process.execArgv) : [])],
-    stdio: ["ignore", "ignore", "inherit", "ipc"],
-    serialization: "json",
-  });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  let gone = false;
-  const lose = (why: string) => {
-    if (gone) return;
-    gone = true;
-    listeners.lost(why);
-  };
-  child.on("message", (reply: ResultMessage) => listeners.result(reply));
-  child.on("error", () => {
-    // Reported through `exit` (or a failed send); nothing else to do here.
-  });
-  // Once the channel is gone no result can come back (and the helper kills what it started).
-  child.once("disconnect", () => lose("went away"));
-  child.once("exit", (code, signal) => lose(`exited (${signal ?? `code ${code}`})`));
-  child.unref();
-  child.channel?.unref();
-  return {
-    kind: "node",
-    send(message) {
-      if (gone || !child.connected) throw new Error("the helper that starts laminarc is gone");
-      child.send(message);
-    },
-    hold(busy) {
-      if (busy) child.channel?.ref();
-      else child.channel?.unref();
-    },
-    async close() {
-      child.ref();
-      if (child.connected) child.disconnect();
-      await exited;
-    },
-  };
-}
-
-/** The flags that let Node load TypeScript (tsx in the tests), from the service's own. */
-function loaderFlags(execArgv: readonly string[]): string[] {
-  const kept: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    const flag = execArgv[i] ?? "";
-    if (/^--(import|require|loader|experimental-loader)$/.test(flag) && i + 1 < execArgv.length) kept.push(flag, execArgv[++i] ?? "");
-    else if (/^--(import|require|loader|experimental-loader)=/.test(flag)) kept.push(flag);
-  }
-  return kept;
 }

@@ -1,6 +1,5 @@
-// From what a helper reports about one laminarc process to the AttemptResult the journal keeps:
-// one place, whichever helper (native or Node) started it, and also for an attempt that never
-// reached a helper.
+// From what the spawn helper reports about one laminarc process to the AttemptResult the journal
+// keeps: one place, also for an attempt that never reached a helper.
 
 import type { AttemptResult, JobRequest } from "../types.ts";
 import { LaminarArgumentError } from "./build-arguments.ts";

@@ -1,16 +1,17 @@
 /*
- * The runs of the native spawn helper (spawn-helper.c has the protocol and the loop): each
- * laminarc started with posix_spawn and no shell, its output collected up to a bound, killed at
- * its deadline or when canceled, and reported once it has exited and closed its output.
+ * The runs of the spawn helper (spawn-helper.c has the protocol and the loop): each laminarc
+ * started with fork and exec and no shell, in a process group of its own, killed by the kernel if
+ * the helper dies; its output collected up to a bound, killed at its deadline or when canceled,
+ * and reported once it has exited and closed its output.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -41,36 +42,117 @@ static char **merge_env(char **base, char **set) {
   return merged;
 }
 
-/* execvp's search, but with the PATH of the environment laminarc gets, as Node's spawn does. */
-static int spawn_searching(pid_t *pid, const char *file, const posix_spawn_file_actions_t *actions,
-                           const posix_spawnattr_t *attributes, char **argv, char **envp) {
-  if (strchr(file, '/')) return posix_spawn(pid, file, actions, attributes, argv, envp);
+/*
+ * The paths to try for `file`, as execvp searches them but with the PATH of the environment
+ * laminarc gets (as Node's spawn does); built before the fork, so that the child only calls exec.
+ */
+static char **candidates_for(const char *file, char **envp) {
+  if (strchr(file, '/')) {
+    char **one = xmalloc(2 * sizeof *one);
+    one[0] = strdup(file);
+    one[1] = NULL;
+    if (!one[0]) die("out of memory");
+    return one;
+  }
   const char *path = NULL;
   for (char **v = envp; *v; v++)
     if (strncmp(*v, "PATH=", 5) == 0) path = *v + 5;
   if (!path) path = "/usr/local/bin:/usr/bin:/bin";
-  int result = ENOENT, denied = 0;
-  size_t file_length = strlen(file);
-  while (1) {
-    const char *colon = strchr(path, ':');
-    size_t dir_length = colon ? (size_t)(colon - path) : strlen(path);
+  size_t count = 1;
+  for (const char *c = path; *c; c++) count += *c == ':';
+  char **list = xmalloc((count + 1) * sizeof *list);
+  size_t n = 0, file_length = strlen(file);
+  for (const char *dir = path;; ) {
+    const char *colon = strchr(dir, ':');
+    size_t dir_length = colon ? (size_t)(colon - dir) : strlen(dir);
     char *candidate = xmalloc(dir_length + file_length + 2);
     if (dir_length == 0) {
       strcpy(candidate, file); /* an empty PATH entry is the current directory */
     } else {
-      memcpy(candidate, path, dir_length);
+      memcpy(candidate, dir, dir_length);
       candidate[dir_length] = '/';
       strcpy(candidate + dir_length + 1, file);
     }
-    result = posix_spawn(pid, candidate, actions, attributes, argv, envp);
-    free(candidate);
-    if (result == 0) return 0;
-    if (result == EACCES) denied = 1;
-    else if (result != ENOENT && result != ENOTDIR) return result;
+    list[n++] = candidate;
     if (!colon) break;
-    path = colon + 1;
+    dir = colon + 1;
   }
-  return denied ? EACCES : result;
+  list[n] = NULL;
+  return list;
+}
+
+static void free_list(char **list) {
+  for (char **v = list; *v; v++) free(*v);
+  free(list);
+}
+
+/*
+ * In the child, between fork and exec: only async-signal-safe calls. Tells the helper why the
+ * exec failed through `report` (closed by a successful exec: O_CLOEXEC) and exits.
+ */
+static void become_laminarc(pid_t helper, int report, int out, int err, char **candidates, char **argv, char **envp) {
+  /* Killed by the kernel when the helper dies, whatever kills it. If it died already (the child
+     was adopted before this line), nothing would kill this laminarc later: do not start it. The
+     signal is tied to the thread that forks; the helper has only one. It survives the exec
+     (laminarc is neither set-user-ID nor given capabilities). */
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != helper) _exit(127);
+  /* A process group of its own: out of reach of the terminal's Ctrl-C, and killed as a whole. */
+  setpgid(0, 0);
+  /* laminarc starts with the signals at their defaults (SIGPIPE and SIGINT are ignored here) and
+     none blocked, as a child of Node does. */
+  struct sigaction standard;
+  memset(&standard, 0, sizeof standard);
+  standard.sa_handler = SIG_DFL;
+  for (int number = 1; number < NSIG; number++)
+    if (number != SIGKILL && number != SIGSTOP) sigaction(number, &standard, NULL);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  int null = open("/dev/null", O_RDONLY);
+  if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0) {
+    int error = errno;
+    ssize_t ignored = write(report, &error, sizeof error);
+    (void)ignored;
+    _exit(127);
+  }
+  int error = ENOENT, denied = 0;
+  for (char **candidate = candidates; *candidate; candidate++) {
+    execve(*candidate, argv, envp);
+    error = errno;
+    if (error == EACCES) denied = 1;
+    else if (error != ENOENT && error != ENOTDIR) break;
+  }
+  if (denied && (error == ENOENT || error == ENOTDIR)) error = EACCES;
+  ssize_t ignored = write(report, &error, sizeof error);
+  (void)ignored;
+  _exit(127);
+}
+
+/* Starts argv; 0 with *pid set, or the errno why it could not be started. */
+static int spawn_laminarc(pid_t *pid, int out, int err, char **argv, char **envp) {
+  int report[2];
+  if (pipe2(report, O_CLOEXEC) != 0) return errno;
+  char **candidates = candidates_for(argv[0], envp);
+  pid_t helper = getpid();
+  pid_t child = fork();
+  if (child == 0) become_laminarc(helper, report[1], out, err, candidates, argv, envp);
+  int error = child < 0 ? errno : 0;
+  close(report[1]);
+  free_list(candidates);
+  if (child > 0) {
+    /* Until the exec: a successful one closes the pipe with nothing written. */
+    int reported;
+    ssize_t got;
+    do got = read(report[0], &reported, sizeof reported);
+    while (got < 0 && errno == EINTR);
+    if (got == (ssize_t)sizeof reported) {
+      error = reported;
+      while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {}
+    }
+  }
+  close(report[0]);
+  if (error == 0) *pid = child;
+  return error;
 }
 
 void start_run(uint32_t id, char **base_env, uint32_t timeout_ms, uint32_t max_output, char **argv, char **set) {
@@ -79,31 +161,8 @@ void start_run(uint32_t id, char **base_env, uint32_t timeout_ms, uint32_t max_o
   int out[2] = { -1, -1 }, err[2] = { -1, -1 };
   pid_t pid = -1;
   int error = 0;
-  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
-    error = errno;
-  } else {
-    posix_spawn_file_actions_t actions;
-    posix_spawnattr_t attributes;
-    sigset_t none, standard;
-    sigemptyset(&none);
-    sigemptyset(&standard);
-    for (int number = 1; number < 32; number++)
-      if (number != SIGKILL && number != SIGSTOP) sigaddset(&standard, number);
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
-    posix_spawnattr_init(&attributes);
-    /* laminarc starts with the signals at their defaults (SIGPIPE and SIGINT are ignored here)
-       and none blocked, as a child of Node does. */
-    posix_spawnattr_setsigmask(&attributes, &none);
-    posix_spawnattr_setsigdefault(&attributes, &standard);
-    posix_spawnattr_setpgroup(&attributes, 0);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-    error = spawn_searching(&pid, argv[0], &actions, &attributes, argv, envp);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attributes);
-  }
+  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) error = errno;
+  else error = spawn_laminarc(&pid, out[1], err[1], argv, envp);
   free(envp);
   if (out[1] >= 0) close(out[1]);
   if (err[1] >= 0) close(err[1]);
@@ -130,11 +189,14 @@ void start_run(uint32_t id, char **base_env, uint32_t timeout_ms, uint32_t max_o
   runs = run;
 }
 
-/* SIGKILL: laminarc holds nothing worth cleaning up, and a SIGSTOPped one would ignore SIGTERM. */
+/*
+ * SIGKILL to its whole process group: laminarc holds nothing worth cleaning up, and a SIGSTOPped
+ * one would ignore SIGTERM.
+ */
 void kill_run(struct run *run, int reason) {
   if (run->exited) return;
   if (run->killed == KILLED_NONE) run->killed = reason;
-  kill(run->pid, SIGKILL);
+  kill(-run->pid, SIGKILL);
 }
 
 
@@ -202,9 +264,14 @@ void finish_runs(void) {
   }
 }
 
-void end_everything(void) {
+void kill_every_run(void) {
   for (struct run *run = runs; run; run = run->next)
-    if (!run->exited) kill(run->pid, SIGKILL);
+    if (!run->exited) kill(-run->pid, SIGKILL);
+}
+
+/* The service is gone: nobody will read a result. */
+void end_everything(void) {
+  kill_every_run();
   for (struct run *run = runs; run; run = run->next)
     if (!run->exited) waitpid(run->pid, NULL, 0);
   exit(0);

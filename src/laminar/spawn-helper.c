@@ -1,31 +1,37 @@
 /*
- * The native helper behind LaminarcHelper (laminarc-helper.ts): a tiny long-lived process that
- * starts laminarc for the service. It does what spawn-helper.ts does, for a fraction of the cost:
+ * The spawn helper behind LaminarcHelper (laminarc-helper.ts): a tiny long-lived process that
+ * starts every laminarc for the service. Starting a child blocks the starting process until the
+ * child has exec'd, and a fork costs in proportion to the forking process's memory (~4 ms from the
+ * 180 MB service on the project's machine, taken from every HTTP answer); from this ~1 MB process
+ * it costs ~0.1 ms and nothing of the service's event loop.
  *
- * - Node's child_process forks, and a fork costs in proportion to the forking process's memory
- *   (~1 ms a spawn from a 50 MB helper, ~4 ms from the 180 MB service on the project's machine);
- *   posix_spawn here uses vfork semantics and costs ~0.1 ms from a process of ~1 MB.
- * - A Node helper is another ~60 MB resident; this one is about 1 MB.
+ * Built by scripts/build-spawn-helper.mjs when npm installs the project (a C compiler is needed),
+ * from this file (the protocol and the loop) and spawn-helper-runs.c (starting, watching and
+ * reporting each laminarc).
  *
- * Built by scripts/build-spawn-helper.mjs when npm installs the project, from this file (the
- * protocol and the loop) and spawn-helper-runs.c (starting, watching and reporting each laminarc);
- * when no C compiler is there, the service uses spawn-helper.ts instead (same protocol fields,
- * same results).
- *
- * Protocol (native-helper-protocol.ts is the other side). Every frame is a little-endian u32
- * length, then that many bytes. From the service, on stdin:
+ * Protocol (helper-protocol.ts is the other side). Every frame is a little-endian u32 length, then
+ * that many bytes, the first of which says what it is. From the service, on stdin:
+ *   'H' version:u32                                            the handshake: answered with an 'H'
  *   'E' key:u32 count:u32 then count NUL-terminated "K=V"     a base environment, kept by key
  *   'R' id:u32 envKey:u32 timeoutMs:u32 maxOutput:u32 argc:u32 setc:u32
  *       then argc NUL-terminated strings (the file, then its arguments),
  *       then setc NUL-terminated "K=V" (override the base)   start one run
  *   'C' id:u32                                                 kill that run (canceled)
- * To the service, on stdout, once per run when it has exited and closed its output:
- *   id:u32 flags:u8 exitCode:i32 signal:u32 errno:u32 durationMs:u32 outLen:u32 errLen:u32
- *   then outLen bytes of stdout and errLen bytes of stderr
+ * To the service, on stdout:
+ *   'H' version:u32                                            PROTOCOL_VERSION, first of all
+ *   'F' id:u32 flags:u8 exitCode:i32 signal:u32 errno:u32 durationMs:u32 outLen:u32 errLen:u32
+ *       then outLen bytes of stdout and errLen bytes of stderr
+ *       once per run, when it has exited and closed its output
  *   flags: 1 exited, 2 killed by a signal, 4 timed out, 8 canceled, 16 could not be started
+ * The service sends nothing else before it has the helper's 'H' with the version it expects, so a
+ * build/ from elsewhere (another version, another machine) is refused before it starts anything.
  *
- * When stdin ends (the service exited, even by SIGKILL), every laminarc still running is killed
- * and the helper exits: no orphans (DESIGN.md, guarantee 4). Nothing here uses a shell.
+ * No laminarc outlives the service (DESIGN.md, guarantee 4), whichever process dies and however:
+ * - the service exits, even by SIGKILL: stdin ends, every laminarc's process group is killed and
+ *   the helper exits; and the kernel kills the helper itself (PR_SET_PDEATHSIG, set at start);
+ * - the helper dies (SIGKILL, the OOM killer, a bad frame): the kernel kills every laminarc it
+ *   started (each gets PR_SET_PDEATHSIG before its exec, see spawn-helper-runs.c).
+ * Nothing here uses a shell.
  *
  * It runs at a lower CPU priority than the service (its first argument is the nice increment,
  * helper-channel.ts LAMINARC_NICENESS), and so does every laminarc it starts: one `laminarc queue`
@@ -44,6 +50,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -63,6 +70,7 @@ static int signal_pipe[2];
 
 void die(const char *what) {
   fprintf(stderr, "laminar-hooks spawn helper: %s: %s\n", what, strerror(errno));
+  kill_every_run();
   exit(2);
 }
 
@@ -108,26 +116,35 @@ static void write_all(const unsigned char *data, size_t length) {
         poll(&out, 1, -1);
         continue;
       }
-      exit(0);
+      end_everything();
     }
     data += written;
     length -= (size_t)written;
   }
 }
 
+void send_hello(void) {
+  unsigned char frame[4 + 5];
+  put_u32(frame, 5);
+  frame[4] = 'H';
+  put_u32(frame + 5, PROTOCOL_VERSION);
+  write_all(frame, sizeof frame);
+}
+
 void send_result(uint32_t id, int flags, int32_t exit_code, uint32_t signal_number, uint32_t error,
                  uint32_t duration_ms, const char *out, uint32_t out_length, const char *err, uint32_t err_length) {
-  unsigned char header[4 + 29];
-  uint32_t body = 29 + out_length + err_length;
+  unsigned char header[4 + 30];
+  uint32_t body = 30 + out_length + err_length;
   put_u32(header, body);
-  put_u32(header + 4, id);
-  header[8] = (unsigned char)flags;
-  put_u32(header + 9, (uint32_t)exit_code);
-  put_u32(header + 13, signal_number);
-  put_u32(header + 17, error);
-  put_u32(header + 21, duration_ms);
-  put_u32(header + 25, out_length);
-  put_u32(header + 29, err_length);
+  header[4] = 'F';
+  put_u32(header + 5, id);
+  header[9] = (unsigned char)flags;
+  put_u32(header + 10, (uint32_t)exit_code);
+  put_u32(header + 14, signal_number);
+  put_u32(header + 18, error);
+  put_u32(header + 22, duration_ms);
+  put_u32(header + 26, out_length);
+  put_u32(header + 30, err_length);
   write_all(header, sizeof header);
   if (out_length) write_all((const unsigned char *)out, out_length);
   if (err_length) write_all((const unsigned char *)err, err_length);
@@ -159,7 +176,9 @@ static char **take_strings(const char **cursor, const char *end, uint32_t count)
 static void handle_frame(const unsigned char *frame, uint32_t length) {
   if (length < 1) return;
   const char *end = (const char *)frame + length;
-  if (frame[0] == 'E' && length >= 9) {
+  if (frame[0] == 'H' && length >= 5) {
+    send_hello();
+  } else if (frame[0] == 'E' && length >= 9) {
     uint32_t key = read_u32(frame + 1), count = read_u32(frame + 5);
     char *copy = xmalloc(length);
     memcpy(copy, frame, length);
@@ -199,7 +218,19 @@ static void lower_priority(const char *increment) {
     fprintf(stderr, "laminar-hooks spawn helper: nice: %s; laminarc runs at the service's priority\n", strerror(errno));
 }
 
+/*
+ * The kernel kills this helper when the service dies, however it dies; if the service is already
+ * gone (it died between its spawn and this line, and the helper now has another parent), exit.
+ * The signal is tied to the thread that started the helper: Node's main thread, which lives as
+ * long as the service.
+ */
+static void die_with_service(const char *service_pid) {
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) die("prctl(PR_SET_PDEATHSIG)");
+  if (service_pid != NULL && getppid() != (pid_t)atol(service_pid)) exit(0);
+}
+
 int main(int argc, char **argv) {
+  die_with_service(argc > 2 ? argv[2] : NULL);
   if (argc > 1) lower_priority(argv[1]);
   signal(SIGPIPE, SIG_IGN);
   signal(SIGINT, SIG_IGN);

@@ -100,6 +100,15 @@ repositories:
   ]);
 });
 
+test("laminar.timeout is at most an hour: a 2^31 ms one must not become a timer that fires at once", () => {
+  for (const timeout of ["25d", "2h"]) {
+    const file = writeConfig(`laminar:\n  timeout: ${timeout}\nrepositories: []\n`);
+    assert.deepEqual(problemsOf(file), [`2:12 laminar.timeout: 2h is out of range: from 1s to 1h`]);
+  }
+  const file = writeConfig("laminar:\n  timeout: 1h\nrepositories: []\n");
+  assert.equal(loadConfig(file, { env: {} }).laminar.timeoutMs, 3_600_000);
+});
+
 test("a repository without any secret is refused unless insecure", () => {
   const file = writeConfig(`repositories:
   - repo: a/b
@@ -344,7 +353,7 @@ repositories: []
   assert.deepEqual(problemsOf(file), [
     "2:19 server.header_timeout: 0s is out of range: from 500ms to 24d",
     "3:20 server.request_timeout: 0s is out of range: from 1s to 24d",
-    "5:12 laminar.timeout: 0s is out of range: from 1s to 24d",
+    "5:12 laminar.timeout: 0s is out of range: from 1s to 1h",
     "6:19 laminar.retry.delay: 0ms is out of range: from 10ms to 24d",
     "6:35 laminar.retry.max_delay: 25d is out of range: from 10ms to 24d",
     "8:14 journal.retention: 0s is out of range: from 8d to 3650d",

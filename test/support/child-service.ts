@@ -4,7 +4,7 @@
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
-import { spawnCli } from "./run-cli.ts";
+import { spawnBuiltCli, spawnCli } from "./run-cli.ts";
 
 export interface ChildService {
   child: ChildProcess;
@@ -14,9 +14,13 @@ export interface ChildService {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `serve --config FILE` and resolves once it logs that it listens. */
-export async function startChildService(configFile: string, env: NodeJS.ProcessEnv): Promise<ChildService> {
-  const child = spawnCli(["serve", "--config", configFile], env);
+/**
+ * Starts `serve --config FILE` and resolves once it logs that it listens: from the sources, or
+ * `built` as installed (bin/laminar-hooks.js on dist/, which `npm run build` makes).
+ */
+export async function startChildService(configFile: string, env: NodeJS.ProcessEnv, options: { built?: boolean } = {}): Promise<ChildService> {
+  const args = ["serve", "--config", configFile];
+  const child = options.built === true ? spawnBuiltCli(args, env) : spawnCli(args, env);
   const logs: Record<string, unknown>[] = [];
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));

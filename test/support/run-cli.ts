@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 
 const ENTRY = fileURLToPath(new URL("./cli-entry.ts", import.meta.url));
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const BIN = fileURLToPath(new URL("../../bin/laminar-hooks.js", import.meta.url));
 
 export interface CliResult {
   code: number | null;
@@ -25,4 +26,9 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = process
 
 export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
   return spawn(process.execPath, ["--import", "tsx", ENTRY, ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** `laminar-hooks ARGS…` as installed: bin/laminar-hooks.js on the build in dist/ (`npm run build`). */
+export function spawnBuiltCli(args: readonly string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
+  return spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
 }
