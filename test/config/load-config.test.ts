@@ -103,7 +103,7 @@ repositories:
 test("laminar.timeout is at most an hour: a 2^31 ms one must not become a timer that fires at once", () => {
   for (const timeout of ["25d", "2h"]) {
     const file = writeConfig(`laminar:\n  timeout: ${timeout}\nrepositories: []\n`);
-    assert.deepEqual(problemsOf(file), [`2:12 laminar.timeout: 2h is out of range: from 1s to 1h`]);
+    assert.deepEqual(problemsOf(file), [`2:12 laminar.timeout: ${timeout} is out of range: from 1s to 1h`]);
   }
   const file = writeConfig("laminar:\n  timeout: 1h\nrepositories: []\n");
   assert.equal(loadConfig(file, { env: {} }).laminar.timeoutMs, 3_600_000);
