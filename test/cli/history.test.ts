@@ -197,7 +197,7 @@ test("deliveries and show give each followed run's state, times and link: succes
 
   const shown = await run("show", deliveryId);
   assert.match(shown.stdout, /run app:1 lost → app:2: queued \S+ \S+, lost \S+ \S+ UTC https:\/\/ci\.example\.com\/laminar\/jobs\/app\/1\n\s+app:1 was lost in a laminard restart: laminard's queue no longer holds it; queued again \(1 of 2\)/);
-  assert.match(shown.stdout, /run app:2 success: queued \S+ \S+, started \S+ \S+, completed \S+ \S+ UTC \(\d+s\) https:\/\/ci\.example\.com\/laminar\/jobs\/app\/2/);
+  assert.match(shown.stdout, /run app:2 success: queued \S+ \S+, started \S+ \S+, completed \S+ \S+ UTC \([\d.]+m?s\) https:\/\/ci\.example\.com\/laminar\/jobs\/app\/2/);
   assert.match(shown.stdout, /LAMINAR_REASON=".* \(re-queued: app:1 was lost in a laminard restart, 1 of 2\)"/);
   const detail = JSON.parse((await run("show", deliveryId, "--json")).stdout) as { dispatches: { runs: { state: string }[] }[] };
   assert.deepEqual(detail.dispatches[0]?.runs.map((r) => r.state), ["lost", "success"]);
