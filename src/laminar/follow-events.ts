@@ -27,7 +27,7 @@ export interface HomeSnapshot {
 export type RunSnapshot =
   | { kind: "unknown-job" }
   | { kind: "unknown-run"; latestNumber?: number }
-  | { kind: "run"; state: LaminarRunState; queuedAt?: number; startedAt?: number; completedAt?: number };
+  | { kind: "run"; state: LaminarRunState; queuedAt?: number; startedAt?: number; completedAt?: number; reason?: string; latestNumber?: number };
 
 /** A frame that is not what laminard sends: laminar.http probably points at something else. */
 export class LaminardFrameError extends Error {
@@ -90,7 +90,13 @@ export function parseRunSnapshot(frame: Frame): RunSnapshot {
   const result = data["result"];
   if (typeof result === "string" && STATES.includes(result)) {
     const times = withTimes({}, data);
-    return { kind: "run", state: result as LaminarRunState, ...times };
+    const reason = data["reason"];
+    const latest = data["latestNum"];
+    return {
+      kind: "run", state: result as LaminarRunState, ...times,
+      ...(typeof reason === "string" ? { reason } : {}),
+      ...(typeof latest === "number" ? { latestNumber: latest } : {}),
+    };
   }
   if ("latestNum" in data) {
     const latest = data["latestNum"];
