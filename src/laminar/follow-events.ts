@@ -14,6 +14,8 @@ export interface RunFacts {
   queuedAt?: number;
   startedAt?: number;
   completedAt?: number;
+  /** The LAMINAR_REASON it was queued with, when the frame carries it. */
+  reason?: string;
 }
 
 /** The first frame on `/`: laminard's in-memory queue and running runs, and the last completed ones. */
@@ -107,8 +109,10 @@ export function parseRunSnapshot(frame: Frame): RunSnapshot {
 
 /** A live event about one run, or undefined for frames that say nothing about runs. */
 export function parseLiveEvent(frame: Frame): RunFacts | undefined {
-  const run = runRef(frame.data);
-  if (run === undefined) return undefined;
+  const ref = runRef(frame.data);
+  if (ref === undefined) return undefined;
+  const reason = frame.data["reason"];
+  const run = typeof reason === "string" ? { ...ref, reason } : ref;
   switch (frame.type) {
     case "job_queued":
       return { ...run, state: "queued" };

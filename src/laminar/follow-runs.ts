@@ -8,6 +8,7 @@ import { recordAttemptRun, recordFacts, recordLost } from "./follow-record.ts";
 import { settleFromHome, settleFromRun, type FollowedRun, type LostCause } from "./follow-settle.ts";
 import { laminardUrl, readFirstFrame } from "./follow-snapshot.ts";
 import { LaminardStream } from "./follow-stream.ts";
+import { findQueuedRun, type QueuedAnswer, type QueuedQuery } from "./find-queued.ts";
 import type { RunStateChange } from "../journal/run-state.ts";
 
 export interface FollowerOptions {
@@ -106,6 +107,27 @@ export class RunFollower {
     const run = recordAttemptRun(this.#o.runs, this.#o.emit, attempt, this.#url !== undefined);
     // After the commit: the row exists only if the attempt's transaction kept it.
     if (run !== undefined) queueMicrotask(() => this.#recorded(run.job, run.number));
+  }
+
+  /**
+   * Whether laminard queued an attempt whose outcome is unknown (find-queued.ts): what this
+   * connection was told (job_queued carries the reason), else laminard's run snapshots. Without
+   * laminar.http, or for a job on another Laminar, nothing can be asked: `unchecked`.
+   */
+  async findQueued(query: QueuedQuery, signal?: AbortSignal): Promise<QueuedAnswer> {
+    // The config's, not the stream's: the dispatcher may ask before the stream is started.
+    const url = this.#o.getConfig().laminar.httpUrl;
+    if (url === undefined || query.host !== "") {
+      return { kind: "not-queued", unchecked: true, why: url === undefined ? "laminar.http is not set: laminard cannot be asked" : "the job runs on another Laminar (host:), which laminar.http does not show" };
+    }
+    const exclude = new Set(this.#o.runs.numbersOf(query.dispatchId));
+    const told = this.#known.findByReason(query.job, query.matches, exclude);
+    if (told !== undefined) {
+      return { kind: "queued", run: `${told.job}:${told.number}`, how: `laminard had queued it as ${told.job}:${told.number} (its job_queued event)` };
+    }
+    const signals = [this.#abort.signal, ...(signal === undefined ? [] : [signal])];
+    const options = { timeoutMs: this.#o.snapshotTimeoutMs ?? 10_000, signal: AbortSignal.any(signals) };
+    return findQueuedRun({ base: url, query, exclude, read: (target) => readFirstFrame(target, options) });
   }
 
   #onSnapshot(frame: Frame): void {

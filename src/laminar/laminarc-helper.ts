@@ -5,6 +5,7 @@ import { availableHelperKind, startHelper, type HelperChannel, type HelperKind }
 import { notStarted, type ResultMessage, type RunMessage } from "./helper-protocol.ts";
 import { MAX_OUTPUT_BYTES, type RunOptions } from "./run-options.ts";
 import { attemptFromReply, attemptThatThrew } from "./shape-result.ts";
+import { HELPER_LOST } from "./classify-result.ts";
 
 /**
  * The one way laminar-hooks starts laminarc: `laminarc queue JOB k=v…`, without a shell, bounded
@@ -110,7 +111,7 @@ export class LaminarcHelper {
           this.#waiting.delete(id);
           waiting.settle({
             type: "result", id,
-            ...notStarted(0, { canceled: false, spawnError: { message: `the helper that starts laminarc ${why}; whether laminarc ran is unknown` } }),
+            ...notStarted(0, { canceled: false, spawnError: { code: HELPER_LOST, message: `the helper that starts laminarc ${why}; whether laminarc ran is unknown` } }),
           });
         }
       },

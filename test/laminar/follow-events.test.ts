@@ -39,11 +39,11 @@ test("live events as captured", () => {
     `{"type":"job_completed","data":{"name":"slow","number":1,"queued":1795966096,"completed":1795966097,"started":1795966096,"result":"aborted","reason":"","artifacts":[]}}`,
   ];
   assert.deepEqual(frames.map((text) => parseLiveEvent(parseFrame(text))), [
-    { job: "ok", number: 1, state: "queued" },
-    { job: "ok", number: 1, state: "running", queuedAt: 1_795_966_011_000, startedAt: 1_795_966_011_000 },
-    { job: "ok", number: 1, state: "success", queuedAt: 1_795_966_011_000, startedAt: 1_795_966_011_000, completedAt: 1_795_966_013_000 },
-    { job: "ok", number: 2, state: "failed", queuedAt: 1_795_966_013_000, startedAt: 1_795_966_013_000, completedAt: 1_795_966_013_000 },
-    { job: "slow", number: 1, state: "aborted", queuedAt: 1_795_966_096_000, startedAt: 1_795_966_096_000, completedAt: 1_795_966_097_000 },
+    { job: "ok", number: 1, state: "queued", reason: "demo reason" },
+    { job: "ok", number: 1, state: "running", reason: "demo reason", queuedAt: 1_795_966_011_000, startedAt: 1_795_966_011_000 },
+    { job: "ok", number: 1, state: "success", reason: "demo reason", queuedAt: 1_795_966_011_000, startedAt: 1_795_966_011_000, completedAt: 1_795_966_013_000 },
+    { job: "ok", number: 2, state: "failed", reason: "", queuedAt: 1_795_966_013_000, startedAt: 1_795_966_013_000, completedAt: 1_795_966_013_000 },
+    { job: "slow", number: 1, state: "aborted", reason: "", queuedAt: 1_795_966_096_000, startedAt: 1_795_966_096_000, completedAt: 1_795_966_097_000 },
   ]);
 });
 

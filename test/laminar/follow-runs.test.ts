@@ -131,7 +131,7 @@ test("laminard restarted with 3 runs queued: 3 new runs, each queued once more, 
   assert.deepEqual(new Set(lost.map((run) => run.requeuedAs)), new Set(["hello:4", "hello:5", "hello:6"]));
   assert.equal(laminard.queueCalls.length, 6);
   for (const call of laminard.queueCalls.slice(3)) {
-    assert.match(call.reason, /\(re-queued: hello:[123] was lost in a laminard restart, 1 of 2\)$/);
+    assert.match(call.reason, /\(re-queued: hello:[123] was lost in a laminard restart, 1 of 2\) \[dispatch \d+, try 1\]$/);
   }
   for (const n of [4, 5, 6]) laminard.completeRun("hello", n, "success");
   for (const n of [4, 5, 6]) await waitForRun(svc, `hello:${n}`, "success");
@@ -305,7 +305,7 @@ test("a running run aborted by a laminard stop (SIGTERM) or lost to a kill (SIGK
   assert.match(aborted.note ?? "", /^hello:1 was aborted by a laminard restart: it was running when laminard stopped; queued again \(1 of 2\)$/);
   await waitForRun(svc, "hello:2", "lost");
   await waitFor(() => laminard.queueCalls.length === 4 || undefined, 10_000, "both runs queued again");
-  const again = laminard.queueCalls.slice(2).map((call) => call.reason.replace(/^.* \(re-queued: /, "")).sort();
+  const again = laminard.queueCalls.slice(2).map((call) => call.reason.replace(/^.* \(re-queued: /, "").replace(/ \[dispatch \d+, try 1\]$/, "")).sort();
   assert.deepEqual(again, ["hello:1 was aborted by a laminard restart, 1 of 2)", "hello:2 was lost in a laminard restart, 1 of 2)"]);
   // The run aborted by the restart is told as lost (pending on the forge), never as aborted.
   assert.equal(changes.some((change) => change.state === "aborted"), false);
@@ -319,7 +319,7 @@ test("a running run aborted by a laminard stop (SIGTERM) or lost to a kill (SIGK
   const lost = await waitForRun(svc, `hello:${third}`, "lost");
   assert.match(lost.note ?? "", new RegExp(`hello:${third} was lost in a laminard restart: it was running and never completed \\(laminard was killed\\); queued again \\(2 of 2\\)`));
   await waitFor(() => laminard.queueCalls.length >= 6 || undefined, 10_000, "both queued again after the kill");
-  assert.match(laminard.queueCalls.find((call) => call.reason.includes(`hello:${third} was lost`))?.reason ?? "", /, 2 of 2\)$/);
+  assert.match(laminard.queueCalls.find((call) => call.reason.includes(`hello:${third} was lost`))?.reason ?? "", /, 2 of 2\) \[dispatch \d+, try 1\]$/);
 });
 
 test("a run aborted by a restart past requeue_lost fails its dispatch and says so", async (t) => {
