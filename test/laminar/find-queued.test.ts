@@ -3,6 +3,7 @@
 // findQueuedRun alone against the fake laminard's run snapshots (reference/laminard-http.md).
 
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test, type TestContext } from "node:test";
 import { attemptReason, isAttemptReason } from "../../src/dispatch/attempt-reason.ts";
 import { findQueuedRun, type QueuedQuery } from "../../src/laminar/find-queued.ts";
@@ -104,6 +105,31 @@ test("a laminarc that hung without queueing: not queued again while laminard can
   assert.equal(dispatch.run, "hello:1");
   assert.equal(svc.fake.calls().length, 2);
   assert.match(laminard.queueCalls[0]?.reason ?? "", /\[dispatch \d+, try \d+\]$/);
+});
+
+test("the helper that started a laminarc which queued the run dies: the run is found and followed, never queued twice", async (t) => {
+  const { svc, laminard } = await startWith(t, "", "queue-hang");
+  const id = await push(svc);
+  const call = await waitFor(() => svc.fake.calls().find((candidate) => candidate.outcome === "queued-hang"), 10_000, "laminard to queue hello:1");
+  // The fake laminarc's parent is the helper that started it (native or Node).
+  const helper = Number(readFileSync(`/proc/${call.pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ")[1]);
+  assert.ok(helper > 1 && helper !== process.pid);
+  t.after(() => {
+    try {
+      process.kill(call.pid, "SIGKILL");
+    } catch {
+      // Gone with its helper.
+    }
+  });
+  process.kill(helper, "SIGKILL");
+  const dispatch = await waitFor(() => {
+    const found = svc.service.journal.getDelivery(id)?.dispatches[0];
+    return found?.status === "done" ? found : undefined;
+  }, 15_000, "the dispatch to be settled");
+  assert.equal(dispatch.run, "hello:1");
+  assert.match(dispatch.attemptLog[0]?.message ?? "", /the helper that starts laminarc .*whether laminarc ran is unknown/);
+  assert.match(dispatch.attemptLog.at(-1)?.message ?? "", /laminard had queued it as hello:1/);
+  assert.equal(laminard.queueCalls.length, 1);
 });
 
 test("findQueuedRun: the run with the attempt's reason, none since the attempt began, an unknown job, laminard unreachable", async (t) => {
