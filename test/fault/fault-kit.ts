@@ -33,7 +33,7 @@ export interface FaultService {
   stop(): Promise<void>;
 }
 
-export async function startFaultService(options: { laminar: string; rest: string; fakeMode?: string }): Promise<FaultService> {
+export async function startFaultService(options: { laminar: string; rest: string; fakeMode?: string; env?: NodeJS.ProcessEnv }): Promise<FaultService> {
   const dir = mkdtempSync(join(tmpdir(), "lh-fault-"));
   const configFile = join(dir, "config.yml");
   const fake = createFakeLaminar(options.fakeMode === undefined ? {} : { mode: options.fakeMode });
@@ -51,7 +51,7 @@ ${rest}`;
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger({ level: "info", destination: { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) } });
   const connection = keepJournalConnection();
-  const service = await startService({ configFile, env: fake.env, logger, processMetrics: false, connectJournal: connection.connect });
+  const service = await startService({ configFile, env: { ...fake.env, ...options.env }, logger, processMetrics: false, connectJournal: connection.connect });
   return {
     service,
     journalDatabase: connection.database(),
