@@ -9,6 +9,7 @@ import type Database from "better-sqlite3";
 import { createLogger } from "../../src/observe/logger.ts";
 import { startService, type Service } from "../../src/start-service.ts";
 import { createFakeLaminar, FAKE_LAMINARC, type FakeLaminar } from "../fixtures/fake-laminar-dir.ts";
+import type { FakeLaminard } from "../fixtures/fake-laminard.ts";
 import { payload } from "../support/payloads.ts";
 import { githubSignature } from "../support/sign.ts";
 import { githubHeaders, keepJournalConnection } from "../support/test-service.ts";
@@ -146,6 +147,19 @@ export function fakeProcesses(fakeDir: string): number[] {
 }
 
 /** Successful laminarc calls per delivery id, from what the fake recorded. */
+/** The runs laminard was asked to queue, per delivery (its `delivery=` parameter). */
+export function queuedByLaminard(laminard: FakeLaminard): Map<string, { count: number; runs: string[] }> {
+  const per = new Map<string, { count: number; runs: string[] }>();
+  for (const call of laminard.queueCalls) {
+    const id = call.params.find((param) => param.startsWith("delivery="))?.slice("delivery=".length) ?? "(none)";
+    const entry = per.get(id) ?? { count: 0, runs: [] };
+    entry.count += 1;
+    entry.runs.push(`${call.name}:${call.number}`);
+    per.set(id, entry);
+  }
+  return per;
+}
+
 export function queuedPerDelivery(fake: FakeLaminar): Map<string, { count: number; runs: string[] }> {
   const per = new Map<string, { count: number; runs: string[] }>();
   for (const call of fake.calls()) {

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { processExists, waitFor } from "../fixtures/fake-laminar-dir.ts";
 import { FakeLaminard } from "../fixtures/fake-laminard.ts";
-import { fakeProcesses, startFaultService, streamDeliveries, type Sent } from "./fault-kit.ts";
+import { fakeProcesses, queuedByLaminard, startFaultService, streamDeliveries, type Sent } from "./fault-kit.ts";
 import { HELLO_WORLD_CONFIG } from "../support/test-service.ts";
 
 const TIMEOUT_MS = 1_000;
@@ -97,16 +97,3 @@ test("refused, then hanging, then working: answers in ms, hung laminarc killed, 
     await svc.stop();
   }
 });
-
-/** The runs laminard was asked to queue, per delivery (its `delivery=` parameter). */
-function queuedByLaminard(laminard: FakeLaminard): Map<string, { count: number; runs: string[] }> {
-  const per = new Map<string, { count: number; runs: string[] }>();
-  for (const call of laminard.queueCalls) {
-    const id = call.params.find((param) => param.startsWith("delivery="))?.slice("delivery=".length) ?? "(none)";
-    const entry = per.get(id) ?? { count: 0, runs: [] };
-    entry.count += 1;
-    entry.runs.push(`${call.name}:${call.number}`);
-    per.set(id, entry);
-  }
-  return per;
-}
