@@ -33,7 +33,7 @@ export interface ServiceOptions {
   /** Opens the journal's SQLite connection; tests keep it to fill the journal (a real SQLITE_FULL). */
   connectJournal?: OpenJournalOptions["connect"];
   /** Following runs: the reconnect backoff and the wait before asking laminard again (tests shorten them). */
-  follow?: { backoff?: { delayMs: number; maxDelayMs: number }; recheckMs?: number; idleTimeoutMs?: number };
+  follow?: { backoff?: { delayMs: number; maxDelayMs: number }; recheckMs?: number; idleTimeoutMs?: number; snapshotTimeoutMs?: number };
   /** Catch-up's interval when catch_up.interval is on (tests shorten it below the config's minimum). */
   catchUpIntervalMs?: number;
 }
@@ -92,6 +92,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     run: (request, runOptions) => laminarc.run(request, { ...runOptions, env }),
     logger,
     onAttempt: ({ result }) => metrics.attempt(result),
+    // An attempt whose outcome is unknown is looked for in laminard before it is made again.
+    findQueued: (query, signal) => follower.findQueued(query, signal),
     // `laminar-hooks redeliver` adds dispatches from another process: seen within a second.
     pollIntervalMs: 1_000,
   });

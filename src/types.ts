@@ -290,10 +290,13 @@ export interface RoutingResult {
 // Dispatch: one laminarc attempt and how it ended.
 
 export type AttemptOutcome =
-  /** Laminar accepted the job and gave it a run number. */
-  | { kind: "queued"; run: string }
-  /** Worth trying again: laminard unreachable, laminarc timed out, … */
-  | { kind: "retry"; message: string }
+  /** Laminar accepted the job and gave it a run number; `note`: how that was learned, when not from laminarc. */
+  | { kind: "queued"; run: string; note?: string }
+  /**
+   * Worth trying again: laminard unreachable, laminarc timed out, … `unknown`: laminarc ran and may
+   * have queued the job (killed at the timeout, by a signal, with its helper): ask laminard first.
+   */
+  | { kind: "retry"; message: string; unknown?: boolean }
   /** Trying again cannot help: unknown job, bad arguments. */
   | { kind: "permanent"; message: string };
 

@@ -43,6 +43,10 @@ export function checkReporting(raw: RawConfig, at: Report, warn: Report): void {
   if (tokens > 0 && !raw.laminar.http) {
     warn(["laminar"], "forge tokens are set but laminar.http is not: runs cannot be followed, so only queued and error statuses are posted");
   }
+  if (!raw.laminar.http) {
+    // laminard's event stream and run snapshots are how an unanswered call is looked for (DESIGN.md guarantee 3).
+    warn(["laminar"], "laminar.http is not set: a laminarc call that does not answer (killed at laminar.timeout, or in flight when laminar-hooks is killed) is made again without asking laminard whether it queued the job, and may build twice");
+  }
   if (raw.catch_up.redeliver && raw.catch_up.interval > 0 && tokens > 0 && !raw.server.public_url) {
     warn(["catch_up"], "catch_up.redeliver needs server.public_url to find the forge's hooks; failed deliveries are not redelivered");
   }

@@ -5,6 +5,8 @@ import type { RunOptions } from "../laminar/run-options.ts";
 import { attemptThatThrew } from "../laminar/shape-result.ts";
 import type { AttemptResult, JobRequest, LaminarConfig } from "../types.ts";
 import { decideNext } from "./decide-next.ts";
+import { attemptReason, isAttemptReason } from "./attempt-reason.ts";
+import type { QueuedAnswer, QueuedQuery } from "../laminar/find-queued.ts";
 import { quietLogger, type StageLogger } from "../observe/stage-logger.ts";
 import { RunningAttempts } from "./running-attempts.ts";
 import { WakeSchedule } from "./wake-schedule.ts";
@@ -43,6 +45,11 @@ export interface DispatcherOptions {
    */
   pollIntervalMs?: number;
   /**
+   * Asks laminard whether it queued an attempt whose outcome is unknown (RunFollower.findQueued).
+   * Without it such an attempt is simply made again.
+   */
+  findQueued?: (query: QueuedQuery, signal: AbortSignal) => Promise<QueuedAnswer>;
+  /**
    * Put dispatches left `running` back to pending on start(). Right for the one service that owns
    * the journal; a second dispatcher on the same file (a CLI) must not steal its attempts.
    */
@@ -74,6 +81,7 @@ export class Dispatcher {
   readonly #logger: StageLogger;
   readonly #onAttempt: ((event: AttemptEvent) => void) | undefined;
   readonly #recoverOnStart: boolean;
+  readonly #findQueued: DispatcherOptions["findQueued"];
   readonly #wake: WakeSchedule;
 
   readonly #running = new RunningAttempts();
@@ -91,6 +99,7 @@ export class Dispatcher {
     this.#logger = options.logger ?? quietLogger;
     this.#onAttempt = options.onAttempt;
     this.#recoverOnStart = options.recoverOnStart ?? true;
+    this.#findQueued = options.findQueued;
     this.#wake = new WakeSchedule({
       pump: () => this.#pump(),
       now: this.#now,
@@ -198,13 +207,27 @@ export class Dispatcher {
     // A job's own `host:` is journaled with it; "" means `laminar.host` as it is now, so that a
     // reload fixing laminar.host rescues dispatches already retrying against the wrong one.
     // laminarc's path, the timeout and the retry policy are the config's at this attempt too.
-    const request: JobRequest = dispatch.request.host === "" ? { ...dispatch.request, host: config.host } : dispatch.request;
+    const host = dispatch.request.host === "" ? config.host : dispatch.request.host;
+    // The reason names the dispatch and the attempt, so that laminard can be asked about it later.
+    const request: JobRequest = { ...dispatch.request, host, reason: attemptReason(dispatch.request.reason, dispatch.id, dispatch.attempt) };
+    if (dispatch.doubtSince !== undefined) {
+      const checked = await this.#askLaminard(dispatch, cancelSignal);
+      if (checked !== undefined) {
+        this.#finish(dispatch, checked.result, checked.doubt, cancelSignal, config);
+        return;
+      }
+    }
     let result: AttemptResult;
     try {
       result = await this.#run(request, { laminarc: config.laminarc, timeoutMs: config.timeoutMs, cancelSignal });
     } catch (error) {
       result = attemptThatThrew(error, 0);
     }
+    const unknown = result.outcome.kind === "retry" && result.outcome.unknown === true;
+    this.#finish(dispatch, result, unknown ? "set" : "clear", cancelSignal, config);
+  }
+
+  #finish(dispatch: ClaimedDispatch, result: AttemptResult, doubt: NonNullable<NextState["doubt"]>, cancelSignal: AbortSignal, config: LaminarConfig): void {
     const next = decideNext({
       outcome: result.outcome,
       attempt: dispatch.attempt,
@@ -213,8 +236,50 @@ export class Dispatcher {
       now: this.#now(),
       random: this.#random,
     });
+    next.doubt = doubt;
     // Recorded by the next pump, with every other attempt that ends in this turn; then logged.
     this.#unrecorded.push({ dispatch, result, next, announced: false });
+  }
+
+  /**
+   * An earlier attempt's outcome is unknown: laminard is asked whether it queued it. Queued: that
+   * run is the dispatch's, as if laminarc had answered. Unknown (laminard unreachable): not queued
+   * again, asked again after a backoff. Undefined: provably not queued (or nothing can be asked,
+   * without laminar.http): laminarc runs.
+   */
+  async #askLaminard(dispatch: ClaimedDispatch, cancelSignal: AbortSignal): Promise<{ result: AttemptResult; doubt: NonNullable<NextState["doubt"]> } | undefined> {
+    if (this.#findQueued === undefined) return undefined;
+    const started = this.#now();
+    const { id, request } = dispatch;
+    let answer: QueuedAnswer;
+    try {
+      answer = await this.#findQueued({
+        dispatchId: id, job: request.job, host: request.host, since: dispatch.doubtSince ?? started,
+        matches: (reason) => isAttemptReason(reason, request.reason, id),
+      }, cancelSignal);
+    } catch (error) {
+      answer = { kind: "unknown", why: `laminard could not be asked whether it queued it: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    const details = { dispatch: id, job: request.job, attempt: dispatch.attempt };
+    const checked = (outcome: AttemptResult["outcome"]): AttemptResult => ({
+      outcome, exitCode: null, signal: null, stdout: "", stderr: "", durationMs: Math.max(0, this.#now() - started), timedOut: false,
+    });
+    switch (answer.kind) {
+      case "queued":
+        return { result: checked({ kind: "queued", run: answer.run, note: `an earlier laminarc attempt did not answer; ${answer.how}` }), doubt: "clear" };
+      case "unknown":
+        return {
+          result: checked({ kind: "retry", message: `an earlier laminarc attempt did not answer and may have queued the job; not queued again until laminard can tell: ${answer.why}` }),
+          doubt: "keep",
+        };
+      case "not-queued":
+        if (answer.unchecked === true) {
+          this.#logger.warn(details, `job ${request.job}: an earlier laminarc attempt did not answer and ${answer.why}; queueing it again, which may build it twice`);
+        } else {
+          this.#logger.info(details, `job ${request.job}: an earlier laminarc attempt did not answer, and ${answer.why}: queueing it again`);
+        }
+        return undefined;
+    }
   }
 
   #announce(item: Unrecorded): void {

@@ -49,16 +49,18 @@ export function prepareDispatchQueue(db: BetterSqlite3.Database, now: () => numb
       deliveryId: row.delivery,
       attempt: row.attempts,
       request: { job: row.job, params: parseParams(row.params), host: row.host, reason: row.reason },
+      ...(row.doubt_since === null ? {} : { doubtSince: row.doubt_since }),
     }));
   });
 
   const recordAttempt = db.transaction(({ dispatchId, result, next }: AttemptToRecord): void => {
     const finishedAt = now();
     const canceled = next.canceled === true;
-    const message = result.outcome.kind === "queued" ? null : result.outcome.message;
+    const message = result.outcome.kind === "queued" ? (result.outcome.note ?? null) : result.outcome.message;
+    const startedAt = finishedAt - result.durationMs;
     s.insertAttempt.run({
       dispatch: dispatchId,
-      started_at: finishedAt - result.durationMs,
+      started_at: startedAt,
       finished_at: finishedAt,
       duration_ms: result.durationMs,
       exit_code: result.exitCode,
@@ -77,6 +79,8 @@ export function prepareDispatchQueue(db: BetterSqlite3.Database, now: () => numb
       keep_error: canceled ? 1 : 0,
       last_error: next.error ?? message,
       now: finishedAt,
+      doubt: next.doubt ?? "clear",
+      doubt_since: startedAt,
     });
     if (!canceled) attemptRecorded?.({ dispatchId, result, next, at: finishedAt });
   });
@@ -114,10 +118,14 @@ function prepareStatements(db: BetterSqlite3.Database) {
       UPDATE dispatches SET status = @status, attempts = MAX(attempts - @uncount, 0), next_attempt_at = @next_attempt_at,
         run = COALESCE(@run, run),
         last_error = CASE WHEN @keep_error = 1 THEN last_error ELSE @last_error END,
+        doubt_since = CASE @doubt WHEN 'set' THEN COALESCE(doubt_since, @doubt_since) WHEN 'keep' THEN doubt_since ELSE NULL END,
         updated_at = @now
       WHERE id = @id`),
+    // A dispatch left running was claimed (updated_at) and its laminarc may have queued it: in doubt
+    // from then, unless an earlier doubt is older.
     releaseRunning: db.prepare<[{ now: number }]>(`
       UPDATE dispatches SET status = 'pending', next_attempt_at = MIN(next_attempt_at, @now), updated_at = @now,
+        doubt_since = COALESCE(doubt_since, updated_at),
         last_error = 'laminar-hooks stopped during an attempt; whether laminarc reached Laminar is unknown'
       WHERE status = 'running'`),
     retryFailed: db.prepare<[{ now: number; delivery: number | null }]>(`

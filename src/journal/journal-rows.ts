@@ -46,6 +46,7 @@ export interface DispatchRow {
   last_error: string | null;
   created_at: number;
   updated_at: number;
+  doubt_since: number | null;
 }
 
 /** The columns toSummary reads: what a list shows, without the heavy payload and headers. */

@@ -130,6 +130,11 @@ export interface ClaimedDispatch {
   /** This attempt's number, the first being 1. */
   attempt: number;
   request: JobRequest;
+  /**
+   * An earlier attempt's outcome is unknown (laminard may have queued it): since when (ms, the
+   * start of the earliest such attempt). laminard is asked before laminarc runs again.
+   */
+  doubtSince?: number;
 }
 
 /** Where a dispatch goes after an attempt. */
@@ -141,4 +146,10 @@ export interface NextState {
   canceled?: boolean;
   /** Overrides the outcome's message as the dispatch's last error (`gave up after 10 attempts: …`). */
   error?: string;
+  /**
+   * The dispatch's doubt (ClaimedDispatch.doubtSince): `set` from this attempt's start (laminarc ran
+   * and its outcome is unknown; an earlier doubt is kept), `keep` it (laminard could not be asked),
+   * or `clear` it (the outcome is known). Default: clear.
+   */
+  doubt?: "set" | "keep" | "clear";
 }

@@ -165,6 +165,12 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX catch_up_heads_polled ON catch_up_heads (repo, ref, sha) WHERE polled = 1;
   `,
+  // 7: a laminarc attempt whose outcome is unknown (killed at laminar.timeout, its helper died, the
+  // service killed while it ran) may have been queued: the dispatch is in doubt from the time the
+  // earliest such attempt started (ms) until laminard has been asked (src/laminar/find-queued.ts).
+  `
+  ALTER TABLE dispatches ADD COLUMN doubt_since INTEGER;
+  `,
 ];
 
 /** Brings the schema up to date in one transaction; refuses a journal from a newer version. */

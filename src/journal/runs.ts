@@ -142,6 +142,11 @@ export class RunJournal {
     });
   }
 
+  /** The run numbers recorded for a dispatch. */
+  numbersOf(dispatchId: number): number[] {
+    return guardJournal(() => this.#s.numbersOf.all(dispatchId));
+  }
+
   /** How many runs of a dispatch laminard lost before. */
   lostCount(dispatchId: number): number {
     return guardJournal(() => this.#s.lostCount.get(dispatchId) ?? 0);
@@ -202,6 +207,7 @@ function prepare(db: BetterSqlite3.Database) {
     followed: db.prepare<[], RunRow>(`SELECT * FROM runs WHERE state IN ('queued', 'running') ORDER BY id`),
     findFollowed: db.prepare<[string, number], RunRow>(
       `SELECT * FROM runs WHERE job = ? AND number = ? AND state IN ('queued', 'running') ORDER BY id DESC LIMIT 1`),
+    numbersOf: db.prepare<[number], number>(`SELECT number FROM runs WHERE dispatch = ?`).pluck(),
     lostCount: db.prepare<[number], number>(`SELECT COUNT(*) FROM runs WHERE dispatch = ? AND state = 'lost'`).pluck(),
     dispatch: db.prepare<[number], { job: string; reason: string; host: string }>(`SELECT job, reason, host FROM dispatches WHERE id = ?`),
     followedCount: db.prepare<[], number>(`SELECT COUNT(*) FROM runs WHERE state IN ('queued', 'running')`).pluck(),

@@ -21,6 +21,12 @@ export interface LaminarcExit {
   job?: string;
 }
 
+/**
+ * LaminarcExit.spawnError.code when the helper that started laminarc died with it in flight: the
+ * attempt's outcome is unknown (laminarc-helper.ts).
+ */
+export const HELPER_LOST = "HELPER_LOST";
+
 /** laminarc prints `NAME:NUMBER` a line per queued job (src/client.cpp, printTriggerLink). */
 const RUN_LINE = /^(.+):(\d+)$/;
 /** Keeps a message readable in a log line and in `show`, whatever laminarc printed. */
@@ -35,15 +41,20 @@ export function classifyResult(exit: LaminarcExit): AttemptOutcome {
   const stderr = exit.stderr.trim();
   const said = stderr === "" ? "" : `: ${quote(stderr)}`;
 
+  // laminarc may have reached laminard before it was cut short: whether the job was queued is
+  // unknown, and laminard is asked before it is queued again (DESIGN.md guarantee 3).
+  if (exit.spawnError?.code === HELPER_LOST) return unknown(exit.spawnError.message);
   if (exit.spawnError !== undefined) return classifySpawnError(exit.spawnError, exit.laminarc ?? "laminarc");
   if (exit.canceled === true) {
-    return retry("laminarc was stopped because laminar-hooks is shutting down; the job stays pending and is queued after the restart");
+    const message = "laminarc was stopped because laminar-hooks is shutting down; the job stays pending and is queued after the restart";
+    // Killed while it ran (not refused before it started): it may have queued the job.
+    return exit.signal !== null ? unknown(message) : retry(message);
   }
   if (exit.timedOut) {
     const limit = exit.timeoutMs === undefined ? "its timeout" : formatDuration(exit.timeoutMs);
-    return retry(`laminarc did not answer within ${limit}; killed. laminard may be frozen or overloaded${said}`);
+    return unknown(`laminarc did not answer within ${limit}; killed. laminard may be frozen or overloaded${said}`);
   }
-  if (exit.signal !== null) return retry(`laminarc was killed by ${exit.signal}${said}`);
+  if (exit.signal !== null) return unknown(`laminarc was killed by ${exit.signal}${said}`);
 
   if (exit.exitCode === 0) {
     const run = findRun(exit.stdout, exit.job);
@@ -114,6 +125,11 @@ function quote(text: string): string {
 
 function retry(message: string): AttemptOutcome {
   return { kind: "retry", message };
+}
+
+/** Retried once laminard has been asked whether it queued the job anyway. */
+function unknown(message: string): AttemptOutcome {
+  return { kind: "retry", message, unknown: true };
 }
 
 function permanent(message: string): AttemptOutcome {

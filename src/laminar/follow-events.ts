@@ -14,6 +14,8 @@ export interface RunFacts {
   queuedAt?: number;
   startedAt?: number;
   completedAt?: number;
+  /** The LAMINAR_REASON it was queued with, when the frame carries it. */
+  reason?: string;
 }
 
 /** The first frame on `/`: laminard's in-memory queue and running runs, and the last completed ones. */
@@ -27,7 +29,7 @@ export interface HomeSnapshot {
 export type RunSnapshot =
   | { kind: "unknown-job" }
   | { kind: "unknown-run"; latestNumber?: number }
-  | { kind: "run"; state: LaminarRunState; queuedAt?: number; startedAt?: number; completedAt?: number };
+  | { kind: "run"; state: LaminarRunState; queuedAt?: number; startedAt?: number; completedAt?: number; reason?: string; latestNumber?: number };
 
 /** A frame that is not what laminard sends: laminar.http probably points at something else. */
 export class LaminardFrameError extends Error {
@@ -90,7 +92,13 @@ export function parseRunSnapshot(frame: Frame): RunSnapshot {
   const result = data["result"];
   if (typeof result === "string" && STATES.includes(result)) {
     const times = withTimes({}, data);
-    return { kind: "run", state: result as LaminarRunState, ...times };
+    const reason = data["reason"];
+    const latest = data["latestNum"];
+    return {
+      kind: "run", state: result as LaminarRunState, ...times,
+      ...(typeof reason === "string" ? { reason } : {}),
+      ...(typeof latest === "number" ? { latestNumber: latest } : {}),
+    };
   }
   if ("latestNum" in data) {
     const latest = data["latestNum"];
@@ -101,8 +109,10 @@ export function parseRunSnapshot(frame: Frame): RunSnapshot {
 
 /** A live event about one run, or undefined for frames that say nothing about runs. */
 export function parseLiveEvent(frame: Frame): RunFacts | undefined {
-  const run = runRef(frame.data);
-  if (run === undefined) return undefined;
+  const ref = runRef(frame.data);
+  if (ref === undefined) return undefined;
+  const reason = frame.data["reason"];
+  const run = typeof reason === "string" ? { ...ref, reason } : ref;
   switch (frame.type) {
     case "job_queued":
       return { ...run, state: "queued" };

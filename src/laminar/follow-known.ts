@@ -37,6 +37,15 @@ export class KnownRuns {
   get(job: string, number: number): { facts: RunFacts; seq: number } | undefined {
     return this.#facts.get(`${job}:${number}`);
   }
+
+  /** The newest run told of `job` whose reason `matches` (job_queued carries it), skipping `exclude`. */
+  findByReason(job: string, matches: (reason: string) => boolean, exclude: ReadonlySet<number>): RunFacts | undefined {
+    let found: RunFacts | undefined;
+    for (const { facts } of this.#facts.values()) {
+      if (facts.job === job && !exclude.has(facts.number) && facts.reason !== undefined && matches(facts.reason)) found = facts;
+    }
+    return found;
+  }
 }
 
 const jobsOf = new WeakMap<Config, Set<string>>();

@@ -4,7 +4,7 @@
 import type { AttemptToRecord } from "../journal/index.ts";
 import type { RunJournal } from "../journal/runs.ts";
 import type { RunFacts } from "./follow-events.ts";
-import { advanceTo, decideLost } from "./follow-settle.ts";
+import { advanceTo, decideLost, type LostCause } from "./follow-settle.ts";
 import type { RunStateChange } from "../journal/run-state.ts";
 
 /**
@@ -48,8 +48,11 @@ export function recordFacts(runs: RunJournal, id: number, current: string, facts
   });
 }
 
-/** Marks a followed run lost and queues its dispatch again, or fails it past `limit` (laminar.requeue_lost). */
-export function recordLost(runs: RunJournal, id: number, why: string, limit: number): RunStateChange[] {
+/**
+ * Marks a followed run lost (or aborted by a restart: `cause`) and queues its dispatch again, or
+ * fails it past `limit` (laminar.requeue_lost, one budget for both causes).
+ */
+export function recordLost(runs: RunJournal, id: number, why: string, limit: number, cause: LostCause = "lost"): RunStateChange[] {
   const record = runs.get(id);
   if (record === undefined || (record.state !== "queued" && record.state !== "running")) return [];
   const decision = decideLost({
@@ -58,6 +61,7 @@ export function recordLost(runs: RunJournal, id: number, why: string, limit: num
     lostBefore: runs.lostCount(record.dispatchId),
     limit,
     reason: runs.dispatchOf(record.dispatchId)?.reason ?? "",
+    cause,
   });
   return runs.markLost(id, decision);
 }

@@ -5,9 +5,10 @@ import type { Config, RetryPolicy } from "../types.ts";
 import { parseHomeSnapshot, parseLiveEvent, parseRunSnapshot, type Frame, type HomeSnapshot, type RunFacts } from "./follow-events.ts";
 import { configuredJobs, KnownRuns } from "./follow-known.ts";
 import { recordAttemptRun, recordFacts, recordLost } from "./follow-record.ts";
-import { settleFromHome, settleFromRun, type FollowedRun } from "./follow-settle.ts";
+import { settleFromHome, settleFromRun, type FollowedRun, type LostCause } from "./follow-settle.ts";
 import { laminardUrl, readFirstFrame } from "./follow-snapshot.ts";
 import { LaminardStream } from "./follow-stream.ts";
+import { findQueuedRun, type QueuedAnswer, type QueuedQuery } from "./find-queued.ts";
 import type { RunStateChange } from "../journal/run-state.ts";
 
 export interface FollowerOptions {
@@ -108,6 +109,27 @@ export class RunFollower {
     if (run !== undefined) queueMicrotask(() => this.#recorded(run.job, run.number));
   }
 
+  /**
+   * Whether laminard queued an attempt whose outcome is unknown (find-queued.ts): what this
+   * connection was told (job_queued carries the reason), else laminard's run snapshots. Without
+   * laminar.http, or for a job on another Laminar, nothing can be asked: `unchecked`.
+   */
+  async findQueued(query: QueuedQuery, signal?: AbortSignal): Promise<QueuedAnswer> {
+    // The config's, not the stream's: the dispatcher may ask before the stream is started.
+    const url = this.#o.getConfig().laminar.httpUrl;
+    if (url === undefined || query.host !== "") {
+      return { kind: "not-queued", unchecked: true, why: url === undefined ? "laminar.http is not set: laminard cannot be asked" : "the job runs on another Laminar (host:), which laminar.http does not show" };
+    }
+    const exclude = new Set(this.#o.runs.numbersOf(query.dispatchId));
+    const told = this.#known.findByReason(query.job, query.matches, exclude);
+    if (told !== undefined) {
+      return { kind: "queued", run: `${told.job}:${told.number}`, how: `laminard had queued it as ${told.job}:${told.number} (its job_queued event)` };
+    }
+    const signals = [this.#abort.signal, ...(signal === undefined ? [] : [signal])];
+    const options = { timeoutMs: this.#o.snapshotTimeoutMs ?? 10_000, signal: AbortSignal.any(signals) };
+    return findQueuedRun({ base: url, query, exclude, read: (target) => readFirstFrame(target, options) });
+  }
+
   #onSnapshot(frame: Frame): void {
     let home: HomeSnapshot;
     try {
@@ -121,8 +143,9 @@ export class RunFollower {
     this.#connected = true;
     this.#o.logger.info({ url: this.#url }, "connected to laminard's event stream; settling the runs followed");
     // Every run recorded until now is settled against this snapshot; later ones when recorded.
+    // They were followed while the stream was down: one found aborted was aborted by a restart.
     const ids = this.#guard(() => this.#o.runs.followed().map((run) => run.id)) ?? [];
-    this.#enqueue(() => this.#settle(ids, home, false));
+    this.#enqueue(() => this.#settle(ids, home, false, true));
   }
 
   #onEvent(frame: Frame): void {
@@ -206,16 +229,20 @@ export class RunFollower {
     return true;
   }
 
-  /** Settles followed runs against a home snapshot and, for those it does not name, their own. */
-  async #settle(ids: readonly number[], home: HomeSnapshot, homeAfterRecord: boolean): Promise<void> {
+  /**
+   * Settles followed runs against a home snapshot and, for those it does not name, their own.
+   * `afterDrop`: the runs were followed while the stream was down (a new connection's settling).
+   */
+  async #settle(ids: readonly number[], home: HomeSnapshot, homeAfterRecord: boolean, afterDrop = false): Promise<void> {
     const startSeq = this.#known.seq;
     const toFetch: FollowedRun[] = [];
     const idOf = new Map<FollowedRun, number>();
     for (const id of ids) {
       const run = this.#followed(id);
       if (run === undefined) continue;
-      const verdict = settleFromHome(run, home);
+      const verdict = settleFromHome(run, home, afterDrop);
       if (verdict.kind === "advance") this.#apply(id, run, verdict.facts);
+      else if (verdict.kind === "lost") this.#lose(id, run, verdict.why, verdict.cause);
       else {
         toFetch.push(run);
         idOf.set(run, id);
@@ -225,18 +252,18 @@ export class RunFollower {
     const worker = async () => {
       while (next < toFetch.length && !this.#stopped) {
         const run = toFetch[next++]!;
-        await this.#settleOne(idOf.get(run)!, run, home, homeAfterRecord, startSeq);
+        await this.#settleOne(idOf.get(run)!, run, home, homeAfterRecord, startSeq, afterDrop);
       }
     };
     await Promise.all(Array.from({ length: FETCH_CONCURRENCY }, worker));
   }
 
-  async #settleOne(id: number, run: FollowedRun, home: HomeSnapshot, homeAfterRecord: boolean, startSeq: number): Promise<void> {
+  async #settleOne(id: number, run: FollowedRun, home: HomeSnapshot, homeAfterRecord: boolean, startSeq: number, afterDrop: boolean): Promise<void> {
     if (this.#url === undefined) return;
     let verdict;
     try {
       const frame = await readFirstFrame(laminardUrl(this.#url, `jobs/${run.job}/${run.number}`), this.#fetchOptions());
-      verdict = settleFromRun(run, home, parseRunSnapshot(frame), homeAfterRecord);
+      verdict = settleFromRun(run, home, parseRunSnapshot(frame), homeAfterRecord, afterDrop);
     } catch (error) {
       if (this.#stopped) return;
       this.#o.logger.warn({ err: error, run: `${run.job}:${run.number}` }, "cannot read a run's snapshot from laminard; asking again later");
@@ -251,12 +278,12 @@ export class RunFollower {
     }
     if (verdict.kind === "advance") this.#apply(id, run, verdict.facts);
     else if (verdict.kind === "wait") this.#check(id, this.#recheckMs);
-    else if (verdict.kind === "lost") this.#lose(id, run, verdict.why);
+    else if (verdict.kind === "lost") this.#lose(id, run, verdict.why, verdict.cause);
   }
 
-  #lose(id: number, run: FollowedRun, why: string): void {
+  #lose(id: number, run: FollowedRun, why: string, cause: LostCause): void {
     const name = `${run.job}:${run.number}`;
-    const changes = this.#guard(() => recordLost(this.#o.runs, id, why, this.#o.getConfig().laminar.requeueLost)) ?? [];
+    const changes = this.#guard(() => recordLost(this.#o.runs, id, why, this.#o.getConfig().laminar.requeueLost, cause)) ?? [];
     for (const change of changes) {
       this.#o.onChange?.(change);
       this.#o.logger[change.state === "error" ? "error" : "warn"]({ dispatch: change.dispatchId, run: name }, change.reason ?? `${name} was lost`);

@@ -17,15 +17,37 @@ export type Verdict =
   | { kind: "advance"; facts: RunFacts }
   /** The home snapshot does not name it: ask the run's own snapshot. */
   | { kind: "fetch" }
-  /** laminard lost it (a restart): mark it lost and decide about queueing it again. */
-  | { kind: "lost"; why: string }
+  /**
+   * laminard lost it (a restart), or aborted it because it stopped (`cause: "aborted"`): mark it
+   * lost and decide about queueing it again.
+   */
+  | { kind: "lost"; why: string; cause: LostCause }
   /** Cannot tell yet: it may have been queued after the home snapshot was made; ask a later one. */
   | { kind: "wait" };
 
-/** Step 1: the home snapshot (`/`) names the runs laminard holds queued or running, and the last completed ones. */
-export function settleFromHome(run: FollowedRun, home: HomeSnapshot): Verdict {
+/** Why a followed run is queued again: laminard forgot it, or aborted it as it stopped. */
+export type LostCause = "lost" | "aborted";
+
+/**
+ * Step 1: the home snapshot (`/`) names the runs laminard holds queued or running, and the last
+ * completed ones. `afterDrop`: this settles what a new connection found, for runs followed while
+ * the stream was down (see abortedByRestart).
+ */
+export function settleFromHome(run: FollowedRun, home: HomeSnapshot, afterDrop = false): Verdict {
   const facts = home.runs.find((candidate) => candidate.job === run.job && candidate.number === run.number);
-  return facts === undefined ? { kind: "fetch" } : { kind: "advance", facts };
+  if (facts === undefined) return { kind: "fetch" };
+  return afterDrop && facts.state === "aborted" ? abortedByRestart(run) : { kind: "advance", facts };
+}
+
+/**
+ * A run that was not finished when the stream dropped and that the next connection finds
+ * `aborted`: laminard aborts running jobs when it is stopped (SIGTERM, reference/laminard-http.md
+ * "Restarts"), and its stream ends at that moment. A person's `laminarc abort` while the stream is
+ * up arrives as a live job_completed instead, and is only reported.
+ */
+function abortedByRestart(run: FollowedRun): Verdict {
+  const name = `${run.job}:${run.number}`;
+  return { kind: "lost", cause: "aborted", why: `${name} was aborted by a laminard restart: it was running when laminard stopped` };
 }
 
 /**
@@ -39,21 +61,24 @@ export function settleFromHome(run: FollowedRun, home: HomeSnapshot): Verdict {
  * rules that out; otherwise a run queued before the snapshot's time (laminard's own clock, whole
  * seconds) is lost, and one queued in the same second or later waits for a later snapshot.
  */
-export function settleFromRun(run: FollowedRun, home: HomeSnapshot, snapshot: RunSnapshot, homeAfterRecord: boolean): Verdict {
+export function settleFromRun(run: FollowedRun, home: HomeSnapshot, snapshot: RunSnapshot, homeAfterRecord: boolean, afterDrop = false): Verdict {
   const name = `${run.job}:${run.number}`;
   switch (snapshot.kind) {
     case "unknown-job":
-      return { kind: "lost", why: `laminard no longer knows job ${run.job}, so ${name} will never run` };
+      return { kind: "lost", cause: "lost", why: `laminard no longer knows job ${run.job}, so ${name} will never run` };
     case "unknown-run":
-      return { kind: "lost", why: `laminard has no run ${name} (its latest is ${snapshot.latestNumber ?? "unknown"})` };
+      return { kind: "lost", cause: "lost", why: `laminard has no run ${name} (its latest is ${snapshot.latestNumber ?? "unknown"})` };
     case "run": {
       if (isResult(snapshot.state)) {
-        return { kind: "advance", facts: { job: run.job, number: run.number, ...snapshot } };
+        if (afterDrop && snapshot.state === "aborted") return abortedByRestart(run);
+        const { kind: _kind, reason: _reason, latestNumber: _latest, ...facts } = snapshot;
+        return { kind: "advance", facts: { job: run.job, number: run.number, ...facts } };
       }
       const definite = homeAfterRecord || (snapshot.queuedAt !== undefined && snapshot.queuedAt < home.time);
       if (!definite) return { kind: "wait" };
       return {
         kind: "lost",
+        cause: "lost",
         why: snapshot.state === "running"
           ? `${name} was lost in a laminard restart: it was running and never completed (laminard was killed)`
           : `${name} was lost in a laminard restart: laminard's queue no longer holds it`,
@@ -100,25 +125,31 @@ export interface LostInput {
   limit: number;
   /** The LAMINAR_REASON the lost run was queued with. */
   reason: string;
+  /** Lost (forgotten by laminard), or aborted because laminard stopped; default: lost. */
+  cause?: LostCause;
 }
 
-const REQUEUE_NOTE = / \(re-queued: \S+ was lost in a laminard restart, \d+ of \d+\)$/;
+const REQUEUE_NOTE = / \(re-queued: \S+ was (?:lost in|aborted by) a laminard restart, \d+ of \d+\)$/;
 
-/** A lost run is queued again at most `limit` times per dispatch; the reason says so, once. */
+/**
+ * A run lost (or aborted) in a laminard restart is queued again at most `limit` times per
+ * dispatch, both causes counting against the one budget; the reason says so, once.
+ */
 export function decideLost(input: LostInput): LostDecision {
   const count = input.lostBefore + 1;
+  const what = input.cause === "aborted" ? "was aborted by a laminard restart" : "was lost in a laminard restart";
   if (count <= input.limit) {
     const base = input.reason.replace(REQUEUE_NOTE, "");
     return {
       kind: "requeue",
-      reason: `${base} (re-queued: ${input.run} was lost in a laminard restart, ${count} of ${input.limit})`,
+      reason: `${base} (re-queued: ${input.run} ${what}, ${count} of ${input.limit})`,
       note: `${input.why}; queued again (${count} of ${input.limit})`,
     };
   }
   const times = input.limit === 1 ? "once" : `${input.limit} times`;
   const error = input.limit === 0
-    ? `${input.run} was lost in a laminard restart and laminar.requeue_lost is 0: not queued again. Queue it with laminar-hooks redeliver --failed`
-    : `${input.run} was lost in a laminard restart after being queued again ${times} (laminar.requeue_lost: ${input.limit}): not queued again. Queue it with laminar-hooks redeliver --failed`;
+    ? `${input.run} ${what} and laminar.requeue_lost is 0: not queued again. Queue it with laminar-hooks redeliver --failed`
+    : `${input.run} ${what} after being queued again ${times} (laminar.requeue_lost: ${input.limit}): not queued again. Queue it with laminar-hooks redeliver --failed`;
   return { kind: "give-up", note: `${input.why}; not queued again`, error };
 }
 

@@ -6,6 +6,7 @@ import { classifyAbort, type AbortResult } from "./classify-abort.ts";
 import { notStarted, type Report, type RunMessage } from "./helper-protocol.ts";
 import { MAX_OUTPUT_BYTES, type RunOptions } from "./run-options.ts";
 import { attemptFromReply, attemptThatThrew } from "./shape-result.ts";
+import { HELPER_LOST } from "./classify-result.ts";
 
 /**
  * The one way laminar-hooks starts laminarc (`laminarc queue JOB k=v…`, `laminarc abort JOB N`), without a shell, bounded
@@ -141,7 +142,8 @@ export class LaminarcHelper {
         for (const [id, waiting] of [...this.#waiting]) {
           if (waiting.channel !== channel) continue;
           this.#waiting.delete(id);
-          waiting.settle(notStarted(0, { canceled: false, spawnError: { message } }));
+          // Once the helper had passed its handshake, a laminarc it started may have queued.
+          waiting.settle(notStarted(0, { canceled: false, spawnError: checked ? { code: HELPER_LOST, message } : { message } }));
         }
       },
     }, this.#options);

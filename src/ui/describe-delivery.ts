@@ -13,7 +13,8 @@ export function traceLine(line: TraceLine): string {
 
 /** `attempt at 2026-11-26 16:40:01: queued, exit 0, 18 ms`, with laminarc's message when it failed. */
 export function attemptLine(attempt: AttemptRecord): string {
-  const exit = attempt.signal ? `signal ${attempt.signal}` : `exit ${attempt.exitCode ?? "?"}`;
+  // No exit code and no signal: laminarc never ran (it could not start, or laminard was only asked about an earlier attempt).
+  const exit = attempt.signal ? `signal ${attempt.signal}` : attempt.exitCode === null ? "laminarc not run" : `exit ${attempt.exitCode}`;
   return `attempt at ${formatTime(attempt.startedAt)}: ${attempt.outcome}, ${exit}, ${attempt.durationMs} ms${attempt.message ? `: ${attempt.message}` : ""}`;
 }
 

@@ -101,10 +101,21 @@ repositories:
   assert.equal(result.code, 0, result.stderr);
   assert.deepEqual(result.stderr.trim().split("\n"), [
     `${file}:1:1 warning: forge tokens are set but laminar.http is not: runs cannot be followed, so only queued and error statuses are posted`,
+    `${file}:1:1 warning: laminar.http is not set: a laminarc call that does not answer (killed at laminar.timeout, or in flight when laminar-hooks is killed) is made again without asking laminard whether it queued the job, and may build twice`,
     `${file}:1:1 warning: catch_up.redeliver needs server.public_url to find the forge's hooks; failed deliveries are not redelivered`,
     `${file}:3:22 warning: forges.gogs.token is not used: Gogs has no commit status API and no delivery log`,
   ]);
   assert.ok(!result.stdout.includes(": t") && !result.stderr.includes("token: t"));
+});
+
+test("check warns that without laminar.http an unanswered laminarc call may build twice, and not with it", async () => {
+  const repositories = `repositories:\n  - { repo: a/b, secret: s, jobs: [{ job: x }] }\n`;
+  const without = await runCli(["check", "--config", writeConfig(repositories)]);
+  assert.equal(without.code, 0, without.stderr);
+  assert.match(without.stderr, /:1:1 warning: laminar.http is not set: a laminarc call that does not answer .* may build twice/);
+  const withHttp = await runCli(["check", "--config", writeConfig(`laminar: { http: "http://127.0.0.1:8080" }\n${repositories}`)]);
+  assert.equal(withHttp.code, 0, withHttp.stderr);
+  assert.doesNotMatch(withHttp.stderr, /may build twice/);
 });
 
 test("check refuses headers that may take longer than the request, and warns of a body limit no unverified body can reach", async () => {

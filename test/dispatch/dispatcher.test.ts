@@ -125,10 +125,12 @@ test("queues every job with its exact arguments and environment, and records the
   const calls = s.fake.calls().sort((a, b) => a.argv[1]!.localeCompare(b.argv[1]!));
   assert.deepEqual(calls.map((c) => c.argv), [["queue", "docs"], ["queue", "wiki", "rev=3f2c1a9", `title=${params.title}`, "empty="]]);
   for (const call of calls) {
-    // Host and reason are the journaled job's (routing may give a job its own host).
+    // Host and reason are the journaled job's (routing may give a job its own host); the reason
+    // also names the dispatch and the attempt, so that laminard can be asked about it.
+    const dispatch = dispatches.find((d) => d.job === call.argv[1]);
     assert.deepEqual(call.env, {
       LAMINAR_HOST: "unix-abstract:journaled-host",
-      LAMINAR_REASON: `push to sbrl/wiki (${call.argv[1]})`,
+      LAMINAR_REASON: `push to sbrl/wiki (${call.argv[1]}) [dispatch ${dispatch?.id}, try 1]`,
       JOB: false,
       RUN: false,
       __LAMINAR_SETENV_PIPE: false,

@@ -9,6 +9,7 @@ import type Database from "better-sqlite3";
 import { createLogger } from "../../src/observe/logger.ts";
 import { startService, type Service } from "../../src/start-service.ts";
 import { createFakeLaminar, FAKE_LAMINARC, type FakeLaminar } from "../fixtures/fake-laminar-dir.ts";
+import type { FakeLaminard } from "../fixtures/fake-laminard.ts";
 import { payload } from "../support/payloads.ts";
 import { githubSignature } from "../support/sign.ts";
 import { githubHeaders, keepJournalConnection } from "../support/test-service.ts";
@@ -33,7 +34,7 @@ export interface FaultService {
   stop(): Promise<void>;
 }
 
-export async function startFaultService(options: { laminar: string; rest: string; fakeMode?: string }): Promise<FaultService> {
+export async function startFaultService(options: { laminar: string; rest: string; fakeMode?: string; env?: NodeJS.ProcessEnv }): Promise<FaultService> {
   const dir = mkdtempSync(join(tmpdir(), "lh-fault-"));
   const configFile = join(dir, "config.yml");
   const fake = createFakeLaminar(options.fakeMode === undefined ? {} : { mode: options.fakeMode });
@@ -51,7 +52,7 @@ ${rest}`;
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger({ level: "info", destination: { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) } });
   const connection = keepJournalConnection();
-  const service = await startService({ configFile, env: fake.env, logger, processMetrics: false, connectJournal: connection.connect });
+  const service = await startService({ configFile, env: { ...fake.env, ...options.env }, logger, processMetrics: false, connectJournal: connection.connect });
   return {
     service,
     journalDatabase: connection.database(),
@@ -146,6 +147,19 @@ export function fakeProcesses(fakeDir: string): number[] {
 }
 
 /** Successful laminarc calls per delivery id, from what the fake recorded. */
+/** The runs laminard was asked to queue, per delivery (its `delivery=` parameter). */
+export function queuedByLaminard(laminard: FakeLaminard): Map<string, { count: number; runs: string[] }> {
+  const per = new Map<string, { count: number; runs: string[] }>();
+  for (const call of laminard.queueCalls) {
+    const id = call.params.find((param) => param.startsWith("delivery="))?.slice("delivery=".length) ?? "(none)";
+    const entry = per.get(id) ?? { count: 0, runs: [] };
+    entry.count += 1;
+    entry.runs.push(`${call.name}:${call.number}`);
+    per.set(id, entry);
+  }
+  return per;
+}
+
 export function queuedPerDelivery(fake: FakeLaminar): Map<string, { count: number; runs: string[] }> {
   const per = new Map<string, { count: number; runs: string[] }>();
   for (const call of fake.calls()) {

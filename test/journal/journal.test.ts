@@ -212,6 +212,36 @@ test("releaseRunning puts dispatches in flight at a crash back to pending, due n
   assert.equal(reopened.releaseRunning(), 0);
 });
 
+test("a dispatch is in doubt from the start of its earliest attempt with an unknown outcome until one is known", async (t) => {
+  const { journal, clock, path } = open(t);
+  await journal.commitDelivery(delivery({ jobs: [job("one")] }));
+  const due = () => journal.claimDue(clock.now, 1)[0];
+  let claimed = due();
+  assert.equal(claimed?.doubtSince, undefined);
+  const timedOut = attempt({ kind: "retry", message: "did not answer", unknown: true }, { durationMs: 1000 });
+  recordAttempt(journal, claimed!.id, timedOut, { status: "pending", nextAttemptAt: clock.now, doubt: "set" });
+  claimed = due();
+  assert.equal(claimed?.doubtSince, clock.now - 1000, "from when the attempt started");
+  // laminard could not be asked: the doubt stays; another unknown outcome keeps the earliest start.
+  clock.now += 5000;
+  recordAttempt(journal, claimed!.id, attempt({ kind: "retry", message: "laminard unreachable" }), { status: "pending", nextAttemptAt: clock.now, doubt: "keep" });
+  claimed = due();
+  recordAttempt(journal, claimed!.id, timedOut, { status: "pending", nextAttemptAt: clock.now, doubt: "set" });
+  claimed = due();
+  assert.equal(claimed?.doubtSince, clock.now - 5000 - 1000);
+  // A known outcome ends it.
+  recordAttempt(journal, claimed!.id, attempt({ kind: "retry", message: "refused" }), { status: "pending", nextAttemptAt: clock.now });
+  claimed = due();
+  assert.equal(claimed?.doubtSince, undefined);
+  // Killed while in flight: in doubt from its claim.
+  const claimedAt = clock.now;
+  await journal.close();
+  const reopened = openJournal(path, { now: () => clock.now + 5000 });
+  t.after(() => reopened.close());
+  assert.equal(reopened.releaseRunning(), 1);
+  assert.equal(reopened.claimDue(clock.now + 5000, 1)[0]?.doubtSince, claimedAt);
+});
+
 test("listDeliveries: newest first, with jobs, status and run; filtered by status", async (t) => {
   const { journal, clock } = open(t);
   const ignored = await journal.commitDelivery(delivery({ deliveryId: "d1", receivedAt: 1000, jobs: [] }));

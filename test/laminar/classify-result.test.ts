@@ -1,7 +1,7 @@
 // Every row of reference/laminarc.md, as laminarc prints it, and what a dispatch makes of it.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { classifyResult, type LaminarcExit } from "../../src/laminar/classify-result.ts";
+import { classifyResult, HELPER_LOST, type LaminarcExit } from "../../src/laminar/classify-result.ts";
 
 function exit(fields: Partial<LaminarcExit>): LaminarcExit {
   return { exitCode: 0, signal: null, stdout: "", stderr: "", timedOut: false, ...fields };
@@ -52,10 +52,11 @@ for (const [stderr, advice] of [
   });
 }
 
-test("a timeout (frozen laminard) is retried", () => {
+test("a timeout (frozen laminard) is retried once laminard is asked: laminard may have queued it (unknown)", () => {
   assert.deepEqual(classifyResult(exit({ exitCode: null, signal: "SIGKILL", timedOut: true, timeoutMs: 30_000 })), {
     kind: "retry",
     message: "laminarc did not answer within 30s; killed. laminard may be frozen or overloaded",
+    unknown: true,
   });
   const outcome = classifyResult(exit({ exitCode: null, signal: "SIGKILL", timedOut: true, timeoutMs: 250 }));
   assert.match(outcome.kind === "retry" ? outcome.message : "", /within 250ms; killed/);
@@ -86,8 +87,21 @@ test("anything else is retried, never dropped", () => {
   assert.equal(outcome.kind === "retry" ? outcome.message : "", 'laminarc failed with exit code 3: something new / second line');
 });
 
-test("a shutdown is retried, not failed", () => {
-  assert.equal(classifyResult(exit({ exitCode: null, signal: "SIGKILL", canceled: true })).kind, "retry");
+test("a shutdown is retried, not failed; one that killed a running laminarc leaves its outcome unknown", () => {
+  assert.deepEqual(classifyResult(exit({ exitCode: null, signal: "SIGKILL", canceled: true })), {
+    kind: "retry", unknown: true,
+    message: "laminarc was stopped because laminar-hooks is shutting down; the job stays pending and is queued after the restart",
+  });
+  // Canceled before it started: nothing ran.
+  const notStarted = classifyResult(exit({ exitCode: null, signal: null, canceled: true }));
+  assert.equal(notStarted.kind === "retry" && notStarted.unknown, undefined);
+});
+
+test("a laminarc killed by a signal, or whose helper died, may have queued the job: unknown; a refusal is known", () => {
+  assert.equal((classifyResult(exit({ exitCode: null, signal: "SIGSEGV" })) as { unknown?: boolean }).unknown, true);
+  const lost = classifyResult(exit({ exitCode: null, spawnError: { code: HELPER_LOST, message: "the helper that starts laminarc died; whether laminarc ran is unknown" } }));
+  assert.deepEqual(lost, { kind: "retry", unknown: true, message: "the helper that starts laminarc died; whether laminarc ran is unknown" });
+  assert.equal((classifyResult(exit({ exitCode: 2, stderr: "connect(): Connection refused" })) as { unknown?: boolean }).unknown, undefined);
 });
 
 test("long output is cut in the message", () => {

@@ -20,11 +20,12 @@ test("the home snapshot: queued, running and recent runs, times in ms", () => {
 test("a run's snapshot: finished, lost, running after a SIGKILL, unknown run, unknown job", () => {
   assert.deepEqual(parseRunSnapshot(parseFrame(RUN)), {
     kind: "run", state: "success", queuedAt: 1_795_966_011_000, startedAt: 1_795_966_011_000, completedAt: 1_795_966_013_000,
+    reason: "demo reason", latestNumber: 2,
   });
   const lost = `{"type":"status","time":1795966019,"data":{"queued":1795966011,"started":0,"result":"queued","reason":"","upstream":{"name":"","num":0},"latestNum":101,"artifacts":[]}}`;
-  assert.deepEqual(parseRunSnapshot(parseFrame(lost)), { kind: "run", state: "queued", queuedAt: 1_795_966_011_000 });
+  assert.deepEqual(parseRunSnapshot(parseFrame(lost)), { kind: "run", state: "queued", queuedAt: 1_795_966_011_000, reason: "", latestNumber: 101 });
   const killed = `{"type":"status","time":1795966019,"data":{"queued":1795966011,"started":1795966012,"result":"running","latestNum":5,"artifacts":[]}}`;
-  assert.deepEqual(parseRunSnapshot(parseFrame(killed)), { kind: "run", state: "running", queuedAt: 1_795_966_011_000, startedAt: 1_795_966_012_000 });
+  assert.deepEqual(parseRunSnapshot(parseFrame(killed)), { kind: "run", state: "running", queuedAt: 1_795_966_011_000, startedAt: 1_795_966_012_000, latestNumber: 5 });
   assert.deepEqual(parseRunSnapshot(parseFrame(`{"type":"status","data":{"latestNum":2,"artifacts":[]}}`)), { kind: "unknown-run", latestNumber: 2 });
   assert.deepEqual(parseRunSnapshot(parseFrame(`{"type":"status","data":{"artifacts":[]}}`)), { kind: "unknown-job" });
 });
@@ -38,11 +39,11 @@ test("live events as captured", () => {
     `{"type":"job_completed","data":{"name":"slow","number":1,"queued":1795966096,"completed":1795966097,"started":1795966096,"result":"aborted","reason":"","artifacts":[]}}`,
   ];
   assert.deepEqual(frames.map((text) => parseLiveEvent(parseFrame(text))), [
-    { job: "ok", number: 1, state: "queued" },
-    { job: "ok", number: 1, state: "running", queuedAt: 1_795_966_011_000, startedAt: 1_795_966_011_000 },
-    { job: "ok", number: 1, state: "success", queuedAt: 1_795_966_011_000, startedAt: 1_795_966_011_000, completedAt: 1_795_966_013_000 },
-    { job: "ok", number: 2, state: "failed", queuedAt: 1_795_966_013_000, startedAt: 1_795_966_013_000, completedAt: 1_795_966_013_000 },
-    { job: "slow", number: 1, state: "aborted", queuedAt: 1_795_966_096_000, startedAt: 1_795_966_096_000, completedAt: 1_795_966_097_000 },
+    { job: "ok", number: 1, state: "queued", reason: "demo reason" },
+    { job: "ok", number: 1, state: "running", reason: "demo reason", queuedAt: 1_795_966_011_000, startedAt: 1_795_966_011_000 },
+    { job: "ok", number: 1, state: "success", reason: "demo reason", queuedAt: 1_795_966_011_000, startedAt: 1_795_966_011_000, completedAt: 1_795_966_013_000 },
+    { job: "ok", number: 2, state: "failed", reason: "", queuedAt: 1_795_966_013_000, startedAt: 1_795_966_013_000, completedAt: 1_795_966_013_000 },
+    { job: "slow", number: 1, state: "aborted", reason: "", queuedAt: 1_795_966_096_000, startedAt: 1_795_966_096_000, completedAt: 1_795_966_097_000 },
   ]);
 });
 

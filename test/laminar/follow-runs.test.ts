@@ -108,6 +108,8 @@ test("failed and aborted runs are recorded as such", async (t) => {
   laminard.autoRun = "aborted";
   await push(svc);
   await waitForRun(svc, "hello:2", "aborted");
+  // An abort that the stream told as it happened was a person's (laminarc abort): not queued again.
+  assert.equal(laminard.queueCalls.length, 2);
   const metrics = await (await fetch(`${svc.url}/metrics`)).text();
   assert.match(metrics, /laminar_hooks_runs_total\{result="failed"\} 1/);
   assert.match(metrics, /laminar_hooks_runs_total\{result="aborted"\} 1/);
@@ -129,7 +131,7 @@ test("laminard restarted with 3 runs queued: 3 new runs, each queued once more, 
   assert.deepEqual(new Set(lost.map((run) => run.requeuedAs)), new Set(["hello:4", "hello:5", "hello:6"]));
   assert.equal(laminard.queueCalls.length, 6);
   for (const call of laminard.queueCalls.slice(3)) {
-    assert.match(call.reason, /\(re-queued: hello:[123] was lost in a laminard restart, 1 of 2\)$/);
+    assert.match(call.reason, /\(re-queued: hello:[123] was lost in a laminard restart, 1 of 2\) \[dispatch \d+, try 1\]$/);
   }
   for (const n of [4, 5, 6]) laminard.completeRun("hello", n, "success");
   for (const n of [4, 5, 6]) await waitForRun(svc, `hello:${n}`, "success");
@@ -287,8 +289,8 @@ test("runs that ended while the service was stopped are settled when it starts a
   assert.deepEqual(laminard.queueCalls.map((call) => call.number), [1, 2, 3]);
 });
 
-test("a running run ends aborted when laminard is stopped (SIGTERM), and is lost and queued again when it is killed (SIGKILL)", async (t) => {
-  const { svc, laminard } = await startFollowed(t);
+test("a running run aborted by a laminard stop (SIGTERM) or lost to a kill (SIGKILL) is queued again, each under requeue_lost", async (t) => {
+  const { svc, laminard, changes } = await startFollowed(t);
   await push(svc);
   await push(svc);
   await waitForRun(svc, "hello:1", "queued");
@@ -297,17 +299,43 @@ test("a running run ends aborted when laminard is stopped (SIGTERM), and is lost
   laminard.startRun("hello", 1);
   await waitForRun(svc, "hello:1", "running");
   await laminard.restart();
-  await waitForRun(svc, "hello:1", "aborted");
+  // laminard says aborted (it aborts running jobs as it stops); the stream had dropped meanwhile.
+  assert.equal(laminard.run("hello", 1)?.result, "aborted");
+  const aborted = await waitForRun(svc, "hello:1", "lost");
+  assert.match(aborted.note ?? "", /^hello:1 was aborted by a laminard restart: it was running when laminard stopped; queued again \(1 of 2\)$/);
   await waitForRun(svc, "hello:2", "lost");
-  await waitForRun(svc, "hello:3", "queued");
+  await waitFor(() => laminard.queueCalls.length === 4 || undefined, 10_000, "both runs queued again");
+  const again = laminard.queueCalls.slice(2).map((call) => call.reason.replace(/^.* \(re-queued: /, "").replace(/ \[dispatch \d+, try 1\]$/, "")).sort();
+  assert.deepEqual(again, ["hello:1 was aborted by a laminard restart, 1 of 2)", "hello:2 was lost in a laminard restart, 1 of 2)"]);
+  // The run aborted by the restart is told as lost (pending on the forge), never as aborted.
+  assert.equal(changes.some((change) => change.state === "aborted"), false);
 
-  laminard.startRun("hello", 3);
-  await waitForRun(svc, "hello:3", "running");
+  const third = laminard.queueCalls.find((call) => call.reason.includes("hello:1 was aborted"))!.number;
+  laminard.startRun("hello", third);
+  await waitForRun(svc, `hello:${third}`, "running");
   const opened = laminard.streamsOpened;
   await laminard.restart({ kill: true });
   await laminard.waitForStreams(opened + 1);
-  const lost = await waitForRun(svc, "hello:3", "lost");
-  assert.match(lost.note ?? "", /hello:3 was lost in a laminard restart: it was running and never completed/);
-  await waitForRun(svc, "hello:4", "queued");
-  assert.deepEqual(laminard.queueCalls.map((call) => call.number), [1, 2, 3, 4]);
+  const lost = await waitForRun(svc, `hello:${third}`, "lost");
+  assert.match(lost.note ?? "", new RegExp(`hello:${third} was lost in a laminard restart: it was running and never completed \\(laminard was killed\\); queued again \\(2 of 2\\)`));
+  await waitFor(() => laminard.queueCalls.length >= 6 || undefined, 10_000, "both queued again after the kill");
+  assert.match(laminard.queueCalls.find((call) => call.reason.includes(`hello:${third} was lost`))?.reason ?? "", /, 2 of 2\) \[dispatch \d+, try 1\]$/);
+});
+
+test("a run aborted by a restart past requeue_lost fails its dispatch and says so", async (t) => {
+  const { svc, laminard, changes } = await startFollowed(t, { requeueLost: 0 });
+  const id = await push(svc);
+  await waitForRun(svc, "hello:1", "queued");
+  await waitFor(() => svc.service.follower.connected, 5000, "the stream to connect");
+  laminard.startRun("hello", 1);
+  await waitForRun(svc, "hello:1", "running");
+  await laminard.restart();
+  await waitForRun(svc, "hello:1", "lost");
+  const dispatch = await waitFor(() => {
+    const found = svc.service.journal.getDelivery(id)?.dispatches[0];
+    return found?.status === "failed" ? found : undefined;
+  }, 5000, "the dispatch to fail");
+  assert.match(dispatch.lastError ?? "", /hello:1 was aborted by a laminard restart and laminar\.requeue_lost is 0/);
+  assert.equal(laminard.queueCalls.length, 1);
+  assert.deepEqual(changes.slice(-2).map((change) => change.state), ["lost", "error"]);
 });

@@ -28,11 +28,28 @@ test("settleFromHome: a run the home snapshot names is placed by it; any other n
   assert.deepEqual(settleFromHome(queued, empty), { kind: "fetch" });
 });
 
-const rows: { name: string; run: FollowedRun; snapshot: RunSnapshot; homeAfterRecord: boolean; expect: string; why?: RegExp }[] = [
+test("settleFromHome after the stream dropped: a run the snapshot names aborted was aborted by the restart; other results stand", () => {
+  const after: HomeSnapshot = { time: T, runs: [
+    { job: "slow", number: 4, state: "aborted", startedAt: T - 3000, completedAt: T - 1000 },
+    { job: "ok", number: 9, state: "failed", startedAt: T - 3000, completedAt: T - 1000 },
+  ] };
+  assert.deepEqual(settleFromHome(running, after, true), {
+    kind: "lost", cause: "aborted", why: "slow:4 was aborted by a laminard restart: it was running when laminard stopped",
+  });
+  // Told on a stream that stayed up, an abort was a person's laminarc abort: reported.
+  assert.equal(settleFromHome(running, after, false).kind, "advance");
+  assert.equal(settleFromHome(queued, after, true).kind, "advance");
+});
+
+const rows: { name: string; run: FollowedRun; snapshot: RunSnapshot; homeAfterRecord: boolean; afterDrop?: boolean; expect: string; why?: RegExp }[] = [
   { name: "completed: its result", run: queued, homeAfterRecord: false, expect: "advance",
     snapshot: { kind: "run", state: "failed", queuedAt: T - 5000, startedAt: T - 5000, completedAt: T - 3000 } },
-  { name: "aborted by a SIGTERM of laminard: its result", run: running, homeAfterRecord: false, expect: "advance",
+  { name: "aborted while the stream was up (a person's laminarc abort): its result", run: running, homeAfterRecord: true, expect: "advance",
     snapshot: { kind: "run", state: "aborted", queuedAt: T - 5000, startedAt: T - 5000, completedAt: T - 2000 } },
+  { name: "aborted, found so after the stream dropped (SIGTERM of laminard): lost, to be queued again", run: running, homeAfterRecord: false, afterDrop: true, expect: "lost",
+    snapshot: { kind: "run", state: "aborted", queuedAt: T - 5000, startedAt: T - 5000, completedAt: T - 2000 }, why: /^slow:4 was aborted by a laminard restart/ },
+  { name: "succeeded, found so after the stream dropped: its result", run: running, homeAfterRecord: false, afterDrop: true, expect: "advance",
+    snapshot: { kind: "run", state: "success", queuedAt: T - 5000, startedAt: T - 5000, completedAt: T - 2000 } },
   { name: "queued, started 0, queued before the snapshot: lost", run: queued, homeAfterRecord: false, expect: "lost",
     snapshot: { kind: "run", state: "queued", queuedAt: T - 1000 }, why: /ok:9 was lost in a laminard restart: laminard's queue no longer holds it/ },
   { name: "running forever after a SIGKILL: lost", run: running, homeAfterRecord: false, expect: "lost",
@@ -53,7 +70,7 @@ const rows: { name: string; run: FollowedRun; snapshot: RunSnapshot; homeAfterRe
 
 for (const row of rows) {
   test(`settleFromRun: ${row.name}`, () => {
-    const verdict = settleFromRun(row.run, empty, row.snapshot, row.homeAfterRecord);
+    const verdict = settleFromRun(row.run, empty, row.snapshot, row.homeAfterRecord, row.afterDrop ?? false);
     assert.equal(verdict.kind, row.expect);
     if (verdict.kind === "advance" && row.snapshot.kind === "run") {
       assert.equal(verdict.facts.state, row.snapshot.state);
@@ -100,4 +117,10 @@ test("decideLost: queued again with a reason that says so, up to the limit, then
 
   const never = decideLost({ run: "wiki:1", why: "lost", lostBefore: 0, limit: 0, reason });
   assert.match(never.kind === "give-up" ? never.error : "", /laminar\.requeue_lost is 0/);
+
+  // Aborted by a restart: the same budget, its own words; a note of either cause is replaced.
+  const aborted = decideLost({ run: "wiki:45", why: "wiki:45 was aborted", lostBefore: 1, limit: 2, reason: first.kind === "requeue" ? first.reason : "", cause: "aborted" });
+  assert.equal(aborted.kind === "requeue" && aborted.reason, `${reason} (re-queued: wiki:45 was aborted by a laminard restart, 2 of 2)`);
+  const spent = decideLost({ run: "wiki:46", why: "wiki:46 was aborted", lostBefore: 2, limit: 2, reason, cause: "aborted" });
+  assert.match(spent.kind === "give-up" ? spent.error : "", /^wiki:46 was aborted by a laminard restart after being queued again 2 times/);
 });

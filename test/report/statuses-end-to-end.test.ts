@@ -175,6 +175,29 @@ test("laminard restarted with 3 runs queued: 3 new runs, and each commit's last 
   assert.deepEqual(github.problems, []);
 });
 
+test("a running run aborted by a laminard restart: pending, then its new run's statuses, success last, never an error", async (t) => {
+  const { svc, laminard, github } = await startWithGitHub(t);
+  const sha = "4444444444444444444444444444444444444444";
+  await pushCommit(svc, sha);
+  await waitFor(() => laminard.queued.length === 1 || undefined, 10_000, "hello:1 queued in laminard");
+  laminard.startRun("hello", 1);
+  await waitForStatus(github, "running for hello:1", (status) => status.sha === sha && /is running/.test(status.description ?? ""));
+  await laminard.restart();
+  assert.equal(laminard.run("hello", 1)?.result, "aborted");
+  await waitFor(() => laminard.queued.length === 1 || undefined, 15_000, "the aborted run queued again");
+  assert.equal(laminard.queued[0]?.number, 2);
+  laminard.completeRun("hello", 2, "success");
+  await waitForStatus(github, "success for hello:2", (status) => status.sha === sha && status.state === "success");
+  await waitFor(() => svc.service.statusReporter.outbox.waitingCount() === 0 || undefined, 5000, "the outbox to empty");
+  const seen = statusesOf(github, sha);
+  assert.equal(seen.some((status) => status.state === "error"), false, JSON.stringify(seen.map((status) => status.description)));
+  assert.equal(seen.at(-1)?.state, "success");
+  assert.equal(seen.at(-1)?.target_url, `${BASE_URL}/jobs/hello/2`);
+  assert.ok(seen.some((status) => status.state === "pending" && /hello:1 was aborted by a laminard restart/.test(status.description ?? "")));
+  assert.equal(laminard.queueCalls.length, 2);
+  assert.deepEqual(github.problems, []);
+});
+
 test("a job laminarc cannot queue gets an error status that gives the reason", async (t) => {
   const { svc, github } = await startWithGitHub(t, {
     jobs: "[{ job: hello, events: [push] }, { job: no-such-job, events: [push] }]",

@@ -60,8 +60,9 @@ export interface TestServiceOptions {
 
 /**
  * Long enough for the fake laminarc (a Node process, niced below the test files as laminarc is below
- * the service) to start on a busy machine: a call killed at its timeout after it queued is queued
- * again by the retry, as a real one would be, and a test counting builds would see two.
+ * the service) to start on a busy machine: without laminar.http, a call killed at its timeout after
+ * it queued is queued again by the retry, as a real one would be, and a test counting builds would
+ * see two (with it, laminard is asked first: test/laminar/find-queued.test.ts).
  */
 const LAMINARC_TIMEOUT = "  timeout: 20s\n";
 
