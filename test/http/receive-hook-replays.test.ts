@@ -83,6 +83,9 @@ describe("one push delivered again under another delivery id", () => {
     const listed = await cli("deliveries", "--json");
     const row = (JSON.parse(listed.stdout) as { deliveryId: string; note: string | null }[]).find((item) => item.deliveryId === "gh-resent");
     assert.match(row?.note ?? "", /^duplicate: .*laminar-hooks redeliver \d+$/);
+    const page = await fetch(`${svc.url}/ui/deliveries/${resent.body.id}`);
+    assert.equal(page.status, 200);
+    assert.ok((await page.text()).includes(`duplicate: this push was built already from gh-first (journal id ${first.body.id})`), "the page says so");
 
     // Building again on purpose: exactly what the answer said to run.
     const again = await cli("redeliver", String(first.body.id));
