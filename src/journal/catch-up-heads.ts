@@ -55,6 +55,10 @@ export interface EarlierDelivery {
  *   exists) builds. A delivery that matched no job claims nothing either: a copy after the config
  *   was fixed builds. Building again on purpose goes around all of this (`redeliver`, the page's
  *   Rebuild add dispatches to the kept delivery and never ask).
+ * The price of keying on before → after: a branch deleted and pushed again at the same commit is the
+ * same push (000… → head) and builds nothing new; `redeliver` builds it. A poll, which cannot know
+ * `before`, takes any delivery of the head as its own (a force-push back whose webhook was lost is
+ * not built by the poll).
  */
 export const EARLIER_BUILT_SQL = `
   SELECT d.id AS id, d.delivery_id AS deliveryId, h.polled AS polled
