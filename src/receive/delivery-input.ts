@@ -56,9 +56,14 @@ export function deliveryInput(received: Received, plan: Plan): DeliveryInput {
  * for a deletion, a release, or a Gogs pull request (no head sha): those are never taken for copies.
  */
 function pushedHead(event: HookEvent): PushedHead | undefined {
-  if (event.repo === undefined || event.ref === undefined || event.rev === undefined) return undefined;
-  const head = { repo: event.repo, ref: event.ref, shas: [event.rev], polled: false };
-  if ((event.kind === "push" || event.kind === "tag") && !event.deleted) return { ...head, since: event.before ?? "" };
-  if (event.kind === "pull_request" && event.action !== undefined) return { ...head, since: `pull_request ${event.action}` };
+  const { repo, ref, rev } = event;
+  if (repo === undefined || ref === undefined || rev === undefined) return undefined;
+  // Literals without a spread: on every delivery's path (see deliveryInput).
+  if ((event.kind === "push" || event.kind === "tag") && !event.deleted) {
+    return { repo, ref, shas: [rev], polled: false, since: event.before ?? "" };
+  }
+  if (event.kind === "pull_request" && event.action !== undefined) {
+    return { repo, ref, shas: [rev], polled: false, since: `pull_request ${event.action}` };
+  }
   return undefined;
 }
