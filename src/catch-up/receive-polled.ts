@@ -37,14 +37,14 @@ export async function receivePolled(delivery: PolledDelivery, repository: Reposi
   }, plan);
   // The journal matches a webhook's head against this one: both the commit and, for an annotated
   // tag, the tag object (a webhook names either).
-  input.head = { repo: repository.repo, ref: delivery.event.ref ?? "", shas: delivery.shas, polled: true };
+  input.head = { repo: repository.repo, ref: delivery.event.ref ?? "", shas: delivery.shas, polled: true, since: "" };
   const committed = await commitDelivery(services, input, plan);
   const { routing } = plan;
   switch (committed.outcome) {
     case "accepted":
       return { kind: "queued", id: committed.id, jobs: routing.jobs.map((job) => job.job) };
     case "duplicate":
-      return { kind: "duplicate", of: committed.duplicateOf ?? { id: committed.id, deliveryId: delivery.deliveryId } };
+      return { kind: "duplicate", of: committed.duplicateOf ?? { id: committed.id, deliveryId: delivery.deliveryId, polled: true } };
     default:
       return { kind: "unmatched", id: committed.id, trace: routing.trace, ...(routing.note === undefined ? {} : { note: routing.note }) };
   }

@@ -1,14 +1,14 @@
 // The hook endpoint's work once the body is read: the signature, then the receive pipeline that
 // `redeliver` and catch-up share (src/receive: normalise → route → journal), then the answer. The
-// journal's transaction tells a duplicate from a new delivery, so two copies of one delivery cannot
-// both be queued.
+// journal's transaction tells a duplicate from a new delivery, so two copies of one delivery, or two
+// deliveries of one push, cannot both be queued.
 
 import type { ParameterizedContext } from "koa";
 import { withoutSecrets } from "../forges/index.ts";
 import type { Forge } from "../forges/types.ts";
 import { commitDelivery, type Committed } from "../receive/commit-delivery.ts";
 import { deliveryInput } from "../receive/delivery-input.ts";
-import type { DeliveryInput } from "../journal/index.ts";
+import { duplicateNote, type DeliveryInput } from "../journal/index.ts";
 import { planDelivery, type Located, type Plan } from "../receive/plan-delivery.ts";
 import { forgeWideSecret, verificationFor } from "../routing/index.ts";
 import type { Config, Envelope, HookEvent, RoutingResult } from "../types.ts";
@@ -99,14 +99,21 @@ function answer(ctx: HookContext, prepared: Prepared, committed: Committed, conf
   const { routing } = plan;
   if (duplicate) {
     ctx.status = 200;
-    ctx.body = {
-      message: duplicateOf === undefined
-        ? `duplicate: delivery ${delivery} was accepted before (journal id ${id}); nothing queued again`
-        : `duplicate: ${prepared.input.ref ?? "this push"} at this head was built already from ${duplicateOf.deliveryId} (journal id ${duplicateOf.id}), found by polling before this webhook arrived; nothing queued again`,
-      duplicate: true,
-      id,
-      delivery,
-    };
+    ctx.body = duplicateOf === undefined
+      ? {
+        message: `duplicate: delivery ${delivery} was accepted before (journal id ${id}); nothing queued again; to build it again on purpose: laminar-hooks redeliver ${id}`,
+        duplicate: true,
+        id,
+        delivery,
+      }
+      : {
+        // The same sentence as the note `show` and the page give this copy.
+        message: `${duplicateNote(duplicateOf)}; nothing queued again`,
+        duplicate: true,
+        id,
+        delivery,
+        duplicateOf: { id: duplicateOf.id, delivery: duplicateOf.deliveryId },
+      };
     return;
   }
   if (routing.jobs.length === 0) {

@@ -127,6 +127,6 @@ export class CatchUpStore {
 
   /** The delivery that brought this head already, webhook or poll, if any. */
   broughtBy(repo: string, ref: string, shas: readonly string[]): EarlierDelivery | undefined {
-    return guardJournal(() => this.#heads.earlier({ repo, ref, shas, polled: true }, ""));
+    return guardJournal(() => this.#heads.earlier({ repo, ref, shas, polled: true, since: "" }, ""));
   }
 }

@@ -41,8 +41,11 @@ export function prepareDeliveryWrites(
     if (existing !== undefined && existing.dispatchCount > 0) {
       return { id: existing.id, duplicate: true, rerouted: false, dispatchIds: [] };
     }
-    // One push, one build, whether its webhook or the poll of its remote came first (catch-up-heads.ts).
-    const earlier = given.head === undefined ? undefined : heads.earlier(given.head, given.deliveryId);
+    // One push, one build, however many deliveries bring it and whichever comes first
+    // (catch-up-heads.ts). A webhook that matches no job now is journaled as it is: it builds
+    // nothing either way, and its trace says why.
+    const head = given.head?.polled === false && given.jobs.length === 0 ? undefined : given.head;
+    const earlier = head === undefined ? undefined : heads.earlier(head, given.deliveryId);
     if (earlier !== undefined && given.head?.polled === true) {
       return { id: earlier.id, duplicate: true, rerouted: false, dispatchIds: [], duplicateOf: earlier };
     }
@@ -72,7 +75,8 @@ export function prepareDeliveryWrites(
       s.updateDelivery.run({ ...fields, id });
     }
     const dispatchIds = input.jobs.map((job) => insertDispatch(id, job, at));
-    if (input.head !== undefined) heads.record(input.head, id);
+    // A copy records no head: the build it copies holds the claim, and the lookups stay one row per build.
+    if (input.head !== undefined && earlier === undefined) heads.record(input.head, id, input.jobs.length > 0);
     if (earlier !== undefined) return { id, duplicate: true, rerouted: existing !== undefined, dispatchIds, duplicateOf: earlier };
     return { id, duplicate: false, rerouted: existing !== undefined, dispatchIds };
   });
@@ -83,6 +87,9 @@ export function prepareDeliveryWrites(
     const at = now();
     const changed = s.updateTrace.run({ id: deliveryId, trace: JSON.stringify(trace) });
     if (changed.changes === 0) throw new Error(`the journal has no delivery with id ${deliveryId}`);
+    // Never asks the ledger: building again is what was asked for. A delivery that matched nothing
+    // when it came claims its push now, so the next copy of it is a duplicate of this build.
+    if (jobs.length > 0) heads.markBuilt(deliveryId);
     return jobs.map((job) => insertDispatch(deliveryId, job, at));
   });
 
@@ -92,10 +99,16 @@ export function prepareDeliveryWrites(
   };
 }
 
-/** A webhook whose push a poll built first: kept, so `show` can tell, but with no job of its own. */
+/** A webhook whose push was built already: kept, so `show` and the page can tell, but with no job of its own. */
 function asDuplicateOf(input: DeliveryInput, earlier: EarlierDelivery): DeliveryInput {
-  const note = `this push was built already from ${earlier.deliveryId} (journal id ${earlier.id}), found by polling before its webhook arrived`;
-  return { ...input, jobs: [], trace: [], note };
+  return { ...input, jobs: [], trace: [], note: duplicateNote(earlier) };
+}
+
+/** What `show`, `deliveries` and the page say of a copy, and the hook's answer too: what built it, how to build again. */
+export function duplicateNote(earlier: EarlierDelivery): string {
+  const found = earlier.polled ? ", found by polling before its webhook arrived" : "";
+  return `duplicate: this push was built already from ${earlier.deliveryId} (journal id ${earlier.id})${found}; `
+    + `to build it again on purpose: laminar-hooks redeliver ${earlier.id}`;
 }
 
 function prepareStatements(db: BetterSqlite3.Database) {

@@ -9,6 +9,7 @@ export { CatchUpStore, type AskedRedelivery, type PolledState, type StoredHead }
 export { filterHeaders } from "./filter-headers.ts";
 export { guardJournal, isStorageError } from "./journal-error.ts";
 export { migrate, MIGRATIONS } from "./migrations.ts";
+export { duplicateNote } from "./delivery-writes.ts";
 export type * from "./journal-types.ts";
 export { DELIVERY_STATUSES } from "./journal-types.ts";
 export type { DeliveriesPage, DeliveriesPageQuery, ListedDelivery, ListedDispatch, PageCursor } from "./deliveries-page.ts";

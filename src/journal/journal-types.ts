@@ -49,8 +49,9 @@ export interface RecordDeliveryResult {
   /** The dispatches created, one per job, in the order of the jobs. */
   dispatchIds: number[];
   /**
-   * Another delivery brought this push first, one found by polling or its webhook: nothing was
-   * queued. A webhook is still kept (without jobs); a polled push is not kept at all.
+   * Another delivery brought this push first and built it (another hook, a forge's Replay or test
+   * delivery, a body sent again under a new id, a poll): nothing was queued. A webhook is still
+   * kept (without jobs, its note naming that delivery); a polled push is not kept at all.
    */
   duplicateOf?: EarlierDelivery;
 }

@@ -171,6 +171,25 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE dispatches ADD COLUMN doubt_since INTEGER;
   `,
+  // 8: one push, one build, for webhooks among themselves too (catch-up-heads.ts): a second hook, a
+  // forge's Replay or test delivery, a body sent again with a new id. `since` is what tells two
+  // pushes of one head apart (a push's `before`, a pull request's action); `built` marks the rows
+  // of deliveries that queued jobs, the only ones a copy is matched against, so the partial index
+  // holds one row per build of a head however often it was delivered. Pull requests join the
+  // table (their ref is refs/pull/N/head). Existing rows: a poll has no `before` (''); a push
+  // webhook's `before` is read from its payload (GitHub, Gitea and GitLab all name it `before`).
+  `
+  ALTER TABLE catch_up_heads ADD COLUMN since TEXT NOT NULL DEFAULT '';
+  ALTER TABLE catch_up_heads ADD COLUMN built INTEGER NOT NULL DEFAULT 0;
+  UPDATE catch_up_heads SET built = 1
+    WHERE EXISTS (SELECT 1 FROM dispatches x WHERE x.delivery = catch_up_heads.delivery);
+  UPDATE catch_up_heads SET since = COALESCE(
+      (SELECT CAST(json_extract(d.payload, '$.before') AS TEXT) FROM deliveries d
+        WHERE d.id = catch_up_heads.delivery AND json_valid(d.payload)), '')
+    WHERE polled = 0;
+  DROP INDEX catch_up_heads_polled;
+  CREATE INDEX catch_up_heads_built ON catch_up_heads (repo, ref, sha) WHERE built = 1;
+  `,
 ];
 
 /** Brings the schema up to date in one transaction; refuses a journal from a newer version. */

@@ -27,17 +27,22 @@ export interface ReceiveServices {
 }
 
 export interface Committed {
-  /** The journal's id of the delivery (of its first copy, for a duplicate). */
+  /**
+   * The journal's id of the delivery: of its first copy, for the same delivery id again; its own,
+   * for a webhook of a push already built (kept; `duplicateOf` names the one that built it); that
+   * one's, for a polled push already built (not kept).
+   */
   id: number;
   outcome: DeliveryOutcome;
-  /** Another delivery brought this push first (a poll, or its webhook): nothing was queued. */
+  /** Another delivery brought this push first and built it (another hook, a Replay, a poll…): nothing was queued. */
   duplicateOf?: RecordDeliveryResult["duplicateOf"];
 }
 
 /**
  * The journal decides whether this is a duplicate in the same transaction that records it, so two
- * copies of one delivery (a forge's retry, a webhook and catch-up's poll) cannot both be queued. A
- * ping or an ignored event is journaled again as it is: it queues nothing either way.
+ * copies of one delivery (a forge's retry) or of one push (a second hook, a Replay, a webhook and
+ * catch-up's poll) cannot both be queued. A ping or an ignored event is journaled again as it is:
+ * it queues nothing either way.
  */
 export async function commitDelivery(services: ReceiveServices, input: DeliveryInput, plan: Plan): Promise<Committed> {
   const recorded = await services.journal.commitDelivery(input);

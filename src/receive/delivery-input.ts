@@ -50,9 +50,20 @@ export function deliveryInput(received: Received, plan: Plan): DeliveryInput {
   return input;
 }
 
-/** The head a branch or tag push brought, which the journal matches against pushes found by polling. */
+/**
+ * What identifies the push a delivery brought (journal/catch-up-heads.ts): a branch or tag push by
+ * its ref and before → after, a pull request by its number (in its ref), action and head. None
+ * for a deletion, a release, or a Gogs pull request (no head sha): those are never taken for copies.
+ */
 function pushedHead(event: HookEvent): PushedHead | undefined {
-  if ((event.kind !== "push" && event.kind !== "tag") || event.deleted) return undefined;
-  if (event.repo === undefined || event.ref === undefined || event.rev === undefined) return undefined;
-  return { repo: event.repo, ref: event.ref, shas: [event.rev], polled: false };
+  const { repo, ref, rev } = event;
+  if (repo === undefined || ref === undefined || rev === undefined) return undefined;
+  // Literals without a spread: on every delivery's path (see deliveryInput).
+  if ((event.kind === "push" || event.kind === "tag") && !event.deleted) {
+    return { repo, ref, shas: [rev], polled: false, since: event.before ?? "" };
+  }
+  if (event.kind === "pull_request" && event.action !== undefined) {
+    return { repo, ref, shas: [rev], polled: false, since: `pull_request ${event.action}` };
+  }
+  return undefined;
 }

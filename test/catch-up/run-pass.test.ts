@@ -59,7 +59,7 @@ function webhookOf(ref: string, head: string) {
   return journal.commitDelivery({
     forge: "gitea", deliveryId: `gitea-${head}`, receivedAt: Date.now(), forgeEvent: "push", kind: "push", repo: "team/app", ref,
     headers: {}, payload: "{}", trace: [], jobs: [{ job: "app", params: { rev: head }, host: "", reason: "Gitea push" }],
-    head: { repo: "team/app", ref, shas: [head], polled: false },
+    head: { repo: "team/app", ref, shas: [head], polled: false, since: "0".repeat(40) },
   });
 }
 

@@ -9,7 +9,7 @@ import { test } from "node:test";
 import { openJournal } from "../../src/journal/index.ts";
 import { createFakeLaminar, FAKE_LAMINARC, processExists, waitFor } from "../fixtures/fake-laminar-dir.ts";
 import { startChildService } from "../support/child-service.ts";
-import { payload } from "../support/payloads.ts";
+import { anotherPush, payload } from "../support/payloads.ts";
 import { githubSignature } from "../support/sign.ts";
 import { githubHeaders, HELLO_WORLD_CONFIG } from "../support/test-service.ts";
 
@@ -41,9 +41,11 @@ test("SIGKILL during a burst, then restart: every acknowledged delivery is queue
       for (let i = 0; i < 60 && !killed; i++) {
         const id = `kill-${worker}-${i}`;
         sent++;
+        // A push of its own each: one push builds once, whatever its delivery ids.
+        const body = anotherPush(push5, id);
         try {
           const response = await fetch(`${first.url}/hooks`, {
-            method: "POST", body: push5, headers: githubHeaders("push", id, githubSignature("topsecret", push5)),
+            method: "POST", body, headers: githubHeaders("push", id, githubSignature("topsecret", body)),
           });
           if (response.status === 202) acknowledged.add(id);
           await response.arrayBuffer();

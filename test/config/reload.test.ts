@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { waitFor } from "../fixtures/fake-laminar-dir.ts";
 import { startChildService } from "../support/child-service.ts";
-import { payload } from "../support/payloads.ts";
+import { anotherPush, payload } from "../support/payloads.ts";
 import { recordingLogger } from "../support/recording-logger.ts";
 import { githubSignature } from "../support/sign.ts";
 import { githubHeaders, post, startTestService } from "../support/test-service.ts";
@@ -43,7 +43,10 @@ test("a good config takes effect; a broken one is refused, logged with file:line
     const problems = logged.problems as string[];
     assert.equal(problems.length, 1);
     assert.match(problems[0]!, new RegExp(`^${svc.configFile}:\\d+:\\d+ `));
-    assert.equal((await svc.post("/hooks", push5, signed("r-3"))).status, 202, "the old config still routes");
+    // Another push: the same one again would be a duplicate of r-2.
+    const other = anotherPush(push5, "r-3");
+    const answer = await svc.post("/hooks", other, githubHeaders("push", "r-3", githubSignature("topsecret", other)));
+    assert.equal(answer.status, 202, "the old config still routes");
   } finally {
     await svc.stop();
   }

@@ -10,7 +10,7 @@ import { createLogger } from "../../src/observe/logger.ts";
 import { startService, type Service } from "../../src/start-service.ts";
 import { createFakeLaminar, FAKE_LAMINARC, type FakeLaminar } from "../fixtures/fake-laminar-dir.ts";
 import type { FakeLaminard } from "../fixtures/fake-laminard.ts";
-import { payload } from "../support/payloads.ts";
+import { anotherPush, payload } from "../support/payloads.ts";
 import { githubSignature } from "../support/sign.ts";
 import { githubHeaders, keepJournalConnection } from "../support/test-service.ts";
 
@@ -85,8 +85,11 @@ export interface Sent {
   error?: string;
 }
 
-/** Sends one signed GitHub push with this delivery id; never throws. */
-export async function sendPush(url: string, id: string, body: Buffer = push5): Promise<Sent> {
+/**
+ * Sends one signed GitHub push with this delivery id; never throws. By default a push of its own
+ * (push5 with a `before` made from the id): one push builds once, whatever its delivery ids.
+ */
+export async function sendPush(url: string, id: string, body: Buffer = anotherPush(push5, id)): Promise<Sent> {
   const at = Date.now();
   const started = performance.now();
   try {

@@ -8,7 +8,7 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { payload } from "../support/payloads.ts";
+import { anotherPush, payload } from "../support/payloads.ts";
 import { rawRequest } from "../support/request.ts";
 import { githubSignature } from "../support/sign.ts";
 import { githubHeaders, startTestService, HELLO_WORLD_CONFIG } from "../support/test-service.ts";
@@ -56,7 +56,9 @@ test("server.allow answers 403 to senders outside it, before reading their body"
     assert.equal(outside.body.message, "198.51.100.7 is not in server.allow");
     const inside = await svc.post("/hooks", push5, signed("allow-2", { "x-forwarded-for": "192.0.2.44" }));
     assert.equal(inside.status, 202);
-    const v6 = await svc.post("/hooks", push5, signed("allow-3", { "x-forwarded-for": "2001:db8::1" }));
+    // Another push: the same one again would be a duplicate of allow-2.
+    const other = anotherPush(push5, "allow-3");
+    const v6 = await svc.post("/hooks", other, { ...githubHeaders("push", "allow-3", githubSignature("topsecret", other)), "x-forwarded-for": "2001:db8::1" });
     assert.equal(v6.status, 202);
     assert.equal(svc.service.journal.getDelivery("allow-1"), undefined, "refused before the journal: never queued");
   } finally {

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { waitFor, type FakeCall } from "../fixtures/fake-laminar-dir.ts";
-import { payload } from "../support/payloads.ts";
+import { anotherPush, payload } from "../support/payloads.ts";
 import { githubSignature } from "../support/sign.ts";
 import { gitlabHeaders, githubHeaders, startTestService, type TestService } from "../support/test-service.ts";
 
@@ -78,8 +78,10 @@ describe("job filters and options through the HTTP server", () => {
     ]);
     assert.deepEqual((await calls("skip-1", 1)).map((call) => call.argv[1]), ["hello-always"]);
 
-    const unmarked = await svc.post("/hooks", original, githubHeaders("push", "skip-2", githubSignature("topsecret", original)));
-    assert.deepEqual(unmarked.body.jobs, [{ job: "hello" }, { job: "hello-always" }], "the same push without the marker starts both");
+    // Another push (one push builds once: the same one again would be a duplicate).
+    const other = anotherPush(original, "skip-2");
+    const unmarked = await svc.post("/hooks", other, githubHeaders("push", "skip-2", githubSignature("topsecret", other)));
+    assert.deepEqual(unmarked.body.jobs, [{ job: "hello" }, { job: "hello-always" }], "a push without the marker starts both");
   });
 
   test("a path-filtered push starts only the jobs whose paths match", async () => {
@@ -109,8 +111,9 @@ describe("job filters and options through the HTTP server", () => {
   });
 
   test("templated params reach laminarc verbatim, each one argument; a job's host is its LAMINAR_HOST", async () => {
-    // The complete list of gitlab/push-2.json with a CHANGELOG added: a copy, signed by token as GitLab does.
-    const sent = JSON.parse(payload("gitlab/push-2.json").toString("utf8"));
+    // The complete list of gitlab/push-2.json with a CHANGELOG added: a copy, signed by token as
+    // GitLab does, of another push than paths-1's (the same one again would be a duplicate).
+    const sent = JSON.parse(anotherPush(payload("gitlab/push-2.json"), "tmpl-1").toString("utf8"));
     sent.commits[0].modified = ["CHANGELOG"];
     sent.ref_protected = true;
     const body = Buffer.from(JSON.stringify(sent));
@@ -122,7 +125,7 @@ describe("job filters and options through the HTTP server", () => {
     assert.deepEqual(changelog.argv, [
       "queue", "changelog",
       "rev=2adc9465c4edfc33834e173fe89436a7cb899a1d", "ref=refs/heads/master", "branch=master",
-      "before=9217710ce8c7e1eae7a5d1c45f6e43e1c769f866", "repo=gitlab-org/hello-world",
+      `before=${sent.before}`, "repo=gitlab-org/hello-world",
       "clone_url=https://gitlab.com/gitlab-org/hello-world.git", "ssh_url=git@gitlab.com:gitlab-org/hello-world.git",
       "event=push", "forge=gitlab", "sender=sytses", "delivery=tmpl-1",
       "image=registry.example.com/gitlab-org/hello-world:master-2adc9465c4edfc33834e173fe89436a7cb899a1d",

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { waitFor, type FakeCall } from "../fixtures/fake-laminar-dir.ts";
-import { payload } from "../support/payloads.ts";
+import { anotherPush, payload } from "../support/payloads.ts";
 import { standardWebhookSignature } from "../support/sign.ts";
 import { gitlabHeaders, startTestService, type TestService } from "../support/test-service.ts";
 
@@ -71,7 +71,7 @@ describe("GitLab through the HTTP server", () => {
       "clone_url=https://gitlab.com/gitlab-org/hello-world.git", "ssh_url=git@gitlab.com:gitlab-org/hello-world.git",
       "event=push", "forge=gitlab", "sender=sytses", "delivery=gl-push-1",
     ]);
-    assert.equal(call.env.LAMINAR_REASON, "GitLab push to gitlab-org/hello-world master (2adc946) by sytses");
+    assert.match(call.env.LAMINAR_REASON ?? "", /^GitLab push to gitlab-org\/hello-world master \(2adc946\) by sytses \[dispatch \d+, try 1\]$/);
     assert.equal(call.env.LAMINAR_HOST, "unix-abstract:test-laminar");
 
     const stored = svc.service.journal.getDelivery("gl-push-1");
@@ -82,9 +82,23 @@ describe("GitLab through the HTTP server", () => {
   });
 
   test("Push Hook on /hooks/gitlab: the same", async () => {
-    const answer = await svc.post("/hooks/gitlab", push2, gitlabHeaders("Push Hook", "gl-push-2", { token: TOKEN }));
+    const answer = await svc.post("/hooks/gitlab", anotherPush(push2, "gl-push-2"), gitlabHeaders("Push Hook", "gl-push-2", { token: TOKEN }));
     assert.equal(answer.status, 202, answer.body.message);
     assert.equal((await oneCall("gl-push-2")).argv[1], "hello");
+  });
+
+  test("the same push from a second hook (another Idempotency-Key) is a duplicate naming the first", async () => {
+    const push = anotherPush(push2, "gl-second-hook");
+    const first = await svc.post("/hooks", push, gitlabHeaders("Push Hook", "gl-project-hook", { token: TOKEN }));
+    assert.equal(first.status, 202, first.body.message);
+    const second = await svc.post("/hooks/gitlab", push, gitlabHeaders("Push Hook", "gl-group-hook", { token: TOKEN }));
+    assert.equal(second.status, 200, second.body.message);
+    assert.equal(second.body.duplicate, true);
+    assert.deepEqual(second.body.duplicateOf, { id: first.body.id, delivery: "gl-project-hook" });
+    assert.match(second.body.message, new RegExp(`from gl-project-hook .*laminar-hooks redeliver ${first.body.id}`));
+    await oneCall("gl-project-hook");
+    assert.equal(svc.service.journal.getDelivery("gl-group-hook")?.dispatches.length, 0);
+    assert.equal(callsFor("gl-group-hook").length, 0);
   });
 
   test("Tag Push Hook: the tag's commit, no before for a new tag", async () => {
@@ -97,7 +111,7 @@ describe("GitLab through the HTTP server", () => {
       "clone_url=http://example.com/jsmith/example.git", "ssh_url=git@example.com:jsmith/example.git",
       "event=tag", "forge=gitlab", "delivery=gl-tag-1",
     ]);
-    assert.equal(call.env.LAMINAR_REASON, "GitLab tag v1.0.0 on jsmith/example (82b3d5a)");
+    assert.match(call.env.LAMINAR_REASON ?? "", /^GitLab tag v1\.0\.0 on jsmith\/example \(82b3d5a\) \[dispatch \d+, try 1\]$/);
   });
 
   test("Merge Request Hook: open is opened", async () => {
@@ -115,8 +129,8 @@ describe("GitLab through the HTTP server", () => {
       "ssh_url=git@gitlab.com:gitlab-org/hello-world.git", "event=pull_request", "forge=gitlab", "pr=1",
       "base_branch=master", "sender=sytses", "delivery=gl-mr-1",
     ]);
-    assert.equal(call.env.LAMINAR_REASON,
-      "GitLab pull request #1 (opened) on gitlab-org/hello-world: feature → master (c4c7922) by sytses");
+    assert.match(call.env.LAMINAR_REASON ?? "",
+      /^GitLab pull request #1 \(opened\) on gitlab-org\/hello-world: feature → master \(c4c7922\) by sytses \[dispatch \d+, try 1\]$/);
   });
 
   test("Merge Request Hook: update with new commits is synchronize; without, it builds nothing", async () => {
@@ -148,9 +162,10 @@ describe("GitLab through the HTTP server", () => {
   });
 
   test("GitLab's own retry: same Idempotency-Key, new X-Gitlab-Event-UUID, is a duplicate", async () => {
-    const first = await svc.post("/hooks", push2, gitlabHeaders("Push Hook", "gl-retry", { token: TOKEN, uuid: "uuid-first" }));
+    const push = anotherPush(push2, "gl-retry");
+    const first = await svc.post("/hooks", push, gitlabHeaders("Push Hook", "gl-retry", { token: TOKEN, uuid: "uuid-first" }));
     assert.equal(first.status, 202, first.body.message);
-    const retry = await svc.post("/hooks", push2, gitlabHeaders("Push Hook", "gl-retry", { token: TOKEN, uuid: "uuid-second" }));
+    const retry = await svc.post("/hooks", push, gitlabHeaders("Push Hook", "gl-retry", { token: TOKEN, uuid: "uuid-second" }));
     assert.equal(retry.status, 200, retry.body.message);
     assert.equal(retry.body.duplicate, true);
     assert.match(retry.body.message, /^duplicate: delivery gl-retry was accepted before/);
@@ -181,7 +196,7 @@ describe("GitLab through the HTTP server", () => {
   });
 
   test("a signed delivery resent with a new Idempotency-Key and X-Gitlab-Event-UUID is a duplicate: nothing queued again", async () => {
-    const body = payload("gitlab/push-1.json");
+    const body = anotherPush(payload("gitlab/push-1.json"), "gl-signed-replay");
     const id = "gl-signed-replay";
     const timestamp = String(Math.floor(Date.now() / 1000));
     const signature = { "webhook-id": id, "webhook-timestamp": timestamp, "webhook-signature": standardWebhookSignature(SIGNING, id, timestamp, body) };

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { waitFor } from "../fixtures/fake-laminar-dir.ts";
-import { payload } from "../support/payloads.ts";
+import { anotherPush, payload } from "../support/payloads.ts";
 import { giteaSignature, githubSignature } from "../support/sign.ts";
 import { giteaHeaders, githubHeaders, startTestService, type TestService } from "../support/test-service.ts";
 
@@ -113,9 +113,10 @@ describe("hook answers", () => {
   });
 
   test("200 duplicate: the same delivery id again queues nothing twice", async () => {
-    const headers = githubHeaders("push", "d-dup", githubSignature("topsecret", push5));
-    assert.equal((await svc.post("/hooks", push5, headers)).status, 202);
-    const again = await svc.post("/hooks", push5, headers);
+    const push = anotherPush(push5, "d-dup");
+    const headers = githubHeaders("push", "d-dup", githubSignature("topsecret", push));
+    assert.equal((await svc.post("/hooks", push, headers)).status, 202);
+    const again = await svc.post("/hooks", push, headers);
     assert.equal(again.status, 200);
     assert.equal(again.body.duplicate, true);
     assert.match(again.body.message, /^duplicate: /);
@@ -206,9 +207,10 @@ describe("hook answers", () => {
 
   test("compressed bodies are read in any spelling of gzip, deflate or br; broken ones are a 400", async () => {
     const signature = githubSignature("topsecret", push5);
-    const encodings: [string, Buffer][] = [["gzip", gzipSync(push5)], ["GZIP", gzipSync(push5)], ["deflate", deflateSync(push5)], ["br", brotliCompressSync(push5)]];
-    for (const [encoding, body] of encodings) {
-      const answer = await svc.post("/hooks", body, { ...githubHeaders("push", `d-enc-${encoding}`, signature), "content-encoding": encoding });
+    const encodings: [string, (body: Buffer) => Buffer][] = [["gzip", gzipSync], ["GZIP", gzipSync], ["deflate", deflateSync], ["br", brotliCompressSync]];
+    for (const [encoding, compress] of encodings) {
+      const push = anotherPush(push5, encoding);
+      const answer = await svc.post("/hooks", compress(push), { ...githubHeaders("push", `d-enc-${encoding}`, githubSignature("topsecret", push)), "content-encoding": encoding });
       assert.equal(answer.status, 202, `${encoding}: ${answer.body.message}`);
     }
     const broken = await svc.post("/hooks", push5, { ...githubHeaders("push", "d-enc-broken", signature), "content-encoding": "gzip" });
@@ -232,10 +234,11 @@ describe("hook answers", () => {
   });
 
   test("GitHub form-encoded bodies are verified over the raw form body", async () => {
-    const form = `payload=${encodeURIComponent(push5.toString("utf8"))}`;
+    const push = anotherPush(push5, "d-form");
+    const form = `payload=${encodeURIComponent(push.toString("utf8"))}`;
     const answer = await svc.post("/hooks", form, githubHeaders("push", "d-form", githubSignature("topsecret", form), "application/x-www-form-urlencoded"));
     assert.equal(answer.status, 202, answer.body.message);
-    const overJson = await svc.post("/hooks", form, githubHeaders("push", "d-form-2", githubSignature("topsecret", push5), "application/x-www-form-urlencoded"));
+    const overJson = await svc.post("/hooks", form, githubHeaders("push", "d-form-2", githubSignature("topsecret", push), "application/x-www-form-urlencoded"));
     assert.equal(overJson.status, 401, "GitHub signs the form body, not the JSON inside");
   });
 
@@ -243,8 +246,9 @@ describe("hook answers", () => {
     const push = payload("gitea/push-1.json");
     const json = await svc.post("/hooks", push, giteaHeaders("push", "g-1", giteaSignature("gitea-secret", push)));
     assert.equal(json.status, 202, json.body.message);
-    const form = `payload=${encodeURIComponent(push.toString("utf8"))}`;
-    const viaForm = await svc.post("/hooks", form, giteaHeaders("push", "g-2", giteaSignature("gitea-secret", push), "application/x-www-form-urlencoded"));
+    const second = anotherPush(push, "g-2");
+    const form = `payload=${encodeURIComponent(second.toString("utf8"))}`;
+    const viaForm = await svc.post("/hooks", form, giteaHeaders("push", "g-2", giteaSignature("gitea-secret", second), "application/x-www-form-urlencoded"));
     assert.equal(viaForm.status, 202, viaForm.body.message);
     const unsigned = await svc.post("/hooks", push, giteaHeaders("push", "g-3", ""));
     assert.equal(unsigned.status, 401, "Gitea sends empty signature headers when it has no secret");

@@ -9,7 +9,7 @@ import { startService } from "../../src/start-service.ts";
 import type { RunStateChange } from "../../src/journal/run-state.ts";
 import { waitFor } from "../fixtures/fake-laminar-dir.ts";
 import { FakeLaminard, type FakeResult } from "../fixtures/fake-laminard.ts";
-import { payload } from "../support/payloads.ts";
+import { anotherPush, payload } from "../support/payloads.ts";
 import { recordingLogger } from "../support/recording-logger.ts";
 import { githubSignature } from "../support/sign.ts";
 import { githubHeaders, startTestService, type TestService } from "../support/test-service.ts";
@@ -54,7 +54,10 @@ async function startFollowed(t: TestContext, options: { autoRun?: FakeResult; do
 let deliveries = 0;
 async function push(svc: TestService): Promise<number> {
   deliveries += 1;
-  const answer = await svc.post("/hooks", push5, githubHeaders("push", `follow-${process.pid}-${deliveries}`, githubSignature("topsecret", push5)));
+  const id = `follow-${process.pid}-${deliveries}`;
+  // A push of its own each: one push builds once, whatever its delivery ids.
+  const body = anotherPush(push5, id);
+  const answer = await svc.post("/hooks", body, githubHeaders("push", id, githubSignature("topsecret", body)));
   assert.equal(answer.status, 202, answer.body.message);
   return Number(answer.body["id"]);
 }

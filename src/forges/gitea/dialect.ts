@@ -36,7 +36,8 @@ export function giteaDialectForge(dialect: GiteaDialect): Forge {
         headerValue(headers, eventHeader) ??
         headerValue(headers, eventTypeHeader) ??
         requireHeader(headers, eventHeader, label);
-      // Not signed: "Replay" sends the same body under a new id, and builds again (README "HTTP").
+      // Not signed: "Replay" sends the same body under a new id, a duplicate of the push it built
+      // (journal/catch-up-heads.ts; docs/how-it-works.md, "One push, one build").
       const deliveryId = requireHeader(headers, deliveryHeader, label);
       if (!dialect.events.has(event)) {
         throw new HttpError(400, `unknown ${label} event "${event}" in ${eventHeader}: ${label} defines no such event`, {

@@ -7,8 +7,8 @@ import { GITHUB_EVENTS } from "./event-names.ts";
 
 /**
  * The event and delivery id; GitHub's redelivery keeps X-GitHub-Delivery. The signature does not
- * cover the id, so the same body under a new id is a new delivery: README "HTTP" says why that
- * is accepted rather than de-duplicated on the body.
+ * cover the id, so the same body under a new id is a new delivery: one that builds nothing, since
+ * one push builds once (journal/catch-up-heads.ts; docs/how-it-works.md, "One push, one build").
  */
 export function readGitHubEnvelope(headers: Headers): Envelope {
   const event = requireHeader(headers, "X-GitHub-Event", "GitHub");
