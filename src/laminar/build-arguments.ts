@@ -42,3 +42,12 @@ export function buildArguments(request: Pick<JobRequest, "job" | "params">): str
   }
   return args;
 }
+
+/** The argv of `laminarc abort JOB N`, which takes the job name verbatim and N through atoi(). */
+export function buildAbortArguments(job: string, run: number): string[] {
+  if (job === "") throw new LaminarArgumentError("the job name is empty");
+  if (job.includes("\0")) throw new LaminarArgumentError(`the job name ${JSON.stringify(job)} contains a NUL character`);
+  // atoi() would read "1.5" as 1 and "x" as 0: abort the wrong run, or none.
+  if (!Number.isSafeInteger(run) || run < 1 || run > 0x7fffffff) throw new LaminarArgumentError(`${String(run)} is not a run number`);
+  return ["abort", job, String(run)];
+}

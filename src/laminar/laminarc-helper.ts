@@ -1,13 +1,14 @@
 import type { AttemptResult, JobRequest } from "../types.ts";
-import { buildArguments } from "./build-arguments.ts";
+import { buildAbortArguments, buildArguments } from "./build-arguments.ts";
 import { buildEnvironment } from "./build-environment.ts";
 import { availableHelperKind, startHelper, type HelperChannel, type HelperKind } from "./helper-channel.ts";
-import { notStarted, type ResultMessage, type RunMessage } from "./helper-protocol.ts";
+import { classifyAbort, type AbortResult } from "./classify-abort.ts";
+import { notStarted, type Report, type RunMessage } from "./helper-protocol.ts";
 import { MAX_OUTPUT_BYTES, type RunOptions } from "./run-options.ts";
 import { attemptFromReply, attemptThatThrew } from "./shape-result.ts";
 
 /**
- * The one way laminar-hooks starts laminarc: `laminarc queue JOB k=v…`, without a shell, bounded
+ * The one way laminar-hooks starts laminarc (`laminarc queue JOB k=v…`, `laminarc abort JOB N`), without a shell, bounded
  * in time and output, cancellable, classified; it never rejects, so a dispatcher always has an
  * outcome to record. laminarc is started by a small long-lived helper process instead of by the
  * service: starting a child blocks the starting process's event loop for milliseconds, which
@@ -24,7 +25,7 @@ export class LaminarcHelper {
   #environments = new WeakMap<NodeJS.ProcessEnv, number>();
   #nextEnvKey = 1;
   /** Runs sent and not answered yet, with the helper each went to. */
-  readonly #waiting = new Map<number, { channel: HelperChannel; settle: (reply: ResultMessage) => void }>();
+  readonly #waiting = new Map<number, { channel: HelperChannel; settle: (reply: Report) => void }>();
 
   constructor(options: { kind?: HelperKind } = {}) {
     this.kind = options.kind ?? availableHelperKind();
@@ -39,13 +40,39 @@ export class LaminarcHelper {
     } catch (error) {
       return Promise.resolve(attemptThatThrew(error, performance.now() - started));
     }
-    if (options.cancelSignal?.aborted === true) {
-      return Promise.resolve(attemptFromReply(notStarted(performance.now() - started, { canceled: true }), request, options));
+    return this.#launch(args, buildEnvironment(request, {}), options, started).then((reply) => attemptFromReply(reply, request, options));
+  }
+
+  /**
+   * `laminarc abort JOB N`, through the same helper and bounds as `run`. Never rejects: a run
+   * number laminarc cannot take is answered as failed without starting anything.
+   */
+  abort(job: string, run: number, options: RunOptions): Promise<AbortResult> {
+    let args: string[];
+    try {
+      args = buildAbortArguments(job, run);
+    } catch (error) {
+      return Promise.resolve({ kind: "failed", message: `cannot abort ${job}:${String(run)}: ${(error as Error).message}`, timedOut: false });
     }
+    const setEnv = buildEnvironment({ host: options.host ?? "", reason: "" }, {});
+    return this.#launch(args, setEnv, options, performance.now()).then((reply) => classifyAbort({
+      exitCode: reply.exitCode, signal: reply.signal, stdout: reply.stdout, stderr: reply.stderr, timedOut: reply.timedOut,
+      canceled: reply.canceled, timeoutMs: options.timeoutMs, laminarc: options.laminarc, job, run,
+      ...(reply.spawnError === undefined ? {} : { spawnError: reply.spawnError }),
+    }));
+  }
+
+  /**
+   * Starts `laminarc ARGS…` through the helper with the base environment plus `setEnv`, and
+   * resolves with the helper's report; never rejects (a message that cannot be sent is reported
+   * as a process that could not be started).
+   */
+  #launch(args: string[], setEnv: Record<string, string>, options: RunOptions, started: number): Promise<Report> {
+    if (options.cancelSignal?.aborted === true) return Promise.resolve(notStarted(performance.now() - started, { canceled: true }));
 
     const id = this.#nextId++;
     const base = options.env ?? process.env;
-    return new Promise<AttemptResult>((resolve) => {
+    return new Promise<Report>((resolve) => {
       const onAbort = () => {
         try {
           this.#channel?.send({ type: "cancel", id });
@@ -54,16 +81,16 @@ export class LaminarcHelper {
         }
       };
       options.cancelSignal?.addEventListener("abort", onAbort, { once: true });
-      const settle = (reply: ResultMessage) => {
+      const settle = (reply: Report) => {
         options.cancelSignal?.removeEventListener("abort", onAbort);
-        resolve(attemptFromReply(reply, request, options));
+        resolve(reply);
       };
       try {
         const channel = this.#helper();
         this.#waiting.set(id, { channel, settle });
         channel.hold(true);
         // buildEnvironment(request, base), in two parts: the base without LAMINAR_HOST and with
-        // the variables laminarc must not see dropped, once; what this job sets, each time.
+        // the variables laminarc must not see dropped, once; what this call sets, each time.
         let envKey = this.#environments.get(base);
         if (envKey === undefined) {
           envKey = this.#nextEnvKey++;
@@ -71,15 +98,13 @@ export class LaminarcHelper {
           channel.send({ type: "env", key: envKey, env: buildEnvironment({ host: "", reason: "" }, base) });
         }
         const message: RunMessage = {
-          type: "run", id, file: options.laminarc, args, envKey, setEnv: buildEnvironment(request, {}),
-          timeoutMs: options.timeoutMs, maxOutputBytes: MAX_OUTPUT_BYTES,
+          type: "run", id, file: options.laminarc, args, envKey, setEnv, timeoutMs: options.timeoutMs, maxOutputBytes: MAX_OUTPUT_BYTES,
         };
         channel.send(message);
       } catch (error) {
         this.#waiting.delete(id);
         if (this.#waiting.size === 0) this.#channel?.hold(false);
-        options.cancelSignal?.removeEventListener("abort", onAbort);
-        resolve(attemptThatThrew(error, performance.now() - started));
+        settle(notStarted(performance.now() - started, { canceled: false, spawnError: { message: (error as Error).message } }));
       }
     });
   }
@@ -108,10 +133,7 @@ export class LaminarcHelper {
         for (const [id, waiting] of [...this.#waiting]) {
           if (waiting.channel !== channel) continue;
           this.#waiting.delete(id);
-          waiting.settle({
-            type: "result", id,
-            ...notStarted(0, { canceled: false, spawnError: { message: `the helper that starts laminarc ${why}; whether laminarc ran is unknown` } }),
-          });
+          waiting.settle(notStarted(0, { canceled: false, spawnError: { message: `the helper that starts laminarc ${why}; whether laminarc ran is unknown` } }));
         }
       },
     });

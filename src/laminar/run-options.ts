@@ -7,6 +7,11 @@ export interface RunOptions {
   laminarc: string;
   /** laminarc has no timeout of its own and blocks forever on a frozen laminard. */
   timeoutMs: number;
+  /**
+   * LAMINAR_HOST for a call that has no JobRequest to carry it (`abort`): the job's `host:` or
+   * `laminar.host`; absent, laminarc's default. `run` takes it from the request.
+   */
+  host?: string;
   /** The environment laminarc's is built from; default `process.env`. */
   env?: NodeJS.ProcessEnv;
   /** Aborting kills laminarc at once (shutdown), so no child outlives the service. */

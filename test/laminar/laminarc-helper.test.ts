@@ -11,6 +11,7 @@ import { availableHelperKind, LAMINARC_NICENESS, type HelperKind } from "../../s
 import { LaminarcHelper } from "../../src/laminar/laminarc-helper.ts";
 import type { JobRequest } from "../../src/types.ts";
 import { createFakeLaminar, FAKE_LAMINARC, processExists, waitFor, type FakeLaminar } from "../fixtures/fake-laminar-dir.ts";
+import { FakeLaminard } from "../fixtures/fake-laminard.ts";
 
 /**
  * The most a wait may take: laminarc runs niced below the service, and on a machine busy with
@@ -264,3 +265,72 @@ test("stdout and stderr come back apart, exit codes and signals as Node reports 
 });
 });
 }
+
+describe("abort", () => {
+  /** A fake laminard with one job, the fake laminarc asking it, and the helper the service uses. */
+  async function setupAbort(t: { after(fn: () => Promise<void>): void }, mode?: string) {
+    const laminard = await FakeLaminard.start({ jobs: ["hello"] });
+    const fake = createFakeLaminar(mode === undefined ? {} : { mode });
+    const helper = new LaminarcHelper();
+    t.after(async () => {
+      await helper.close();
+      await laminard.close();
+      fake.remove();
+    });
+    const options = { laminarc: FAKE_LAMINARC, timeoutMs: 30_000, host: "unix-abstract:the-laminard", env: { ...fake.env, FAKE_LAMINARD: laminard.controlUrl } };
+    return { laminard, fake, helper, options };
+  }
+
+  test("a running run is aborted: exit 0, and laminard ends it `aborted`", async (t) => {
+    const { laminard, fake, helper, options } = await setupAbort(t);
+    laminard.queue("hello", [], "push");
+    laminard.startRun("hello", 1);
+    assert.deepEqual(await helper.abort("hello", 1, options), { kind: "aborted" });
+    assert.equal(laminard.run("hello", 1)?.result, "aborted");
+    const [call] = fake.calls();
+    assert.deepEqual(call?.argv, ["abort", "hello", "1"]);
+    assert.equal(call?.env.LAMINAR_HOST, "unix-abstract:the-laminard");
+    assert.equal(call?.outcome, "aborted");
+  });
+
+  test("a queued, finished or unknown run is not running: exit 2, and nothing changes", async (t) => {
+    const { laminard, helper, options } = await setupAbort(t);
+    laminard.queue("hello", [], "push");
+    laminard.queue("hello", [], "push");
+    laminard.completeRun("hello", 2, "success");
+    for (const run of [1, 2, 3]) {
+      const result = await helper.abort("hello", run, options);
+      assert.equal(result.kind, "not-running", `run ${run}`);
+      assert.match(result.kind === "not-running" ? result.message : "", new RegExp(`hello:${run}`));
+    }
+    assert.equal(laminard.run("hello", 1)?.result, "queued", "the queued run still starts later");
+    assert.equal(laminard.run("hello", 2)?.result, "success");
+  });
+
+  test("laminard down: failed, with what laminarc said", async (t) => {
+    const { laminard, helper, options } = await setupAbort(t);
+    await laminard.down();
+    const result = await helper.abort("hello", 1, options);
+    assert.equal(result.kind, "failed");
+    assert.match(result.kind === "failed" ? result.message : "", /laminard is not running.*Connection refused/);
+    assert.equal(result.kind === "failed" && result.timedOut, false);
+  });
+
+  test("a laminarc abort that never answers is killed at the timeout: failed, timed out", async (t) => {
+    const { fake, helper, options } = await setupAbort(t, "hang");
+    const result = await helper.abort("hello", 1, { ...options, timeoutMs: 1000 });
+    assert.deepEqual(result, { kind: "failed", message: "laminarc did not answer within 1s; killed. laminard may be frozen or overloaded", timedOut: true });
+    for (const call of fake.calls()) assert.equal(processExists(call.pid), false);
+  });
+
+  test("a run number laminarc would misread starts nothing", async (t) => {
+    const { fake, helper, options } = await setupAbort(t);
+    for (const run of [0, -1, 1.5, Number.NaN, 2 ** 31]) {
+      const result = await helper.abort("hello", run, options);
+      assert.equal(result.kind, "failed", String(run));
+      assert.match(result.kind === "failed" ? result.message : "", /is not a run number/);
+    }
+    assert.equal((await helper.abort("", 1, options)).kind, "failed");
+    assert.deepEqual(fake.calls(), []);
+  });
+});
