@@ -100,8 +100,11 @@ export class PageActions {
         INSERT INTO run_aborts (dispatch, why, superseded_by, state, asked_at)
         VALUES (@dispatch, @why, @superseded_by, 'waiting', @at)
         ON CONFLICT (dispatch) DO NOTHING`),
-      dispatchState: db.prepare<[number], { id: number; delivery: number; job: string; status: string; run: string | null; attempts: number; last_error: string | null }>(
-        `SELECT id, delivery, job, status, run, attempts, last_error FROM dispatches WHERE id = ?`),
+      dispatchState: db.prepare<[number], { id: number; delivery: number; job: string; host: string; status: string; run: string | null; attempts: number; last_error: string | null }>(
+        `SELECT id, delivery, job, host, status, run, attempts, last_error FROM dispatches WHERE id = ?`),
+      waitingAborts: db.prepare<[], { dispatch: number }>(`SELECT dispatch FROM run_aborts WHERE state = 'waiting'`),
+      setAbortOutcome: db.prepare<[string, number]>(`
+        UPDATE page_actions SET outcome = ? WHERE dispatch = ? AND action = 'abort' AND outcome IN ('sending', 'waiting for the run to start')`),
       lastSeen: db.prepare<[string], { forge: string; params: string | null }>(`
         SELECT d.forge AS forge, x.params AS params FROM deliveries d LEFT JOIN dispatches x ON x.delivery = d.id
         WHERE d.repo = ? COLLATE NOCASE ORDER BY d.id DESC, x.id DESC LIMIT 50`),
@@ -190,11 +193,11 @@ export class PageActions {
   }
 
   /** One dispatch as the list has it, and its delivery; undefined when there is none. */
-  dispatch(dispatchId: number): (DispatchSummary & { deliveryId: number }) | undefined {
+  dispatch(dispatchId: number): (DispatchSummary & { deliveryId: number; host: string }) | undefined {
     const row = guardJournal(() => this.#s.dispatchState.get(dispatchId));
     if (row === undefined) return undefined;
     return {
-      id: row.id, deliveryId: row.delivery, job: row.job, status: row.status as DispatchStatus, run: row.run,
+      id: row.id, deliveryId: row.delivery, job: row.job, host: row.host, status: row.status as DispatchStatus, run: row.run,
       attempts: row.attempts, lastError: row.last_error,
     };
   }
@@ -212,9 +215,20 @@ export class PageActions {
     return row === undefined ? undefined : toAbort(row);
   }
 
-  /** laminarc abort was run for the dispatch's run: `sent` when it took it, else `failed`, with its answer. */
+  /**
+   * laminarc abort was run for the dispatch's run: `sent` when it took it, else `failed`, with its
+   * answer, which the person's abort actions waiting for it now say.
+   */
   abortSent(dispatchId: number, state: "sent" | "failed", answer: string): void {
-    guardJournal(() => this.#s.setAbort.run(state, answer, dispatchId));
+    guardJournal(() => {
+      this.#s.setAbort.run(state, answer, dispatchId);
+      this.#s.setAbortOutcome.run(answer, dispatchId);
+    });
+  }
+
+  /** The dispatches whose abort waits for their run to start. */
+  waitingAborts(): number[] {
+    return guardJournal(() => this.#s.waitingAborts.all().map((row) => row.dispatch));
   }
 
   /** The page's and `show`'s list of what was done to a delivery, oldest first. */

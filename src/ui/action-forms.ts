@@ -3,7 +3,8 @@
 // idempotency key; without ui.auth there are no forms, and a line says how to enable them.
 
 import type { PageActionRecord } from "../journal/index.ts";
-import type { AbortChoice } from "./abort-choice.ts";
+import type { AbortChoice } from "../laminar/abort-choice.ts";
+import { describeAbort, describeAction } from "./describe-action.ts";
 import { html, type Html } from "./html.ts";
 import { when } from "./layout.ts";
 
@@ -36,10 +37,7 @@ ${abort.kind === "on-start" ? post(forms, root, "abort", "Abort as soon as it st
 /** Where an abort asked for stands, in words. */
 export function abortNote(abort: AbortChoice): Html | string {
   if (abort.kind !== "asked") return "";
-  const { abort: asked } = abort;
-  const why = asked.why === "superseded" ? `superseded by ${asked.supersededBy?.slice(0, 7) ?? "a newer push"}` : "abort asked";
-  const state = asked.state === "waiting" ? "; it is aborted as soon as it starts" : asked.state === "sent" ? "; laminarc abort sent" : `; laminarc abort failed: ${asked.answer ?? ""}`;
-  return html`<p class="${asked.state === "failed" ? "failure" : "muted"} abort-note">${why}${state}</p>`;
+  return html`<p class="${abort.abort.state === "failed" ? "failure" : "muted"} abort-note">${describeAbort(abort.abort)}</p>`;
 }
 
 /** The list page's form: pick a repository's job and a ref. */
@@ -60,7 +58,7 @@ export function actionList(actions: readonly PageActionRecord[], now: number): H
   if (actions.length === 0) return "";
   return html`<h2>Actions</h2>
 <ul class="page-actions">
-${actions.map((action) => html`<li>${when(action.at, now)}: <strong>${action.user}</strong> from <span class="mono">${action.address}</span>: ${action.what}${action.madeDispatchId === null ? "" : html` → <a href="#dispatch-${action.madeDispatchId}">dispatch ${action.madeDispatchId}</a>`} <span class="muted">(${action.outcome})</span></li>`)}
+${actions.map((action) => html`<li>${when(action.at, now)}: ${describeAction(action)}${action.madeDispatchId === null ? "" : html` <a href="#dispatch-${action.madeDispatchId}">show</a>`}</li>`)}
 </ul>`;
 }
 

@@ -4,7 +4,7 @@
 // headers kept.
 
 import type { PageActionRecord } from "../journal/index.ts";
-import type { AbortChoice } from "./abort-choice.ts";
+import type { AbortChoice } from "../laminar/abort-choice.ts";
 import { abortNote, actionList, actionsOff, dispatchActions, type ActionForms } from "./action-forms.ts";
 import { shortRef, traceLine } from "./describe-delivery.ts";
 import { formatTime } from "./format-time.ts";

@@ -8,7 +8,7 @@ import type { Context, Middleware } from "koa";
 import { HttpError } from "../errors.ts";
 import type { ActionResult, Actor, PageActions, RunRecord } from "../journal/index.ts";
 import type { Config } from "../types.ts";
-import { abortChoice } from "./abort-choice.ts";
+import { abortChoice } from "../laminar/abort-choice.ts";
 import { readActionPost, type ActionPost } from "./action-guard.ts";
 import type { ActionTokens } from "./action-token.ts";
 import { mountBuild, type HeadResolver } from "./mount-build.ts";

@@ -20,7 +20,7 @@ import { parseListQuery } from "./list-query.ts";
 import { sendHint } from "./send-hint.ts";
 import { ASSET_TAG, ICON, STYLESHEET } from "./stylesheet.ts";
 import { guardUi } from "./ui-access.ts";
-import { abortChoice, type AbortChoice } from "./abort-choice.ts";
+import { abortChoice, type AbortChoice } from "../laminar/abort-choice.ts";
 import type { ActionForms } from "./action-forms.ts";
 import { ActionTokens, newOnce } from "./action-token.ts";
 import { mountActions, type ActionServices } from "./mount-actions.ts";
@@ -128,7 +128,9 @@ function factsOf(
 async function pageHeaders(ctx: Context, next: Next): Promise<void> {
   ctx.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
   ctx.set("X-Content-Type-Options", "nosniff");
-  ctx.set("Referrer-Policy", "no-referrer");
+  // same-origin, not no-referrer: no other site learns our URLs, and the page's own form posts carry their
+  // Origin (under no-referrer Chromium sends `Origin: null`), which same-origin.ts checks.
+  ctx.set("Referrer-Policy", "same-origin");
   // Deliveries change by the second, and the page may be behind auth: no cache keeps a copy.
   ctx.set("Cache-Control", "no-store");
   await next();
