@@ -13,6 +13,7 @@ import { LaminarcHelper } from "./laminar/index.ts";
 import { RunFollower } from "./laminar/follow-runs.ts";
 import { RunStateHub } from "./laminar/run-state-hub.ts";
 import { RunAborter } from "./laminar/run-aborter.ts";
+import { createSupersedeListener } from "./laminar/supersede-runs.ts";
 import { resolveHead } from "./catch-up/resolve-head.ts";
 import type { RunStateListener } from "./journal/run-state.ts";
 import { createLogger, type Logger } from "./observe/logger.ts";
@@ -108,6 +109,13 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     logger,
   });
   runStates.add(aborter.listener);
+  // A newer push of a branch marks the older runs of a `supersede:` job, in the queued change's transaction.
+  runStates.add(createSupersedeListener({
+    actions: journal.actions,
+    getConfig: () => config,
+    dispatchFacts: (dispatchId) => journal.statusOutbox.dispatchFacts(dispatchId),
+    abortNow: (dispatchId) => aborter.asked(dispatchId),
+  }));
   const runs = journal.runJournal(runStates.emit);
   const follower = new RunFollower({
     runs,

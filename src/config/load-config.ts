@@ -11,6 +11,7 @@ import { locate, locateText, type DocPath } from "./locate.ts";
 import { checkPolling } from "./check-polling.ts";
 import { checkReporting, DEFAULT_API } from "./check-reporting.ts";
 import { checkServerLimits } from "./check-server-limits.ts";
+import { checkSupersede } from "./check-supersede.ts";
 import { parseTemplate } from "./parse-template.ts";
 import { resolveSecret, type SecretSources } from "./resolve-secret.ts";
 import { configSchema, type RawConfig, type RawJobRule, type SecretRef } from "./schema.ts";
@@ -70,6 +71,7 @@ export function parseConfig(text: string, file: string, sources: SecretSources):
   checkReporting(parsed.data, at, warn);
   checkServerLimits(parsed.data, at, warn);
   checkPolling(parsed.data, at);
+  checkSupersede(parsed.data, at);
   config.warnings = sortProblems(warnings);
   if (problems.length > 0) throw new ConfigError(sortProblems(problems));
   return deepFreeze(config);
@@ -255,6 +257,7 @@ function buildJob(job: RawJobRule, path: DocPath, at: Report, atText: ReportText
     ...(job.paths ? { paths: job.paths } : {}),
     ...(job.ignore_paths ? { ignorePaths: job.ignore_paths } : {}),
     ...(job.host ? { host: job.host } : {}),
+    ...(job.supersede ? { supersede: job.supersede } : {}),
   };
 }
 

@@ -48,6 +48,18 @@ export interface RunAbortRecord {
   answer: string | null;
 }
 
+/** A dispatch a newer push of its branch may supersede. */
+export interface OpenDispatch {
+  id: number;
+  status: DispatchStatus;
+  params: Record<string, string>;
+  repo: string | null;
+  /** Its delivery's event: push, pull_request, … */
+  kind: string;
+  /** Its latest run's state; null before Laminar queued it (or when runs are not followed). */
+  runState: "queued" | "running" | "success" | "failed" | "aborted" | "lost" | null;
+}
+
 /** The result of an action: made now, or the one an earlier post of the same form made. */
 export type ActionResult = { kind: "done"; action: PageActionRecord } | { kind: "repeated"; action: PageActionRecord };
 
@@ -108,6 +120,15 @@ export class PageActions {
       lastSeen: db.prepare<[string], { forge: string; params: string | null }>(`
         SELECT d.forge AS forge, x.params AS params FROM deliveries d LEFT JOIN dispatches x ON x.delivery = d.id
         WHERE d.repo = ? COLLATE NOCASE ORDER BY d.id DESC, x.id DESC LIMIT 50`),
+      // The job's dispatches a newer one may supersede: not settled in the journal, or with a run
+      // Laminar has not finished (runs_followed), and no abort asked yet.
+      olderOpen: db.prepare<[{ id: number; job: string }], { id: number; status: string; params: string; repo: string | null; kind: string; run_state: string | null }>(`
+        SELECT o.id, o.status, o.params, od.repo, od.kind,
+          (SELECT r.state FROM runs r WHERE r.dispatch = o.id ORDER BY r.id DESC LIMIT 1) AS run_state
+        FROM dispatches o JOIN deliveries od ON od.id = o.delivery
+        WHERE o.job = @job AND o.id < @id
+          AND (o.status IN ('pending', 'running') OR o.id IN (SELECT dispatch FROM runs WHERE job = @job AND state IN ('queued', 'running')))
+          AND NOT EXISTS (SELECT 1 FROM run_aborts a WHERE a.dispatch = o.id)`),
       abortOf: db.prepare<[number], AbortRow>(`SELECT * FROM run_aborts WHERE dispatch = ?`),
       setAbort: db.prepare<[string, string, number]>(`UPDATE run_aborts SET state = ?, answer = ? WHERE dispatch = ?`),
     };
@@ -185,6 +206,14 @@ export class PageActions {
   /** A newer push's abort of an older dispatch's run (`supersede`); false when one was asked already. */
   supersede(dispatchId: number, by: string, at: number): boolean {
     return guardJournal(() => this.#s.insertAbort.run({ dispatch: dispatchId, why: "superseded", superseded_by: by, at }).changes > 0);
+  }
+
+  /** The job's dispatches older than `dispatchId` that are not settled and have no abort asked. */
+  olderOpen(dispatchId: number, job: string): OpenDispatch[] {
+    return guardJournal(() => this.#s.olderOpen.all({ id: dispatchId, job }).map((row) => ({
+      id: row.id, status: row.status as DispatchStatus, params: JSON.parse(row.params) as Record<string, string>, repo: row.repo,
+      kind: row.kind, runState: row.run_state as OpenDispatch["runState"],
+    })));
   }
 
   /** What an action came to, once known (`laminarc abort` answered). */

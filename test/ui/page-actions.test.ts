@@ -43,13 +43,22 @@ repositories:
     poll: "${remote}"
     jobs:
       - { job: hello, events: [push], branches: [master] }
+  - repo: acme/app
+    forge: github
+    jobs:
+      - { job: app, events: [push], branches: [master], supersede: queued }
+      - { job: app-live, events: [push], branches: [live], supersede: running }
 `;
 const WITH_AUTH = `ui: { auth: { user: admin, password: "${PASSWORD}" } }`;
 
-function push(name: string, after: string): Buffer {
-  const document = JSON.parse(payload("github/push-5.json").toString("utf8")) as { ref: string; after: string };
+function push(name: string, after: string, repo = "Codertocat/Hello-World", branch = "master"): Buffer {
+  const document = JSON.parse(payload("github/push-5.json").toString("utf8")) as {
+    ref: string; after: string; repository: { full_name: string; name: string };
+  };
   document.after = after;
-  return Buffer.from(JSON.stringify({ ...document, ref: "refs/heads/master", name }));
+  document.repository.full_name = repo;
+  document.repository.name = repo.split("/")[1]!;
+  return Buffer.from(JSON.stringify({ ...document, ref: `refs/heads/${branch}`, name }));
 }
 
 describe("acting from the deliveries page", { skip: noBrowser }, () => {
@@ -66,8 +75,8 @@ describe("acting from the deliveries page", { skip: noBrowser }, () => {
   const allDispatches = () => journal().listDeliveries({ limit: 1000 }).flatMap((item) => item.jobs);
   const latestRun = (dispatchId: number) => journal().runsOf([dispatchId]).get(dispatchId)?.at(-1);
 
-  async function deliver(name: string, after: string): Promise<number> {
-    const body = push(name, after);
+  async function deliver(name: string, after: string, repo?: string, branch?: string): Promise<number> {
+    const body = push(name, after, repo, branch);
     const answer = await svc.post("/hooks", body, githubHeaders("push", name, githubSignature("topsecret", body)));
     assert.equal(answer.status, 202, answer.body.message);
     ids.set(name, answer.body.id as number);
@@ -299,7 +308,7 @@ describe("acting from the deliveries page", { skip: noBrowser }, () => {
 
   test("Build a branch the job's filter leaves out: resolved with git ls-remote, queued with event=manual, listed", async () => {
     const { page, close } = await open("/ui/");
-    assert.deepEqual(await page.locator("form.build select[name=target] option").allInnerTexts(), ["Codertocat/Hello-World · hello"]);
+    assert.deepEqual(await page.locator("form.build select[name=target] option").allInnerTexts(), ["Codertocat/Hello-World · hello", "acme/app · app", "acme/app · app-live"]);
     await page.fill("form.build input[name=ref]", "feature/x");
     await page.screenshot({ path: join(SCREENSHOTS, "actions-list-desktop.png"), fullPage: true });
     await Promise.all([page.waitForURL(/\/ui\/deliveries\/\d+#dispatch-\d+$/), page.click("form.build button")]);
@@ -326,5 +335,46 @@ describe("acting from the deliveries page", { skip: noBrowser }, () => {
     assert.match(await page.locator("p.failure").innerText(), /has no branch or tag no-such-branch/);
     assert.equal(allDispatches().length, before);
     await close();
+  });
+
+  test("supersede: queued: three quick pushes of a branch build the last; the older runs are aborted as they start, marked on the forge, the page and in show", async () => {
+    const shas = ["1111111111111111111111111111111111111111", "2222222222222222222222222222222222222222", "3333333333333333333333333333333333333333"];
+    const numbers: number[] = [];
+    for (const [index, sha] of shas.entries()) numbers.push(await deliver(`quick-${index}`, sha, "acme/app"));
+    const dispatches = [0, 1, 2].map((index) => dispatchesOf(`quick-${index}`)[0]!);
+    await waitFor(() => journal().actions.abortOf(dispatches[0]!.id) && journal().actions.abortOf(dispatches[1]!.id), 10_000, "the older two marked");
+    assert.equal(journal().actions.abortOf(dispatches[2]!.id), undefined, "the newest is not");
+    // Laminar starts them in order, one after the other.
+    for (const [index, number] of numbers.entries()) {
+      laminard.startRun("app", number);
+      if (index < 2) await waitFor(() => laminard.run("app", number)?.result === "aborted", 10_000, `app:${number} aborted as it started`);
+    }
+    laminard.completeRun("app", numbers[2]!, "success");
+    const lastStatus = (sha: string) => api.statuses.filter((status) => status.sha === sha).at(-1);
+    await waitFor(() => lastStatus(shas[2]!)?.state === "success", 10_000, "the newest push's status");
+    for (const index of [0, 1]) {
+      const by = journal().actions.abortOf(dispatches[index]!.id)!.supersededBy!;
+      assert.ok(by === shas[index + 1] || by === shas[2], by);
+      const status = await waitFor(() => lastStatus(shas[index]!)?.state === "error" && lastStatus(shas[index]!), 10_000, `push ${index}'s status`);
+      assert.match(status.description ?? "", new RegExp(`^Superseded by ${by.slice(0, 7)}: Laminar run #${numbers[index]} was aborted( after \\d+s)?$`));
+      assert.match(shown(`quick-${index}`), new RegExp(`abort: superseded by ${by.slice(0, 7)}; laminarc abort sent`));
+    }
+    assert.deepEqual(numbers.map((number) => laminard.run("app", number)?.result), ["aborted", "aborted", "success"]);
+    const { page, close } = await open(`/ui/deliveries/${ids.get("quick-0")}`);
+    assert.match(await page.locator(".abort-note").innerText(), /^superseded by \w{7}; laminarc abort sent$/);
+    await close();
+  });
+
+  test("supersede: running: a newer push of the branch aborts the older run while it runs", async () => {
+    const first = await deliver("live-1", "4444444444444444444444444444444444444444", "acme/app", "live");
+    const [older] = dispatchesOf("live-1");
+    laminard.startRun("app-live", first);
+    await waitFor(() => latestRun(older!.id)?.state === "running", 10_000, "the older run running");
+    const second = await deliver("live-2", "5555555555555555555555555555555555555555", "acme/app", "live");
+    await waitFor(() => laminard.run("app-live", first)?.result === "aborted", 10_000, "the running run aborted by the newer push");
+    assert.equal(laminard.run("app-live", second)?.result, "queued", "the newer one builds");
+    laminard.completeRun("app-live", second, "success");
+    await waitFor(() => api.statuses.filter((status) => status.sha === "4444444444444444444444444444444444444444").at(-1)?.description?.startsWith("Superseded by 5555555"),
+      10_000, "the older push's status says so");
   });
 });
