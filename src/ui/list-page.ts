@@ -29,10 +29,11 @@ export interface ListPage {
 }
 
 export function renderListPage(page: ListPage): string {
+  const actions = page.actions ? (page.actions.forms ? buildForm(page.actions.forms, page.actions.targets) : actionsOff()) : "";
   const body = page.empty
-    ? nothingYet(page.sendHint)
+    ? html`${nothingYet(page.sendHint)}${actions}`
     : html`<h1>Deliveries</h1>
-${page.actions ? (page.actions.forms ? buildForm(page.actions.forms, page.actions.targets) : actionsOff()) : ""}
+${actions}
 ${filters(page)}
 ${page.rows.length > 0 ? table(page) : html`<p class="empty">No delivery matches these filters. <a href="./">Show all deliveries</a></p>`}
 ${paging(page)}`;

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
+import { deliveriesCommand } from "../../src/cli/deliveries.ts";
 import { showCommand } from "../../src/cli/show.ts";
 import { startFakeGitHubApi, type FakeGitHubApi } from "../fixtures/fake-github-api.ts";
 import { waitFor } from "../fixtures/fake-laminar-dir.ts";
@@ -327,6 +328,12 @@ describe("acting from the deliveries page", { skip: noBrowser }, () => {
     assert.match(await page.locator("ul.page-actions").innerText(), /admin from 127\.0\.0\.1: build of hello at refs\/heads\/feature\/x/);
     await page.goto(`${svc.url}/ui/`);
     assert.match(await page.locator("table.deliveries tbody tr").first().innerText(), /manual[\s\S]*feature\/x[\s\S]*hello:/);
+    // `deliveries` lists it like any delivery; its run is followed and reported on its commit.
+    const listed: string[] = [];
+    await deliveriesCommand(svc.service.config(), { limit: 1, json: false }, { out: (text) => listed.push(text), err: () => {}, env: {} });
+    assert.match(listed.join("\n"), new RegExp(`github +manual +Codertocat/Hello-World +feature/x .*hello:${run.number}`));
+    laminard.completeRun("hello", run.number, "success");
+    await waitFor(() => api.statuses.find((status) => status.sha === sha && status.state === "success"), 10_000, "the manual build's status");
     // A ref the remote does not have: a clear answer, nothing built.
     const before = allDispatches().length;
     await page.fill("form.build input[name=ref]", "no-such-branch");
