@@ -89,6 +89,7 @@ export class PageActions {
   readonly #rebuild;
   readonly #build;
   readonly #abort;
+  readonly #abortSent;
 
   constructor(db: BetterSqlite3.Database) {
     const s = {
@@ -175,6 +176,11 @@ export class PageActions {
       return done(actor);
     });
 
+    this.#abortSent = db.transaction((dispatchId: number, state: "sent" | "failed", answer: string) => {
+      s.setAbort.run(state, answer, dispatchId);
+      s.setAbortOutcome.run(answer, dispatchId);
+    });
+
     this.#abort = db.transaction((actor: Actor, dispatchId: number, what: string, outcome: string): ActionResult | undefined => {
       const target = s.dispatch.get(dispatchId);
       if (target === undefined) return undefined;
@@ -249,10 +255,7 @@ export class PageActions {
    * answer, which the person's abort actions waiting for it now say.
    */
   abortSent(dispatchId: number, state: "sent" | "failed", answer: string): void {
-    guardJournal(() => {
-      this.#s.setAbort.run(state, answer, dispatchId);
-      this.#s.setAbortOutcome.run(answer, dispatchId);
-    });
+    guardJournal(() => this.#abortSent.immediate(dispatchId, state, answer));
   }
 
   /** The dispatches whose abort waits for their run to start. */
