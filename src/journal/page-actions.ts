@@ -121,15 +121,17 @@ export class PageActions {
       lastSeen: db.prepare<[string], { forge: string; params: string | null }>(`
         SELECT d.forge AS forge, x.params AS params FROM deliveries d LEFT JOIN dispatches x ON x.delivery = d.id
         WHERE d.repo = ? COLLATE NOCASE ORDER BY d.id DESC, x.id DESC LIMIT 50`),
-      // The job's dispatches a newer one may supersede: not settled in the journal, or with a run
-      // Laminar has not finished (runs_followed), and no abort asked yet.
+      // The job's dispatches a newer one may supersede: of an earlier delivery (a rebuild of an old
+      // push is no newer push), not settled in the journal or with a run Laminar has not finished
+      // (runs_followed), and no abort asked yet.
       olderOpen: db.prepare<[{ id: number; job: string }], { id: number; status: string; params: string; repo: string | null; kind: string; run_state: string | null }>(`
         SELECT o.id, o.status, o.params, od.repo, od.kind,
           (SELECT r.state FROM runs r WHERE r.dispatch = o.id ORDER BY r.id DESC LIMIT 1) AS run_state
         FROM dispatches o JOIN deliveries od ON od.id = o.delivery
-        WHERE o.job = @job AND o.id < @id
+        WHERE o.job = @job AND o.delivery < (SELECT delivery FROM dispatches WHERE id = @id)
           AND (o.status IN ('pending', 'running') OR o.id IN (SELECT dispatch FROM runs WHERE job = @job AND state IN ('queued', 'running')))
-          AND NOT EXISTS (SELECT 1 FROM run_aborts a WHERE a.dispatch = o.id)`),
+          AND NOT EXISTS (SELECT 1 FROM run_aborts a WHERE a.dispatch = o.id)
+        ORDER BY o.id`),
       abortOf: db.prepare<[number], AbortRow>(`SELECT * FROM run_aborts WHERE dispatch = ?`),
       setAbort: db.prepare<[string, string, number]>(`UPDATE run_aborts SET state = ?, answer = ? WHERE dispatch = ?`),
     };
@@ -214,7 +216,7 @@ export class PageActions {
     return guardJournal(() => this.#s.insertAbort.run({ dispatch: dispatchId, why: "superseded", superseded_by: by, at }).changes > 0);
   }
 
-  /** The job's dispatches older than `dispatchId` that are not settled and have no abort asked. */
+  /** The job's dispatches of deliveries before `dispatchId`'s that are not settled and have no abort asked. */
   olderOpen(dispatchId: number, job: string): OpenDispatch[] {
     return guardJournal(() => this.#s.olderOpen.all({ id: dispatchId, job }).map((row) => ({
       id: row.id, status: row.status as DispatchStatus, params: JSON.parse(row.params) as Record<string, string>, repo: row.repo,

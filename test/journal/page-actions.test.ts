@@ -64,3 +64,17 @@ test("a manual build is a delivery of its own (forge event manual) with one disp
   assert.equal(await journal.prune(0), 1);
   assert.deepEqual(journal.actions.ofDelivery(detail.id), []);
 });
+
+test("the dispatches a newer push may supersede: the job's open ones of earlier deliveries, not a rebuild's own delivery", async (t) => {
+  const journal = openJournal(join(tempDir(t), "journal.db"));
+  t.after(() => journal.close());
+  const first = await journal.commitDelivery(delivery({ deliveryId: "one", jobs: [job("wiki", { rev: "a", branch: "master" })] }));
+  const second = await journal.commitDelivery(delivery({ deliveryId: "two", jobs: [job("wiki", { rev: "b", branch: "master" }), job("docs")] }));
+  const rebuild = journal.actions.rebuild(actor("rebuild-of-first-aa"), first.dispatchIds[0]!, () => "Rebuild of delivery 1 by admin")!;
+  const rebuilt = rebuild.action.madeDispatchId!;
+  assert.deepEqual(journal.actions.olderOpen(second.dispatchIds[0]!, "wiki").map((open) => [open.id, open.params.rev, open.runState]),
+    [[first.dispatchIds[0], "a", null], [rebuilt, "a", null]], "the first push and its rebuild");
+  assert.deepEqual(journal.actions.olderOpen(rebuilt, "wiki"), [], "a rebuild of the first push is no newer push than the second");
+  journal.actions.supersede(first.dispatchIds[0]!, "b".repeat(40), 0);
+  assert.deepEqual(journal.actions.olderOpen(second.dispatchIds[0]!, "wiki").map((open) => open.id), [rebuilt], "one marked already");
+});
