@@ -384,4 +384,19 @@ describe("acting from the deliveries page", { skip: noBrowser }, () => {
     await waitFor(() => api.statuses.filter((status) => status.sha === "4444444444444444444444444444444444444444").at(-1)?.description?.startsWith("Superseded by 5555555"),
       10_000, "the older push's status says so");
   });
+
+  test("at a phone's width the forms fit the screen, and the pages still run no script", async () => {
+    for (const path of ["/ui/", `/ui/deliveries/${ids.get("queued")}`, `/ui/deliveries/${ids.get("first")}`]) {
+      const { context } = await recordingContext(browser, {
+        viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, colorScheme: "dark",
+        httpCredentials: { username: "admin", password: PASSWORD },
+      });
+      const page = await context.newPage();
+      await page.goto(`${svc.url}${path}`);
+      assert.ok(await page.locator("form[method=post]").count() > 0, `${path} has its forms`);
+      assert.ok(await page.evaluate("document.documentElement.scrollWidth") as number <= 390, `${path}: no sideways scrolling`);
+      assert.equal(await page.locator("script").count(), 0);
+      await context.close();
+    }
+  });
 });
