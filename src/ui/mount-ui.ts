@@ -148,7 +148,8 @@ async function answerAsPage(ctx: Context, next: Next): Promise<void> {
     ctx.type = "text/html; charset=utf-8";
     ctx.body = layout({
       title: `${status}`,
-      root: ctx.path === "/ui" ? "ui/" : ctx.path.startsWith("/ui/deliveries/") ? "../" : "./",
+      // The way back to /ui/ from /ui/deliveries/ID and /ui/actions/NAME is one folder up.
+      root: ctx.path === "/ui" ? "ui/" : "../".repeat(Math.max(0, ctx.path.split("/").length - 3)) || "./",
       body: html`<h1>${status}</h1><p class="failure">${message}</p>`,
     });
   }

@@ -340,6 +340,7 @@ describe("acting from the deliveries page", { skip: noBrowser }, () => {
     const [response] = await Promise.all([page.waitForResponse((answer) => answer.url().endsWith("/ui/actions/build")), page.click("form.build button")]);
     assert.equal(response.status(), 404);
     assert.match(await page.locator("p.failure").innerText(), /has no branch or tag no-such-branch/);
+    assert.equal(await page.evaluate("getComputedStyle(document.body).margin"), "0px", "the refusal is styled: its stylesheet is found from /ui/actions/");
     assert.equal(allDispatches().length, before);
     await close();
   });
