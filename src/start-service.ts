@@ -12,6 +12,9 @@ import { openJournal, type Journal, type OpenJournalOptions } from "./journal/in
 import { LaminarcHelper } from "./laminar/index.ts";
 import { RunFollower } from "./laminar/follow-runs.ts";
 import { RunStateHub } from "./laminar/run-state-hub.ts";
+import { RunAborter } from "./laminar/run-aborter.ts";
+import { createSupersedeListener } from "./laminar/supersede-runs.ts";
+import { resolveHead } from "./catch-up/resolve-head.ts";
 import type { RunStateListener } from "./journal/run-state.ts";
 import { createLogger, type Logger } from "./observe/logger.ts";
 import { createMetrics, mountMetrics, type Metrics } from "./observe/metrics.ts";
@@ -62,6 +65,8 @@ export interface Service {
 }
 
 const PRUNE_INTERVAL_MS = 3_600_000;
+/** A person waits for the page's answer to a manual build: git ls-remote gets this long. */
+const RESOLVE_HEAD_TIMEOUT_MS = 20_000;
 
 export async function startService(options: ServiceOptions): Promise<Service> {
   const env = options.env ?? process.env;
@@ -106,6 +111,23 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   // Started now, before anything can change: it also posts what a previous process left.
   const statusReporter = startStatusReporter({ outbox: journal.statusOutbox, getConfig: () => config, logger, metrics });
   runStates.add(statusReporter.listener);
+  // Aborts asked from the page (and by `supersede`): sent when their run runs.
+  const aborter = new RunAborter({
+    actions: journal.actions,
+    runsOf: (ids) => journal.runsOf(ids),
+    abort: (job, number, host) => laminarc.abort(job, number, {
+      laminarc: config.laminar.laminarc, timeoutMs: config.laminar.timeoutMs, host: host === "" ? config.laminar.host : host, env,
+    }),
+    logger,
+  });
+  runStates.add(aborter.listener);
+  // A newer push of a branch marks the older runs of a `supersede:` job, in the queued change's transaction.
+  runStates.add(createSupersedeListener({
+    actions: journal.actions,
+    getConfig: () => config,
+    dispatchFacts: (dispatchId) => journal.statusOutbox.dispatchFacts(dispatchId),
+    abortNow: (dispatchId) => aborter.asked(dispatchId),
+  }));
   const runs = journal.runJournal(runStates.emit);
   const follower = new RunFollower({
     runs,
@@ -130,7 +152,18 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     logger,
     extraRoutes: (router, internal) => {
       mountMetrics(router, metrics, internal);
-      mountUi(router, { getConfig: () => config, journal, now: Date.now });
+      mountUi(router, {
+        getConfig: () => config,
+        journal,
+        now: Date.now,
+        act: {
+          actions: journal.actions,
+          runsOf: (ids) => journal.runsOf(ids),
+          kick: () => dispatcher.kick(),
+          abortAsked: (dispatchId) => aborter.asked(dispatchId),
+          resolveHead: (input) => resolveHead(input, { timeoutMs: RESOLVE_HEAD_TIMEOUT_MS, env }),
+        },
+      });
     },
   });
 
@@ -145,6 +178,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   }
   dispatcher.start();
   follower.start();
+  aborter.resume();
   // Pushes whose webhook never arrived: polled remotes, once now and every catch_up.interval.
   const catchUp = new CatchUp({
     getConfig: () => config,
@@ -208,6 +242,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       await listening.close();
       await dispatcher.stop({ graceMs });
       await follower.stop();
+      await aborter.drain();
       await statusReporter.stop();
       await laminarc.close();
       await journal.close();

@@ -132,6 +132,11 @@ export interface JobRule {
   ignorePaths?: readonly string[];
   /** LAMINAR_HOST for this job instead of `laminar.host`. */
   host?: string;
+  /**
+   * A newer push to the same branch (or pull request) dispatched for this job aborts its older run:
+   * `queued` when that run starts, `running` also while it runs. Absent: every push builds.
+   */
+  supersede?: "queued" | "running";
   /** Extra parameters, parsed at load: `{{ branch }}` and `{{ payload.a.b }}` are filled per delivery. */
   params: Readonly<Record<string, Template>>;
 }

@@ -39,6 +39,7 @@ function describeJob(job: JobRule): string {
     job.ignorePaths ? `ignore_paths ${job.ignorePaths.join(", ")}` : undefined,
     job.skipCi ? undefined : "skip_ci: false",
     job.host ? `host ${job.host}` : undefined,
+    job.supersede ? `supersede: ${job.supersede}` : undefined,
   ].filter(Boolean).join("; ");
   const params = Object.entries(job.params).map(([name, value]) => `${name}=${value.source}`).join(" ");
   return `${filters} → ${job.job}${params ? `  (${params})` : ""}`;

@@ -6,6 +6,8 @@ import { formatRunLine } from "../ui/format-run.ts";
 import type { Config } from "../types.ts";
 import { attemptLine, queueCommand, traceLine } from "../ui/describe-delivery.ts";
 import { formatTime } from "../ui/format-time.ts";
+import { describeAbort, describeAction } from "../ui/describe-action.ts";
+import type { PageActionRecord, RunAbortRecord } from "../journal/index.ts";
 import type { CommandIO } from "./io.ts";
 import { findDelivery, readingJournal } from "./with-journal.ts";
 
@@ -20,11 +22,17 @@ export function showCommand(config: Config, id: string, options: { json: boolean
     const statuses = journal.statusOutbox.postsOfDelivery(found.id);
     const detail = {
       ...found,
-      dispatches: found.dispatches.map((dispatch) => ({
-        ...dispatch,
-        runs: runs.get(dispatch.id) ?? [],
-        statuses: statuses.filter((post) => post.dispatchId === dispatch.id),
-      })),
+      dispatches: found.dispatches.map((dispatch) => {
+        const abort = journal.actions.abortOf(dispatch.id);
+        return {
+          ...dispatch,
+          runs: runs.get(dispatch.id) ?? [],
+          statuses: statuses.filter((post) => post.dispatchId === dispatch.id),
+          ...(abort === undefined ? {} : { abort }),
+        };
+      }),
+      // What people did from the deliveries page: rebuilds, a manual build, aborts.
+      actions: journal.actions.ofDelivery(found.id),
     };
     io.out(options.json ? JSON.stringify(detail, null, 2) : formatDetail(detail, config));
     return 0;
@@ -32,7 +40,10 @@ export function showCommand(config: Config, id: string, options: { json: boolean
 }
 
 function formatDetail(
-  detail: DeliveryDetail & { dispatches: (DispatchDetail & { runs: RunRecord[]; statuses: StatusPostRecord[] })[] },
+  detail: DeliveryDetail & {
+    dispatches: (DispatchDetail & { runs: RunRecord[]; statuses: StatusPostRecord[]; abort?: RunAbortRecord })[];
+    actions: PageActionRecord[];
+  },
   config: Config,
 ): string {
   const lines = [
@@ -53,6 +64,7 @@ function formatDetail(
     lines.push(`dispatch ${dispatch.id}: ${dispatch.job} ${dispatch.status}${dispatch.run ? ` as ${dispatch.run}${link}` : ""}, ${dispatch.attempts} attempt(s)`);
     if (dispatch.status === "pending" && dispatch.attempts > 0) lines.push(`  next attempt ${formatTime(dispatch.nextAttemptAt)} UTC`);
     for (const run of dispatch.runs) lines.push(formatRunLine(run, config.laminar.baseUrl));
+    if (dispatch.abort) lines.push(`  abort: ${describeAbort(dispatch.abort)}`);
     if (dispatch.lastError && dispatch.status !== "done") lines.push(`  last error: ${dispatch.lastError}`);
     lines.push(`  ${queueCommand(dispatch)}`);
     lines.push(`  LAMINAR_REASON=${JSON.stringify(dispatch.reason)}`);
@@ -62,6 +74,10 @@ function formatDetail(
       if (attempt.stderr.trim()) lines.push(`    stderr: ${attempt.stderr.trim()}`);
     }
     for (const post of dispatch.statuses) lines.push(formatStatus(post));
+  }
+  if (detail.actions.length > 0) {
+    lines.push("actions:");
+    for (const action of detail.actions) lines.push(`  ${formatTime(action.at)} UTC ${describeAction(action)}`);
   }
   return lines.join("\n");
 }

@@ -12,6 +12,7 @@ import { checkDurations } from "./check-durations.ts";
 import { checkPolling } from "./check-polling.ts";
 import { checkReporting, DEFAULT_API } from "./check-reporting.ts";
 import { checkServerLimits } from "./check-server-limits.ts";
+import { checkSupersede } from "./check-supersede.ts";
 import { parseTemplate } from "./parse-template.ts";
 import { resolveSecret, type SecretSources } from "./resolve-secret.ts";
 import { configSchema, type RawConfig, type RawJobRule, type SecretRef } from "./schema.ts";
@@ -100,6 +101,7 @@ export function parseConfig(text: string, file: string, sources: SecretSources, 
   checkServerLimits(parsed.data, at, warn);
   checkPolling(parsed.data, at);
   checkDurations(parsed.data, at);
+  checkSupersede(parsed.data, at);
   config.warnings = sortProblems(warnings);
   config.unreadableSecrets = sortProblems(unreadable);
   if (problems.length > 0) throw new ConfigError(sortProblems(problems));
@@ -282,6 +284,7 @@ function buildJob(job: RawJobRule, path: DocPath, at: Report, atText: ReportText
     ...(job.paths ? { paths: job.paths } : {}),
     ...(job.ignore_paths ? { ignorePaths: job.ignore_paths } : {}),
     ...(job.host ? { host: job.host } : {}),
+    ...(job.supersede ? { supersede: job.supersede } : {}),
   };
 }
 

@@ -114,6 +114,7 @@ const jobRule = z.strictObject({
   paths: z.array(glob).min(1).optional(),
   ignore_paths: z.array(glob).min(1).optional(),
   host: z.string().min(1).optional(),
+  supersede: z.enum(["queued", "running"], { error: "supersede is queued (abort an older run of the branch when it starts) or running (also while it runs)" }).optional(),
   params: z.record(
     z.string().regex(PARAM_NAME, "a parameter name usable in a shell script: [A-Za-z_][A-Za-z0-9_]*"),
     z.union([z.string(), z.number(), z.boolean()]).transform(String),

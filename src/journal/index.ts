@@ -15,3 +15,5 @@ export { DELIVERY_STATUSES } from "./journal-types.ts";
 export type { DeliveriesPage, DeliveriesPageQuery, ListedDelivery, ListedDispatch, PageCursor } from "./deliveries-page.ts";
 export type { EarlierDelivery, PushedHead } from "./catch-up-heads.ts";
 export type { RunRecord } from "./runs.ts";
+export type { ActionResult, Actor, OpenDispatch, ManualDelivery, PageActionKind, PageActionRecord, RunAbortRecord } from "./page-actions.ts";
+export { PageActions } from "./page-actions.ts";

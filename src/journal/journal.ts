@@ -10,6 +10,7 @@ import { prepareDeliveryWrites, type DeliveryWrites } from "./delivery-writes.ts
 import { prepareDispatchQueue, type AttemptRecordedHook, type AttemptToRecord, type DispatchQueue } from "./dispatch-queue.ts";
 import { CatchUpStore } from "./catch-up-store.ts";
 import { StatusOutbox } from "./status-outbox.ts";
+import { PageActions } from "./page-actions.ts";
 import { readRuns, RunJournal, type RunRecord } from "./runs.ts";
 import type { RunStateChange } from "./run-state.ts";
 import { GroupCommit } from "./group-commit.ts";
@@ -69,6 +70,8 @@ export class Journal {
   readonly catchUp: CatchUpStore;
   /** Commit statuses waiting to be posted, and those posted (status-outbox.ts). */
   readonly statusOutbox: StatusOutbox;
+  /** What people did from the deliveries page, and the aborts waiting for a run (page-actions.ts). */
+  readonly actions: PageActions;
 
   /** Wraps an open database, bringing its schema up to date; openJournal is the usual way in. */
   constructor(db: BetterSqlite3.Database, options: JournalOptions = {}) {
@@ -86,6 +89,7 @@ export class Journal {
     this.#deletePrunable = guardJournal(() => prepareDeletePrunable(db));
     this.catchUp = new CatchUpStore(db);
     this.statusOutbox = new StatusOutbox(db);
+    this.actions = guardJournal(() => new PageActions(db));
     this.#walSync = options.syncInBackground === true && !db.memory ? new WalSync(db.name, options.fdatasync) : undefined;
     const walSync = this.#walSync;
     this.#deliveryBatch = new GroupCommit(

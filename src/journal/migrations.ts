@@ -190,6 +190,34 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX catch_up_heads_polled;
   CREATE INDEX catch_up_heads_built ON catch_up_heads (repo, ref, sha) WHERE built = 1;
   `,
+  // 9: the page's actions (src/journal/page-actions.ts): who did what, when and from where, and the
+  // aborts asked for a run (a person's, or a newer push's `supersede`), kept until the run starts.
+  // `once` is the form's idempotency key: a form posted twice (a double click) acts once.
+  `
+  CREATE TABLE page_actions (
+    id INTEGER PRIMARY KEY,
+    once TEXT NOT NULL UNIQUE,
+    at INTEGER NOT NULL,
+    user TEXT NOT NULL,
+    address TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('rebuild', 'build', 'abort')),
+    delivery INTEGER NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+    dispatch INTEGER REFERENCES dispatches (id) ON DELETE CASCADE,   -- the one acted on (rebuild, abort)
+    made INTEGER REFERENCES dispatches (id) ON DELETE SET NULL,      -- the one it made (rebuild, build)
+    what TEXT NOT NULL,
+    outcome TEXT NOT NULL
+  );
+  CREATE INDEX page_actions_delivery ON page_actions (delivery);
+
+  CREATE TABLE run_aborts (
+    dispatch INTEGER PRIMARY KEY REFERENCES dispatches (id) ON DELETE CASCADE,
+    why TEXT NOT NULL CHECK (why IN ('asked', 'superseded')),
+    superseded_by TEXT,          -- the newer commit (why = superseded)
+    state TEXT NOT NULL CHECK (state IN ('waiting', 'sent', 'failed')),
+    asked_at INTEGER NOT NULL,
+    answer TEXT
+  );
+  `,
 ];
 
 /** Brings the schema up to date in one transaction; refuses a journal from a newer version. */

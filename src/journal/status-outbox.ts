@@ -73,6 +73,8 @@ export interface DispatchFacts {
   repo: string | null;
   /** The normalised event: push, tag, pull_request, release. */
   event: string;
+  /** The newer commit whose push aborted this dispatch's run (`supersede`). */
+  supersededBy?: string;
 }
 
 interface PostRow {
@@ -159,6 +161,7 @@ export class StatusOutbox {
         forge: row.forge as ForgeName,
         repo: row.repo,
         event: row.kind,
+        ...(row.superseded_by === null ? {} : { supersededBy: row.superseded_by }),
       };
     });
   }
@@ -225,8 +228,9 @@ function prepare(db: BetterSqlite3.Database) {
         target_url, status, attempts, next_attempt_at, created_at, updated_at)
       VALUES (@dispatch, @forge, @repo, @sha, @context, @ref, @job, @run_number, @run_state, @state, @description,
         @target_url, 'pending', 0, @now, @now, @now)`),
-    facts: db.prepare<[number], { delivery: number; job: string; params: string; forge: string; repo: string | null; kind: string }>(`
-      SELECT x.delivery, x.job, x.params, d.forge, d.repo, d.kind FROM dispatches x JOIN deliveries d ON d.id = x.delivery
+    facts: db.prepare<[number], { delivery: number; job: string; params: string; forge: string; repo: string | null; kind: string; superseded_by: string | null }>(`
+      SELECT x.delivery, x.job, x.params, d.forge, d.repo, d.kind, a.superseded_by
+      FROM dispatches x JOIN deliveries d ON d.id = x.delivery LEFT JOIN run_aborts a ON a.dispatch = x.id AND a.why = 'superseded'
       WHERE x.id = ?`),
     claimable: db.prepare<[{ now: number; limit: number }], PostRow>(`
       SELECT p.* FROM status_posts p WHERE ${CLAIMABLE} AND p.next_attempt_at <= @now

@@ -28,3 +28,17 @@ const GITLAB: Readonly<Record<RunState, string>> = {
 export function forgeState(forge: ForgeName, state: RunState): string {
   return forge === "gitlab" ? GITLAB[state] : GITHUB_STYLE[state];
 }
+
+/**
+ * The state for a run a newer push aborted (`supersede`): the build did not say the code is good or
+ * bad, and no run will follow for this commit. GitHub has only pending, success, failure and error:
+ * `error`, "could not finish", as for any aborted run (success would lie, failure would blame the
+ * code, pending would never end); the description says it was superseded. Gitea and Forgejo:
+ * `warning`, a state of its own that is neither (their `skipped` is refused by older versions).
+ * GitLab: `canceled`, what GitLab itself calls a redundant pipeline it cancels.
+ */
+export function supersededState(forge: ForgeName): string {
+  if (forge === "gitlab") return "canceled";
+  if (forge === "gitea" || forge === "forgejo") return "warning";
+  return "error";
+}

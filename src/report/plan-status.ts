@@ -2,8 +2,8 @@ import type { DispatchFacts, NewStatusPost } from "../journal/status-outbox.ts";
 import type { RunStateChange } from "../journal/run-state.ts";
 import { runPageUrl } from "../laminar/run-url.ts";
 import type { Config } from "../types.ts";
-import { describeRun } from "./describe-run.ts";
-import { forgeState } from "./forge-state.ts";
+import { cut, describeRun } from "./describe-run.ts";
+import { forgeState, supersededState } from "./forge-state.ts";
 import { renderContext } from "./status-context.ts";
 import { statusTarget } from "./status-target.ts";
 
@@ -19,6 +19,7 @@ export function planStatus(change: RunStateChange, facts: DispatchFacts, config:
   const context = renderContext(config.status.context, { job: facts.job, event: facts.event, forge: facts.forge, repo });
   const base = config.laminar.baseUrl;
   const ref = facts.params.branch || facts.params.tag;
+  const superseded = change.state === "aborted" && facts.supersededBy !== undefined;
   return {
     dispatchId: change.dispatchId,
     forge: facts.forge,
@@ -27,8 +28,8 @@ export function planStatus(change: RunStateChange, facts: DispatchFacts, config:
     context,
     job: facts.job,
     runState: change.state,
-    state: forgeState(facts.forge, change.state),
-    description: describeRun(change),
+    state: superseded ? supersededState(facts.forge) : forgeState(facts.forge, change.state),
+    description: superseded ? cut(`Superseded by ${facts.supersededBy!.slice(0, 7)}: ${describeRun(change)}`) : describeRun(change),
     ...(ref ? { ref } : {}),
     ...(change.runNumber !== undefined ? { runNumber: change.runNumber } : {}),
     ...(change.runNumber !== undefined && base !== undefined

@@ -3,6 +3,9 @@
 // the commit statuses posted, why each job matched or not, then the attempts' output and the
 // headers kept.
 
+import type { PageActionRecord } from "../journal/index.ts";
+import type { AbortChoice } from "../laminar/abort-choice.ts";
+import { abortNote, actionList, actionsOff, dispatchActions, type ActionForms } from "./action-forms.ts";
 import { shortRef, traceLine } from "./describe-delivery.ts";
 import { formatTime } from "./format-time.ts";
 import { shortCommit } from "./format.ts";
@@ -11,14 +14,23 @@ import { chip, layout, when } from "./layout.ts";
 import { commitStatuses, jobState, runLink, runList } from "./run-parts.ts";
 import type { DeliveryDetailView, DispatchView } from "./view-model.ts";
 
-export function renderDetailPage(view: DeliveryDetailView, now: number): string {
+/** The page's actions on this delivery: the forms (absent without ui.auth), what was done, each run's abort. */
+export interface DetailActions {
+  forms?: ActionForms;
+  records: readonly PageActionRecord[];
+  aborts: ReadonlyMap<number, AbortChoice>;
+}
+
+export function renderDetailPage(view: DeliveryDetailView, now: number, actions?: DetailActions): string {
   const body = html`<p class="small"><a href="../">« all deliveries</a></p>
 <h1>Delivery ${view.id}: ${view.forge} ${view.forgeEvent} ${chip(view.status)}</h1>
 ${facts(view, now)}
 <h2>Jobs</h2>
+${actions && !actions.forms ? actionsOff() : ""}
 ${view.dispatches.length > 0
-    ? view.dispatches.map(dispatch)
+    ? view.dispatches.map((job) => dispatch(job, now, actions))
     : html`<p class="muted">No job was started: ${view.note ?? "no job of the repository matched (see the routing below)"}.</p>`}
+${actions ? actionList(actions.records, now) : ""}
 <h2>Routing</h2>
 ${view.trace.length > 0
     ? html`<ul class="trace">${view.trace.map((line) => html`<li class="${line.matched ? "matched" : "unmatched"}">${traceLine(line)}</li>`)}</ul>`
@@ -50,10 +62,15 @@ function foundBy(view: DeliveryDetailView): Html | string {
   return "";
 }
 
-function dispatch(job: DispatchView): Html {
+function dispatch(job: DispatchView, now: number, actions: DetailActions | undefined): Html {
   const failed = job.status === "failed" || job.runs?.at(-1)?.state === "failed";
+  const abort = actions?.aborts.get(job.dispatchId) ?? { kind: "none" as const };
+  const madeBy = actions?.records.find((record) => record.madeDispatchId === job.dispatchId);
   return html`<section class="dispatch${failed ? " failed" : ""}" id="dispatch-${job.dispatchId}">
 <header><h3>${job.job}</h3>${job.run ? runLink(job.run) : ""} ${jobState(job)} <span class="muted small">dispatch ${job.dispatchId}, ${job.attempts} attempt(s)</span></header>
+${madeBy ? html`<p class="made-by">${madeBy.action === "rebuild" ? "Rebuild" : "Build"} asked by <strong>${madeBy.user}</strong> ${when(madeBy.at, now)}</p>` : ""}
+${actions?.forms ? dispatchActions(actions.forms, "../", job.dispatchId, abort) : ""}
+${abortNote(abort)}
 ${job.lastError && job.status !== "done" ? html`<p class="failure">${job.status === "failed" ? "Failed" : "Last error"}: ${job.lastError}</p>` : ""}
 ${job.runs && job.runs.length > 0 ? runList(job.runs) : ""}
 ${job.nextAttemptAt === undefined ? "" : html`<p class="muted">Next attempt ${formatTime(job.nextAttemptAt)} UTC</p>`}

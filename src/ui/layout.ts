@@ -19,7 +19,7 @@ export function layout(frame: PageFrame): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>${frame.title} · laminar-hooks</title>
 <link rel="icon" href="${frame.root}icon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="${frame.root}style.css">

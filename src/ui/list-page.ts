@@ -4,6 +4,7 @@
 import { DELIVERY_STATUSES } from "../journal/index.ts";
 import { shortRef } from "./describe-delivery.ts";
 import type { PageCursor } from "../journal/index.ts";
+import { actionsOff, buildForm, type ActionForms, type BuildTarget } from "./action-forms.ts";
 import { shortCommit } from "./format.ts";
 import { html, type Html } from "./html.ts";
 import { chip, layout, when } from "./layout.ts";
@@ -23,12 +24,16 @@ export interface ListPage {
   /** `laminar-hooks send …` for this config, for the "nothing yet" state. */
   sendHint: string;
   now: number;
+  /** The build form (absent without ui.auth: a line says how to enable it); absent: no actions at all. */
+  actions?: { forms?: ActionForms; targets: readonly BuildTarget[] };
 }
 
 export function renderListPage(page: ListPage): string {
+  const actions = page.actions ? (page.actions.forms ? buildForm(page.actions.forms, page.actions.targets) : actionsOff()) : "";
   const body = page.empty
-    ? nothingYet(page.sendHint)
+    ? html`${nothingYet(page.sendHint)}${actions}`
     : html`<h1>Deliveries</h1>
+${actions}
 ${filters(page)}
 ${page.rows.length > 0 ? table(page) : html`<p class="empty">No delivery matches these filters. <a href="./">Show all deliveries</a></p>`}
 ${paging(page)}`;

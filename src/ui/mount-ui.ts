@@ -15,10 +15,16 @@ import { renderDetailPage } from "./detail-page.ts";
 import { html } from "./html.ts";
 import { layout } from "./layout.ts";
 import { renderListPage } from "./list-page.ts";
+import { requestOrigin } from "./request-origin.ts";
 import { parseListQuery } from "./list-query.ts";
 import { sendHint } from "./send-hint.ts";
 import { ASSET_TAG, ICON, STYLESHEET } from "./stylesheet.ts";
 import { guardUi } from "./ui-access.ts";
+import { abortChoice, type AbortChoice } from "../laminar/abort-choice.ts";
+import type { ActionForms } from "./action-forms.ts";
+import { ActionTokens, newOnce } from "./action-token.ts";
+import { mountActions, type ActionServices } from "./mount-actions.ts";
+import { buildTargets } from "./mount-build.ts";
 
 /** What the page reads from the journal. */
 export interface UiJournal {
@@ -35,6 +41,8 @@ export interface UiOptions {
   journal: UiJournal;
   /** ms since the epoch, for "3 min ago". */
   now: () => number;
+  /** Acting from the page (with ui.auth): rebuild, build a branch or tag, abort. Absent: the page only looks. */
+  act?: ActionServices;
 }
 
 export const CONTENT_SECURITY_POLICY =
@@ -42,6 +50,14 @@ export const CONTENT_SECURITY_POLICY =
 
 export function mountUi(router: Router, options: UiOptions): void {
   const guard = [pageHeaders, answerAsPage, guardUi(options.getConfig, options.now)];
+  const tokens = new ActionTokens();
+  /** The forms' tokens for the signed-in user; undefined without ui.auth (the page only looks). */
+  const forms = (): ActionForms | undefined => {
+    const auth = options.getConfig().ui.auth;
+    if (options.act === undefined || auth === undefined) return undefined;
+    const token = { rebuild: tokens.tokenFor(auth.user, "rebuild"), build: tokens.tokenFor(auth.user, "build"), abort: tokens.tokenFor(auth.user, "abort") };
+    return { user: auth.user, token, once: newOnce };
+  };
   const context = (): ViewContext => {
     const { baseUrl } = options.getConfig().laminar;
     return baseUrl ? { baseUrl } : {};
@@ -68,6 +84,7 @@ export function mountUi(router: Router, options: UiOptions): void {
       empty: page.empty,
       sendHint: sendHint(options.getConfig(), requestOrigin(ctx, options.getConfig().server.trustProxy)),
       now: options.now(),
+      ...(options.act ? { actions: { ...withForms(forms()), targets: buildTargets(options.getConfig()) } } : {}),
     });
   });
 
@@ -77,11 +94,25 @@ export function mountUi(router: Router, options: UiOptions): void {
     const detail = options.journal.getDelivery(id);
     if (!detail) throw new HttpError(404, `no delivery ${id} in the journal`);
     ctx.type = "text/html; charset=utf-8";
-    ctx.body = renderDetailPage(toDetailView(detail, context(), factsOf(options.journal, [detail])(detail.id)), options.now());
+    const facts = factsOf(options.journal, [detail])(detail.id);
+    const act = options.act;
+    const actions = act === undefined ? undefined : {
+      ...withForms(forms()),
+      records: act.actions.ofDelivery(detail.id),
+      aborts: new Map<number, AbortChoice>(detail.dispatches.map((dispatch) =>
+        [dispatch.id, abortChoice(dispatch, facts.runs.get(dispatch.id) ?? [], act.actions.abortOf(dispatch.id))])),
+    };
+    ctx.body = renderDetailPage(toDetailView(detail, context(), facts), options.now(), actions);
   });
+
+  if (options.act) mountActions({ router, guard, getConfig: options.getConfig, tokens, now: options.now, services: options.act });
 
   router.get("/ui/style.css", ...guard, (ctx) => asset(ctx, "text/css; charset=utf-8", STYLESHEET));
   router.get("/ui/icon.svg", ...guard, (ctx) => asset(ctx, "image/svg+xml", ICON));
+}
+
+function withForms(forms: ActionForms | undefined): { forms?: ActionForms } {
+  return forms === undefined ? {} : { forms };
 }
 
 /** The runs, status posts and catch-up marks of the deliveries shown, read at once for the page. */
@@ -97,7 +128,9 @@ function factsOf(
 async function pageHeaders(ctx: Context, next: Next): Promise<void> {
   ctx.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
   ctx.set("X-Content-Type-Options", "nosniff");
-  ctx.set("Referrer-Policy", "no-referrer");
+  // same-origin, not no-referrer: no other site learns our URLs, and the page's own form posts carry their
+  // Origin (under no-referrer Chromium sends `Origin: null`), which same-origin.ts checks.
+  ctx.set("Referrer-Policy", "same-origin");
   // Deliveries change by the second, and the page may be behind auth: no cache keeps a copy.
   ctx.set("Cache-Control", "no-store");
   await next();
@@ -115,7 +148,8 @@ async function answerAsPage(ctx: Context, next: Next): Promise<void> {
     ctx.type = "text/html; charset=utf-8";
     ctx.body = layout({
       title: `${status}`,
-      root: ctx.path === "/ui" ? "ui/" : ctx.path.startsWith("/ui/deliveries/") ? "../" : "./",
+      // The way back to /ui/ from /ui/deliveries/ID and /ui/actions/NAME is one folder up.
+      root: ctx.path === "/ui" ? "ui/" : "../".repeat(Math.max(0, ctx.path.split("/").length - 3)) || "./",
       body: html`<h1>${status}</h1><p class="failure">${message}</p>`,
     });
   }
@@ -125,13 +159,6 @@ async function answerAsPage(ctx: Context, next: Next): Promise<void> {
 function filterRepos(recent: readonly string[], config: Config): string[] {
   const named = config.repositories.map((repository) => repository.repo).filter((repo) => !isGlob(repo));
   return [...new Set([...named, ...recent])].sort();
-}
-
-/** The origin the browser used; behind a trusted proxy, with the scheme the proxy was reached by. */
-function requestOrigin(ctx: Context, trustProxy: boolean): string {
-  const forwarded = ctx.get("x-forwarded-proto").split(",")[0]?.trim();
-  const scheme = trustProxy && (forwarded === "http" || forwarded === "https") ? forwarded : ctx.protocol;
-  return `${scheme}://${ctx.host}`;
 }
 
 function asset(ctx: Context, type: string, text: string): void {

@@ -42,11 +42,17 @@ h3 { font-size: 1rem; margin: 0; }
 
 form.filters { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: end; margin-bottom: 1rem; }
 form.filters label { display: flex; flex-direction: column; gap: .2rem; font-size: 13px; color: var(--muted); }
-select, button {
+select, button, input {
   font: inherit; color: var(--fg); background: var(--bg); border: 1px solid var(--line);
   border-radius: 6px; padding: .35rem .6rem; min-height: 2.1rem;
 }
 button { background: var(--panel); cursor: pointer; }
+input { min-width: 12rem; }
+form.build { padding: .6rem .8rem; border: 1px solid var(--line); border-radius: 6px; background: var(--panel); }
+.actions { display: flex; flex-wrap: wrap; gap: .5rem; margin: .4rem 0; }
+.actions form { margin: 0; }
+button.abort { color: var(--bad); }
+ul.page-actions { padding-left: 1.2rem; }
 
 table.deliveries { width: 100%; border-collapse: collapse; }
 table.deliveries th {

@@ -13,6 +13,7 @@ function writeConfig(text: string): string {
 
 test("check prints the routing table and where secrets come from, never a secret", async () => {
   const file = writeConfig(`
+laminar: { http: "http://127.0.0.1:8080" }
 forges:
   github: { secret: { env: GH_HOOK_SECRET } }
   gitea: { secret: inline-do-not-print }
@@ -21,6 +22,7 @@ repositories:
     forge: github
     jobs:
       - { job: wiki, events: [push], branches: [master, "release/*"] }
+      - { job: wiki-preview, events: [push], supersede: running }
       - { job: wiki-release, events: [tag], tags: ["v*"], params: { channel: stable } }
 `);
   const result = await runCli(["check", "--config", file], { ...process.env, GH_HOOK_SECRET: "env-do-not-print" });
@@ -28,6 +30,7 @@ repositories:
   assert.match(result.stdout, /is valid/);
   assert.match(result.stdout, /github \(secret from env GH_HOOK_SECRET\), gitea \(secret from the config file\)/);
   assert.match(result.stdout, /push; branches master, release\/\* → wiki/);
+  assert.match(result.stdout, /push; supersede: running → wiki-preview/);
   assert.match(result.stdout, /tag; tags v\* → wiki-release {2}\(channel=stable\)/);
   assert.ok(!result.stdout.includes("do-not-print") && !result.stderr.includes("do-not-print"));
 });

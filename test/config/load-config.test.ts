@@ -398,3 +398,22 @@ test("laminar.home is optional, and a relative one is taken from the config's fo
   assert.equal(loadConfig(file, { env: {} }).laminar.home, join(file, "..", "laminar"));
   assert.deepEqual(problemsOf(writeConfig("laminar: { home: \"\" }\nrepositories: []\n")).map((p) => p.split(" ")[0]), ["1:18"]);
 });
+
+test("supersede: queued or running per job; it needs laminar.http and a push or pull request to act on", () => {
+  const jobs = (job: string) => `forges: { github: { secret: s } }
+repositories:
+  - repo: a/b
+    jobs:
+      - ${job}
+`;
+  const followed = loadConfig(writeConfig(`laminar: { http: "http://127.0.0.1:8080" }\n${jobs("{ job: j, events: [push], supersede: running }")}`), { env: {} });
+  assert.equal(followed.repositories[0]!.jobs[0]!.supersede, "running");
+  assert.equal(loadConfig(writeConfig(`laminar: { http: "http://127.0.0.1:8080" }\n${jobs("{ job: j }")}`), { env: {} }).repositories[0]!.jobs[0]!.supersede, undefined,
+    "default: every push builds");
+  assert.deepEqual(problemsOf(writeConfig(jobs("{ job: j, supersede: queued }"))),
+    ["5:19 repositories.0.jobs.0.supersede needs laminar.http: an older run is aborted when laminard's event stream says it started"]);
+  assert.match(problemsOf(writeConfig(`laminar: { http: "http://127.0.0.1:8080" }\n${jobs("{ job: j, events: [tag], supersede: queued }")}`))[0]!,
+    /supersede has no effect without push or pull_request/);
+  assert.match(problemsOf(writeConfig(`laminar: { http: "http://127.0.0.1:8080" }\n${jobs("{ job: j, supersede: always }")}`))[0]!,
+    /supersede is queued .* or running/);
+});

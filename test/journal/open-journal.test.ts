@@ -41,7 +41,7 @@ test("creates the folder and the file, in WAL mode, with the current schema", as
   assert.equal(db.pragma("user_version", { simple: true }), MIGRATIONS.length);
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
   assert.deepEqual(tables, [
-    "attempts", "catch_up_heads", "catch_up_redeliveries", "catch_up_remote_heads", "catch_up_remotes", "deliveries", "dispatches", "heartbeat", "runs", "status_posts",
+    "attempts", "catch_up_heads", "catch_up_redeliveries", "catch_up_remote_heads", "catch_up_remotes", "deliveries", "dispatches", "heartbeat", "page_actions", "run_aborts", "runs", "status_posts",
   ]);
   await journal.close();
 });

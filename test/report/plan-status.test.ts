@@ -95,3 +95,18 @@ repositories:
   // No laminar.base_url nor laminar.http: no link.
   assert.equal(post?.targetUrl, undefined);
 });
+
+test("a run a newer push superseded: its description says by which commit, in the state each forge shows best", () => {
+  const expected: Record<string, string> = { github: "error", gitea: "warning", forgejo: "warning", gitlab: "canceled" };
+  for (const [forge, state] of Object.entries(expected) as [ForgeName, string][]) {
+    const api = forge === "github" ? "https://api.github.com" : forge === "gitlab" ? "https://git.example.com/api/v4" : "https://git.example.com/api/v1";
+    const config = configFrom(forgeConfig(forge, api), env);
+    const superseded = facts(forge, { supersededBy: "3333333333333333333333333333333333333333" });
+    const aborted = planStatus({ dispatchId: 7, job: "wiki", runNumber: 42, state: "aborted", at: 0, durationMs: 1200 }, superseded, config);
+    assert.equal(aborted?.state, state, forge);
+    assert.equal(aborted?.description, "Superseded by 3333333: Laminar run #42 was aborted after 1.2s");
+    // Only the abort says so: its queued status is any run's.
+    const queued = planStatus({ dispatchId: 7, job: "wiki", runNumber: 42, state: "queued", at: 0 }, superseded, config);
+    assert.equal(queued?.description, "Laminar run #42 is queued");
+  }
+});

@@ -186,7 +186,7 @@ describe("the deliveries page in a browser", { skip: noBrowser }, () => {
     assert.match(texts[0]!, /acme\/app[\s\S]*nightly[\s\S]*ignored[\s\S]*no job matched|acme\/app[\s\S]*nightly[\s\S]*ignored/);
     assert.match(texts[1]!, /acme\/app[\s\S]*master[\s\S]*fedcba9[\s\S]*failed[\s\S]*app:1[\s\S]*app-deploy[\s\S]*failed[\s\S]*Failed to queue job 'app-deploy'/);
     assert.match(texts[2]!, /Codertocat\/Hello-World[\s\S]*v1\.0\.0[\s\S]*0123456[\s\S]*done[\s\S]*hello-release:1/);
-    assert.match(texts[4]!, /master[\s\S]*3f2c1a9[\s\S]*done[\s\S]*hello:2 success in \d+s\s+laminar\/hello success/);
+    assert.match(texts[4]!, /master[\s\S]*3f2c1a9[\s\S]*done[\s\S]*hello:2 success in [\d.]+m?s\s+laminar\/hello success/);
     // Each followed run's state is a coloured badge, and the forge's latest status stands under it.
     assert.equal(await page.evaluate("getComputedStyle(document.querySelector('tbody tr:nth-child(5) ul.jobs .chip.success')).color"), "rgb(26, 127, 55)");
     assert.match(texts[1]!, /app:1 success[\s\S]*laminar\/app success/);
