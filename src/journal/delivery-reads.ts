@@ -55,6 +55,7 @@ export function prepareDeliveryReads(db: BetterSqlite3.Database): DeliveryReads 
       return {
         ...toSummary(row),
         remoteAddress: row.remote_address,
+        secretIndex: row.secret_index,
         headers: JSON.parse(row.headers) as Record<string, string | string[]>,
         payload: row.payload,
         trace: JSON.parse(row.trace) as TraceLine[],
