@@ -54,6 +54,8 @@ export interface TestServiceOptions {
   logger?: Logger;
   /** Following runs' timings (startService's `follow`). */
   follow?: ServiceOptions["follow"];
+  /** false: the config file is not watched; the test calls service.reload() when it wants. */
+  watchConfig?: boolean;
 }
 
 /**
@@ -92,6 +94,7 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
     logger: options.logger ?? silentLogger(),
     connectJournal: connection.connect,
     ...(options.follow === undefined ? {} : { follow: options.follow }),
+    ...(options.watchConfig === undefined ? {} : { watchConfig: options.watchConfig }),
   });
   const url = service.address;
   return {
