@@ -102,7 +102,7 @@ repositories:
   assert.deepEqual(result.stderr.trim().split("\n"), [
     `${file}:1:1 warning: forge tokens are set but laminar.http is not: runs cannot be followed, so only queued and error statuses are posted`,
     `${file}:1:1 warning: catch_up.redeliver needs server.public_url to find the forge's hooks; failed deliveries are not redelivered`,
-    `${file}:3:22 warning: forges.gogs.token is not used: Gogs has no commit status API and no delivery log`,
+    `${file}:3:22 warning: forges.gogs.token is used only by repo add, which also needs forges.gogs.api (https://HOST/api/v1): Gogs has no commit status API and no delivery log`,
   ]);
   assert.ok(!result.stdout.includes(": t") && !result.stderr.includes("token: t"));
 });

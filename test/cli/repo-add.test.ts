@@ -55,6 +55,10 @@ forges:
     secret: { env: GH_SECRET }
     token: { env: GITLAB_TOKEN }
     api: ${gitlab.url}
+  gogs:
+    secret: { env: GH_SECRET }
+    token: { env: GITEA_TOKEN }
+    api: ${gitea.url}
 
 repositories:
   # the first one
@@ -161,9 +165,13 @@ test("a job added to a repository already there goes into its list; its hook get
   assert.ok(!existsSync(join(s.dir, "old-one.secret")), "the repository keeps the secret it had");
 });
 
-test("Gitea: created active with its type; GitLab: the flags the jobs need and the token", async (t) => {
+test("Gitea and Gogs: created active with their type; GitLab: the flags the jobs need and the token", async (t) => {
   const s = await setup(t);
   s.gitea.hooks.addRepository("acme/app");
+  s.gitea.hooks.addRepository("old/gogs");
+  const gogs = await s.run("old/gogs", "--forge", "gogs", "--job", "legacy");
+  assert.equal(gogs.code, 0, gogs.err);
+  assert.deepEqual(s.gitea.hooks.hooksOf("old/gogs").map((hook) => [hook.type, hook.active, hook.branchFilter]), [["gogs", true, ""]]);
   s.gitlab.hooks.addProject("group/sub/app");
   assert.equal((await s.run("acme/app", "--forge", "gitea", "--job", "app")).code, 0);
   const gitlab = await s.run("group/sub/app", "--forge", "gitlab", "--job", "app", "--events", "tag");
