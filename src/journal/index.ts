@@ -13,3 +13,4 @@ export { DELIVERY_STATUSES } from "./journal-types.ts";
 export type { DeliveriesPage, DeliveriesPageQuery, ListedDelivery, ListedDispatch, PageCursor } from "./deliveries-page.ts";
 export type { EarlierDelivery, PushedHead } from "./catch-up-heads.ts";
 export type { RunRecord } from "./runs.ts";
+export type { SecretUse } from "./delivery-reads.ts";

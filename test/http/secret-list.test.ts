@@ -44,6 +44,8 @@ repositories:
     assert.equal(svc.service.journal.getDelivery("list-old")?.secretIndex, 0);
     assert.equal(svc.service.journal.getDelivery("list-new")?.secretIndex, 1);
     assert.equal(svc.service.journal.getDelivery("list-wrong"), undefined);
+    assert.deepEqual(svc.service.journal.secretUses("github", "codertocat/hello-world").map(({ index, count }) => ({ index, count })),
+      [{ index: 0, count: 1 }, { index: 1, count: 1 }], "when each secret was last used, for doctor and --finish");
     const row = svc.journalDatabase.prepare("SELECT * FROM deliveries WHERE delivery_id = 'list-new'").get() as Record<string, unknown>;
     assert.ok(!JSON.stringify(row).includes("new-secret"), "the journal has the position, never the value");
   });
