@@ -2,7 +2,7 @@
 // line byte for byte), the secret file, the hook created or ours updated in place, and every way
 // it must refuse without changing anything.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -101,6 +101,9 @@ const writes = (api: { requests: { method: string }[] }) => api.requests.filter(
 test("a new GitHub repository: config edited in place, a 0600 secret file, a hook created with it", async (t) => {
   const s = await setup(t);
   s.github.hooks.addRepository("acme/app");
+  // The service's user owns the config (the tests run as root where they can give it away).
+  const owner = process.getuid?.() === 0 ? 4321 : statSync(s.file).uid;
+  if (process.getuid?.() === 0) chownSync(s.file, owner, owner);
   const result = await s.run("acme/app", "--forge", "github", "--job", "app", "--job", "app-pr", "--events", "push", "pull_request", "--branches", "main");
   assert.equal(result.code, 0, result.err);
   const after = readFileSync(s.file, "utf8");
@@ -117,10 +120,11 @@ test("a new GitHub repository: config edited in place, a 0600 secret file, a hoo
     "        branches: [main]",
   ]);
   assert.equal(statSync(s.file).mode & 0o777, 0o640, "the config keeps its mode");
+  assert.deepEqual([statSync(s.file).uid, statSync(s.file).gid], [owner, owner], "and its owner");
   const secretFile = join(s.dir, "acme-app.secret");
   const secret = readFileSync(secretFile, "utf8").trim();
   assert.equal(statSync(secretFile).mode & 0o777, 0o600);
-  assert.equal(statSync(secretFile).uid, statSync(s.file).uid);
+  assert.deepEqual([statSync(secretFile).uid, statSync(secretFile).gid], [owner, owner], "the secret file is the config owner's");
   assert.ok(secret.length >= 40);
   const config = loadConfig(s.file, { env: { GH_SECRET: "x", GH_TOKEN: "x", GITEA_TOKEN: "x", GITLAB_TOKEN: "x" } });
   assert.equal(config.repositories.at(-1)?.secret?.reveal(), secret);
