@@ -26,6 +26,7 @@ import { describeEdit } from "./describe-edit.ts";
 import { refusedNamed, RepoCommandError } from "./forge-refusal.ts";
 import type { CommandIO } from "./io.ts";
 import { sampleDelivery } from "./sample-delivery.ts";
+import { withJournal } from "./with-journal.ts";
 import { writeConfigAndSecret } from "./write-file-atomically.ts";
 
 export interface RotateOptions {
@@ -47,7 +48,7 @@ const PROBE_EVERY_MS = 100;
 
 export async function rotateSecretCommand(options: RotateOptions, io: CommandIO, deps: RotateDeps = {}): Promise<number> {
   try {
-    return options.finish ? finish(options, io) : await rotate(options, io, deps);
+    return options.finish ? await finish(options, io) : await rotate(options, io, deps);
   } catch (error) {
     if (error instanceof RepoCommandError || error instanceof ConfigError) {
       io.err(error.message);
@@ -133,13 +134,24 @@ async function rotate(options: RotateOptions, io: CommandIO, deps: RotateDeps): 
   return 0;
 }
 
-function finish(options: RotateOptions, io: CommandIO): number {
+async function finish(options: RotateOptions, io: CommandIO): Promise<number> {
   const file = options.configFile;
   const text = readText(file);
   const current = load(options, io, text);
-  const { index } = entryOf(current, options.repo);
+  const { index, forge } = entryOf(current, options.repo);
   const { text: edited, dropped } = keepLastSecret(text, file, index);
   load(options, io, edited);
+  // What the journal says of each secret dropped: the operator sees what they let go of.
+  if (existsSync(current.journal.path)) {
+    await withJournal(current, (journal) => {
+      const uses = journal.secretUses(forge, options.repo);
+      dropped.forEach((ref, position) => {
+        const use = uses.find((entry) => entry.index === position);
+        io.out(`old secret #${position + 1} (${ref}): ${use === undefined ? "no delivery in the journal verified with it" : `last verified a delivery at ${new Date(use.lastAt).toISOString()} (${use.count} in all)`}`);
+      });
+      return 0;
+    });
+  }
   writeConfigAndSecret(file, edited);
   io.out(describeEdit(file, text, edited).replace(/^--- .*\n\+\+\+ .*\n/, ""));
   io.out(`${file}: ${options.repo} keeps only its new secret; no longer used: ${dropped.join(", ")} (a file there may be deleted)`);

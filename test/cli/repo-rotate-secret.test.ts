@@ -94,6 +94,7 @@ test("rotation with no 401 across it: both verify, the service takes the new one
   while (!answers.some((answer) => answer.secret === newSecret)) await new Promise((resolve) => setImmediate(resolve));
   const finished = await run("--finish");
   assert.equal(finished.code, 0, finished.err);
+  assert.match(finished.out, /old secret #1 \(\{ env: OLD_SECRET \}\): last verified a delivery at \S+ \(\d+ in all\)/);
   assert.equal(readFileSync(service.configFile, "utf8"), before.replace("{ env: OLD_SECRET }", "{ file: Codertocat-Hello-World.secret }"));
   // The service reloads the finished config: the new secret is #1 now.
   const after = answers.length;
