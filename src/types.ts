@@ -89,7 +89,10 @@ export interface JournalConfig {
 }
 
 export interface ForgeConfig {
+  /** The secret the forge's hooks sign with: the last of `secrets`. */
   secret?: Secret;
+  /** Every secret a delivery may be signed with, in the config's order (one, or two while it changes). */
+  secrets?: readonly Secret[];
   insecure: boolean;
   /** API token for commit statuses and redelivery. */
   token?: Secret;
@@ -158,7 +161,10 @@ export interface RepositoryConfig {
   /** Full name as the forge sends it, or a glob: `sbrl/*`. */
   repo: string;
   forge?: ForgeName;
+  /** The secret the forge's hook signs with: the last of `secrets`. */
   secret?: Secret;
+  /** Every secret a delivery may be signed with, in the config's order (one, or two while it changes). */
+  secrets?: readonly Secret[];
   insecure: boolean;
   /** Overrides the forge's API token. */
   token?: Secret;

@@ -14,19 +14,15 @@ export function describeConfig(config: Config): string {
   lines.push(`laminarc ${laminar.laminarc} → ${laminar.host}, ${laminar.concurrency} at once, timeout ${formatDuration(laminar.timeoutMs)}, ${laminar.retry.attempts} attempts from ${formatDuration(laminar.retry.delayMs)} to ${formatDuration(laminar.retry.maxDelayMs)}`);
   lines.push(`journal ${journal.path}, kept ${formatDuration(journal.retentionMs)}`);
   const forges = Object.entries(config.forges).map(([name, forge]) =>
-    `${name} (${forge?.secret ? secretFrom(forge.secret) : forge?.insecure ? "INSECURE: unsigned deliveries accepted" : "no secret"})`);
+    `${name} (${forge?.secret ? describeSecrets(forge.secrets ?? [forge.secret]) : forge?.insecure ? "INSECURE: unsigned deliveries accepted" : "no secret"})`);
   lines.push(`forges: ${forges.length > 0 ? forges.join(", ") : "none configured"}`);
   lines.push("repositories:");
   for (const repo of config.repositories) {
-    const secret = repo.secret ? secretFrom(repo.secret) : repo.insecure ? "INSECURE: unsigned deliveries accepted" : "forge's secret";
+    const secret = repo.secret ? describeSecrets(repo.secrets ?? [repo.secret]) : repo.insecure ? "INSECURE: unsigned deliveries accepted" : "forge's secret";
     lines.push(`  ${repo.repo}${repo.forge ? ` [${repo.forge}]` : ""}: ${secret}`);
     for (const job of repo.jobs) lines.push(`    ${describeJob(job)}`);
   }
   return lines.join("\n");
-}
-
-function secretFrom(secret: Secret): string {
-  return `secret from ${secret.source}${secret.unreadable === undefined ? "" : ", unreadable here"}`;
 }
 
 function describeJob(job: JobRule): string {
@@ -43,4 +39,11 @@ function describeJob(job: JobRule): string {
   ].filter(Boolean).join("; ");
   const params = Object.entries(job.params).map(([name, value]) => `${name}=${value.source}`).join(" ");
   return `${filters} → ${job.job}${params ? `  (${params})` : ""}`;
+}
+
+/** Where each secret comes from, never what it is; two while a secret changes. */
+function describeSecrets(secrets: readonly Secret[]): string {
+  const from = (secret: Secret) => `${secret.source}${secret.unreadable === undefined ? "" : ", unreadable here"}`;
+  if (secrets.length === 1) return `secret from ${secrets[0] === undefined ? "?" : from(secrets[0])}`;
+  return `secrets from ${secrets.map((secret, index) => `#${index + 1} ${from(secret)}`).join(", ")} (any verifies; the hook signs with #${secrets.length})`;
 }

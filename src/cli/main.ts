@@ -20,6 +20,7 @@ import { findConfigFile } from "./find-config.ts";
 import { processIO, type CommandIO } from "./io.ts";
 import { serveCommand } from "./serve.ts";
 import { repoAddCommand, type RepoAddDeps } from "./repo-add.ts";
+import { rotateSecretCommand } from "./repo-rotate-secret.ts";
 
 /** What tests pass instead of the real forges' APIs. */
 export type MainDeps = RepoAddDeps;
@@ -139,6 +140,19 @@ export async function main(argv: readonly string[], io: CommandIO = processIO, d
       exitCode = await repoAddCommand({
         configFile: findConfigFile(options.config, io.env), repo: name, forge: options.forge, jobs: options.job, dryRun: options.dryRun,
         ...(options.branches ? { branches: options.branches } : {}), ...(options.events ? { events: options.events } : {}),
+      }, io, deps);
+    });
+
+  repo.command("rotate-secret").description("a new secret without a window of 401s: both verify, the service takes the new one, then the forge's hook gets it")
+    .argument("<owner/name>", "a repository of the config")
+    .option("--finish", "drop the old secret (once nothing uses it)", false)
+    .option("--url <url>", "where to send the probe signed with the new secret (default: server.public_url)")
+    .option("--wait <seconds>", "how long the service may take to load the new secret", parsePositive, 30)
+    .option(configOption, configHelp)
+    .action(async (name: string, options: { finish: boolean; url?: string; wait: number; config?: string }) => {
+      exitCode = await rotateSecretCommand({
+        configFile: findConfigFile(options.config, io.env), repo: name, finish: options.finish, waitMs: options.wait * 1000,
+        ...(options.url === undefined ? {} : { url: options.url }),
       }, io, deps);
     });
 

@@ -4,19 +4,21 @@
 // "Creating and updating a repository's webhook"). The config comes first: the service must know
 // the secret before the forge signs anything with it.
 
+import { SecretUnreadableError } from "../config/secret.ts";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { insertJobs, insertRepository, type NewJob } from "../config/insert-repository.ts";
 import { parseConfig } from "../config/load-config.ts";
 import { ConfigError } from "../errors.ts";
-import { forgeApis, ForgeApiError, sendsHere, webhookMatches, type ApiRequest, type ForgeApi, type Webhook, type WebhookSpec } from "../forges/api-clients.ts";
+import { forgeApis, sendsHere, webhookMatches, type ApiRequest, type ForgeApi, type Webhook, type WebhookSpec } from "../forges/api-clients.ts";
 import { FORGE_LABELS } from "../forges/shared/forge-labels.ts";
 import { findRepository } from "../routing/find-repository.ts";
 import type { Config, EventKind, ForgeName } from "../types.ts";
 import { describeEdit } from "./describe-edit.ts";
 import type { CommandIO } from "./io.ts";
-import { ownershipOf, writeFileAtomically } from "./write-file-atomically.ts";
+import { refusedNamed, RepoCommandError } from "./forge-refusal.ts";
+import { writeConfigAndSecret } from "./write-file-atomically.ts";
 
 export interface RepoAddOptions {
   configFile: string;
@@ -38,14 +40,12 @@ export interface RepoAddDeps {
 /** What --dry-run prints where the new secret would go. */
 export const SECRET_PLACEHOLDER = "<new secret>";
 
-/** A failure that is the operator's to fix: its message says how. */
-class RepoAddError extends Error {}
 
 export async function repoAddCommand(options: RepoAddOptions, io: CommandIO, deps: RepoAddDeps = {}): Promise<number> {
   try {
     return await repoAdd(options, io, deps);
   } catch (error) {
-    if (error instanceof RepoAddError || error instanceof ConfigError) {
+    if (error instanceof RepoCommandError || error instanceof ConfigError || error instanceof SecretUnreadableError) {
       io.err(error.message);
       return 1;
     }
@@ -60,13 +60,13 @@ async function repoAdd(options: RepoAddOptions, io: CommandIO, deps: RepoAddDeps
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new RepoAddError(`${file}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new RepoCommandError(`${file}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
-  // TODO(w3-readonly): load without reading secrets once that lands; today every secret must be readable here.
+  // Only the forge's token is used here: the other secrets may be the service's alone.
   const sources = { env: io.env, readFile: (path: string) => readFileSync(path, "utf8"), baseDir: dirname(file) };
-  const current = parseConfig(text, file, sources);
+  const current = parseConfig(text, file, sources, "where-used");
   const publicUrl = current.server.publicUrl;
-  if (publicUrl === undefined) throw new RepoAddError(`${file}: server.public_url is not set: it is the URL the hook sends to (e.g. https://ci.example.com/hooks)`);
+  if (publicUrl === undefined) throw new RepoCommandError(`${file}: server.public_url is not set: it is the URL the hook sends to (e.g. https://ci.example.com/hooks)`);
 
   const existing = existingEntry(current, options.forge, options.repo, file);
   const jobs: NewJob[] = options.jobs.map((job) => ({
@@ -78,7 +78,7 @@ async function repoAdd(options: RepoAddOptions, io: CommandIO, deps: RepoAddDeps
   let secret: { value: string; shown: string; file?: string };
   if (existing === undefined) {
     const secretFile = join(dirname(file), `${options.repo.replace(/[^A-Za-z0-9._-]+/g, "-")}.secret`);
-    if (existsSync(secretFile)) throw new RepoAddError(`${secretFile} exists already: remove it (or move it away) and run repo add again`);
+    if (existsSync(secretFile)) throw new RepoCommandError(`${secretFile} exists already: remove it (or move it away) and run repo add again`);
     const value = options.dryRun ? SECRET_PLACEHOLDER : (deps.newSecret ?? randomSecret)();
     secret = { value, shown: SECRET_PLACEHOLDER, file: secretFile };
     edited = insertRepository(text, file, { repo: options.repo, forge: options.forge, secretFile: basename(secretFile), jobs });
@@ -87,7 +87,7 @@ async function repoAdd(options: RepoAddOptions, io: CommandIO, deps: RepoAddDeps
     const fresh = jobs.filter((job) => !known.has(job.job));
     edited = fresh.length === 0 ? text : insertJobs(text, file, existing.index, fresh);
     const kept = existing.entry.secret ?? current.forges[options.forge]?.secret;
-    if (kept === undefined) throw new RepoAddError(`${file}: ${existing.entry.repo} has no secret (insecure: true): give it one before its hook is made`);
+    if (kept === undefined) throw new RepoCommandError(`${file}: ${existing.entry.repo} has no secret (insecure: true): give it one before its hook is made`);
     secret = { value: options.dryRun ? `<secret from ${kept.source}>` : kept.reveal(), shown: `<secret from ${kept.source}>` };
   }
 
@@ -95,18 +95,18 @@ async function repoAdd(options: RepoAddOptions, io: CommandIO, deps: RepoAddDeps
   const next = edited === text ? current : parseConfig(edited, file, {
     ...sources,
     readFile: (path) => (path === secret.file ? `${secret.value}\n` : sources.readFile(path)),
-  });
+  }, "where-used");
   const entry = findRepository(next, options.forge, options.repo);
-  if (entry === undefined) throw new RepoAddError(`${file}: after the edit ${options.repo} is still not routed for ${label}: edit the file by hand`);
+  if (entry === undefined) throw new RepoCommandError(`${file}: after the edit ${options.repo} is still not routed for ${label}: edit the file by hand`);
   const token = entry.token ?? next.forges[options.forge]?.token;
   const api = next.forges[options.forge]?.api;
   if (token === undefined || api === undefined) {
-    throw new RepoAddError(`${file}: repo add needs forges.${options.forge}.token${api === undefined && options.forge !== "github" ? ` and forges.${options.forge}.api` : ""} to make the hook: ${forgeApi(deps, options.forge).webhookDialect.permission}`);
+    throw new RepoCommandError(`${file}: repo add needs forges.${options.forge}.token${api === undefined && options.forge !== "github" ? ` and forges.${options.forge}.api` : ""} to make the hook: ${forgeApi(deps, options.forge).webhookDialect.permission}`);
   }
 
   const client = forgeApi(deps, options.forge);
   const hooks = client.webhooks({ api, token }, options.repo);
-  const listed = await refusedNamed(hooks.list(), { label, repo: options.repo, api, permission: client.webhookDialect.permission, changed: false });
+  const listed = await refusedNamed(hooks.list(), { label, repo: options.repo, api, permission: client.webhookDialect.permission });
   const ours = listed.find((hook) => sendsHere(hook.url, publicUrl, options.forge));
   const spec: WebhookSpec = { url: ours?.url ?? publicUrl, events: [...new Set(entry.jobs.flatMap((job) => job.events))], secret: secret.value };
   // A new secret must reach the hook; otherwise a hook that already is ours is left alone.
@@ -123,10 +123,13 @@ async function repoAdd(options: RepoAddOptions, io: CommandIO, deps: RepoAddDeps
     return 0;
   }
 
-  if (edited !== text) writeConfig(file, edited, secret);
+  if (edited !== text) writeConfigAndSecret(file, edited, secret.file === undefined ? undefined : { value: secret.value, file: secret.file });
   io.out(edited === text ? `${file}: ${options.repo} already has ${jobs.map((job) => job.job).join(", ")}; unchanged` : `${file}: ${existing === undefined ? `added ${options.repo}` : `added ${jobs.map((job) => job.job).join(", ")} to ${options.repo}`}${secret.file === undefined ? "" : `, its secret in ${secret.file}`}`);
 
-  const done = { label, repo: options.repo, api, permission: client.webhookDialect.permission, changed: edited !== text };
+  const done = {
+    label, repo: options.repo, api, permission: client.webhookDialect.permission,
+    ...(edited === text ? {} : { afterChange: "the config was written, the hook was not: fix this and run repo add again" }),
+  };
   if (action === "create") {
     const made = await refusedNamed(hooks.create(spec), done);
     io.out(`${label} hook #${made.id} created: ${describeHook(made)}`);
@@ -146,42 +149,15 @@ function existingEntry(config: Config, forge: ForgeName, repo: string, file: str
   const entry = config.repositories[index];
   if (entry !== undefined) {
     if (entry.forge !== undefined && entry.forge !== forge) {
-      throw new RepoAddError(`${file}: repositories.${index} is already ${entry.repo} on ${FORGE_LABELS[entry.forge]}: one name, one forge (remove it, or add the job there)`);
+      throw new RepoCommandError(`${file}: repositories.${index} is already ${entry.repo} on ${FORGE_LABELS[entry.forge]}: one name, one forge (remove it, or add the job there)`);
     }
     return { index, entry };
   }
   const glob = findRepository(config, forge, repo);
   if (glob !== undefined) {
-    throw new RepoAddError(`${file}: ${repo} is already routed by repositories.${config.repositories.indexOf(glob)} (${glob.repo}): add the job there by hand`);
+    throw new RepoCommandError(`${file}: ${repo} is already routed by repositories.${config.repositories.indexOf(glob)} (${glob.repo}): add the job there by hand`);
   }
   return undefined;
-}
-
-/** The secret file first (0600, the config's owner), then the config over the old one; the secret goes again if the config cannot be written. */
-function writeConfig(file: string, text: string, secret: { value: string; file?: string }): void {
-  const ownership = ownershipOf(file);
-  if (secret.file !== undefined) writeFileAtomically(secret.file, `${secret.value}\n`, { ...ownership, mode: 0o600 });
-  try {
-    writeFileAtomically(file, text, ownership);
-  } catch (error) {
-    if (secret.file !== undefined) rmSync(secret.file, { force: true });
-    throw new RepoAddError(`${file}: cannot write the config (${(error as NodeJS.ErrnoException).code ?? String(error)}); nothing was changed`);
-  }
-}
-
-/** The forge's refusal of the token, named with the permission it needs. */
-async function refusedNamed<T>(call: Promise<T>, context: { label: string; repo: string; api: string; permission: string; changed: boolean }): Promise<T> {
-  try {
-    return await call;
-  } catch (error) {
-    const after = context.changed ? "the config was written, the hook was not: fix this and run repo add again" : "nothing was changed";
-    if (error instanceof ForgeApiError && [401, 403, 404].includes(error.status)) {
-      const why = error.status === 401 ? "the token is not valid" : error.status === 404 ? "no such repository, or the token cannot see it" : "the token may not do this";
-      throw new RepoAddError(`${context.label} refused the token for ${context.repo} (${error.status} ${error.message}: ${why}); it needs ${context.permission}. ${after}`);
-    }
-    const message = error instanceof ForgeApiError ? `${error.status} ${error.message}` : error instanceof Error ? error.message : String(error);
-    throw new RepoAddError(`${context.label}'s API at ${context.api} failed for ${context.repo}: ${message}. ${after}`);
-  }
 }
 
 function describeRequest(api: string, request: ApiRequest, secret: string, shown: string): string {

@@ -4,7 +4,12 @@
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import type { ForgeName } from "../types.ts";
 
-export type SampleEvent = "push" | "tag" | "ping";
+/**
+ * `probe`: a delivery the service verifies and then builds nothing for (GitHub's ping; an issue
+ * event elsewhere, which it answers "ignored"): how `repo rotate-secret` learns that the running
+ * service takes a new secret, without starting a job.
+ */
+export type SampleEvent = "push" | "tag" | "ping" | "probe";
 
 export interface SampleOptions {
   forge: ForgeName;
@@ -32,6 +37,17 @@ export function sampleDelivery(options: SampleOptions): Sample {
   const message = `laminar-hooks send: sample ${options.event}`;
   const common = { "content-type": "application/json", "user-agent": "laminar-hooks-send" };
 
+  if (options.forge === "gitlab" && options.event === "probe") {
+    const body = JSON.stringify({ object_kind: "issue", event_type: "issue", user: { username: options.sender }, project: { path_with_namespace: options.repo }, object_attributes: { action: "open", title: message } });
+    return {
+      deliveryId,
+      body,
+      headers: {
+        ...common, "x-gitlab-event": "Issue Hook", "x-gitlab-event-uuid": deliveryId, "idempotency-key": deliveryId,
+        ...(options.secret ? { "x-gitlab-token": options.secret } : {}),
+      },
+    };
+  }
   if (options.forge === "gitlab") {
     const body = JSON.stringify({
       object_kind: options.event === "tag" ? "tag_push" : "push",
@@ -60,7 +76,10 @@ export function sampleDelivery(options: SampleOptions): Sample {
 
   const repository = { full_name: options.repo, clone_url: cloneUrl, ssh_url: sshUrl };
   const sender = { login: options.sender, username: options.sender };
-  const payload = options.event === "ping"
+  const probe = options.event === "probe" && options.forge !== "github";
+  const payload = probe
+    ? { action: "opened", issue: { number: 0, title: message }, repository, sender }
+    : options.event === "ping" || options.event === "probe"
     ? { zen: "Keep it logically awesome.", hook_id: 1, repository, sender }
     : {
         ref,
@@ -85,7 +104,7 @@ export function sampleDelivery(options: SampleOptions): Sample {
       body,
       headers: {
         ...common,
-        "x-github-event": options.event === "ping" ? "ping" : "push",
+        "x-github-event": options.event === "ping" || options.event === "probe" ? "ping" : "push",
         "x-github-delivery": deliveryId,
         ...(hex ? { "x-hub-signature-256": `sha256=${hex}` } : {}),
       },
@@ -98,7 +117,7 @@ export function sampleDelivery(options: SampleOptions): Sample {
     body,
     headers: {
       ...common,
-      [`${prefix}-event`]: "push",
+      [`${prefix}-event`]: probe ? "issues" : "push",
       [`${prefix}-delivery`]: deliveryId,
       [`${prefix}-signature`]: hex,
     },

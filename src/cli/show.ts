@@ -48,7 +48,7 @@ function formatDetail(
 ): string {
   const lines = [
     `delivery ${detail.id}: ${detail.forge} ${detail.forgeEvent} ${detail.deliveryId}`,
-    `  received  ${formatTime(detail.receivedAt)} UTC from ${detail.remoteAddress ?? "?"}`,
+    `  received  ${formatTime(detail.receivedAt)} UTC from ${detail.remoteAddress ?? "?"}${detail.secretIndex === null || detail.secretIndex === undefined ? "" : `, verified with secret #${detail.secretIndex + 1} of the config's list`}`,
     `  event     ${detail.kind}${detail.action ? ` (${detail.action})` : ""} on ${detail.repo ?? "-"} ${detail.ref ?? ""}${detail.sender ? ` by ${detail.sender}` : ""}`,
     `  status    ${detail.status}${detail.note ? `: ${detail.note}` : ""}`,
     "headers:",

@@ -1,5 +1,6 @@
 import { chownSync, closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { RepoCommandError } from "./forge-refusal.ts";
 
 /** Who owns a file and its permission bits: what a rewrite of it keeps. */
 export interface FileOwnership {
@@ -41,5 +42,17 @@ export function writeFileAtomically(path: string, text: string, ownership: FileO
     fsyncSync(dir);
   } finally {
     closeSync(dir);
+  }
+}
+
+/** The secret file first (0600, the config's owner), then the config over the old one; the secret goes again if the config cannot be written. */
+export function writeConfigAndSecret(file: string, text: string, secret?: { value: string; file: string }): void {
+  const ownership = ownershipOf(file);
+  if (secret !== undefined) writeFileAtomically(secret.file, `${secret.value}\n`, { ...ownership, mode: 0o600 });
+  try {
+    writeFileAtomically(file, text, ownership);
+  } catch (error) {
+    if (secret !== undefined) rmSync(secret.file, { force: true });
+    throw new RepoCommandError(`${file}: cannot write the config (${(error as NodeJS.ErrnoException).code ?? String(error)}); nothing was changed`);
   }
 }

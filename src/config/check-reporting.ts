@@ -23,7 +23,9 @@ export function checkReporting(raw: RawConfig, at: Report, warn: Report): void {
     if (!forge?.token) continue;
     tokens += 1;
     if (name === "gogs") {
-      warn(["forges", name, "token"], "forges.gogs.token is not used: Gogs has no commit status API and no delivery log");
+      // Gogs has no status API and no delivery log: only `repo add` uses its token (its hooks API).
+      tokens -= 1;
+      if (!forge.api) warn(["forges", name, "token"], "forges.gogs.token is used only by repo add, which also needs forges.gogs.api (https://HOST/api/v1): Gogs has no commit status API and no delivery log");
     } else if (!forge.api && !DEFAULT_API[name]) {
       at(["forges", name, "token"], `forges.${name}.token needs forges.${name}.api, the API root (${API_EXAMPLE[name]})`, true);
     }

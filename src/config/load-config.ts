@@ -15,7 +15,7 @@ import { checkServerLimits } from "./check-server-limits.ts";
 import { checkSupersede } from "./check-supersede.ts";
 import { parseTemplate } from "./parse-template.ts";
 import { resolveSecret, type SecretSources } from "./resolve-secret.ts";
-import { configSchema, type RawConfig, type RawJobRule, type SecretRef } from "./schema.ts";
+import { configSchema, type RawConfig, type RawJobRule, type SecretRef, type SecretRefs } from "./schema.ts";
 import type { Secret } from "./secret.ts";
 
 /**
@@ -137,15 +137,27 @@ type ResolveSecret = (ref: SecretRef | undefined, path: DocPath) => Secret | und
 
 function buildConfig(raw: RawConfig, file: string, sources: SecretSources, secret: ResolveSecret, at: Report, atText: ReportText): Mutable<Config> {
 
+  /** A list is read entry by entry; the last is the one hooks sign with. */
+  const secretList = (refs: SecretRefs | undefined, path: DocPath): { secret?: Secret; secrets?: readonly Secret[] } => {
+    if (refs === undefined) return {};
+    if (!Array.isArray(refs)) {
+      const one = secret(refs, path);
+      return one === undefined ? {} : { secret: one, secrets: [one] };
+    }
+    const read = refs.map((ref, index) => secret(ref, [...path, index]));
+    const all = read.filter((entry): entry is Secret => entry !== undefined);
+    return all.length === read.length ? { secret: all[all.length - 1]!, secrets: all } : {};
+  };
+
   const forges: Partial<Record<ForgeName, ForgeConfig>> = {};
   for (const [name, forge] of Object.entries(raw.forges) as [ForgeName, RawConfig["forges"][ForgeName]][]) {
     if (!forge) continue;
-    const resolved = secret(forge.secret, ["forges", name, "secret"]);
+    const resolved = secretList(forge.secret, ["forges", name, "secret"]);
     const token = secret(forge.token, ["forges", name, "token"]);
     const api = forge.api ?? DEFAULT_API[name];
     forges[name] = {
       insecure: forge.insecure,
-      ...(resolved ? { secret: resolved } : {}),
+      ...resolved,
       ...(token ? { token } : {}),
       ...(api ? { api } : {}),
     };
@@ -153,7 +165,7 @@ function buildConfig(raw: RawConfig, file: string, sources: SecretSources, secre
 
   const repositories = raw.repositories.map((repo, index): RepositoryConfig => {
     const path = ["repositories", index];
-    const resolved = secret(repo.secret, [...path, "secret"]);
+    const resolved = secretList(repo.secret, [...path, "secret"]);
     const token = secret(repo.token, [...path, "token"]);
     if (!repo.secret && !repo.insecure) {
       const problem = missingSecret(repo.forge, raw.forges);
@@ -165,7 +177,7 @@ function buildConfig(raw: RawConfig, file: string, sources: SecretSources, secre
       status: repo.status,
       jobs: repo.jobs.map((job, jobIndex) => buildJob(job, [...path, "jobs", jobIndex], at, atText)),
       ...(repo.forge ? { forge: repo.forge } : {}),
-      ...(resolved ? { secret: resolved } : {}),
+      ...resolved,
       ...(token ? { token } : {}),
       ...(repo.poll ? { poll: repo.poll } : {}),
     };

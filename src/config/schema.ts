@@ -96,6 +96,13 @@ const secretRef = z.union([
 ], { error: "a secret is { env: NAME }, { file: PATH } or the secret itself" });
 export type SecretRef = z.infer<typeof secretRef>;
 
+/**
+ * One secret, or a list of them while a secret changes: a delivery verified by any is taken, and
+ * the forge's hook gets the last (`repo rotate-secret`). No forge lets a hook carry two.
+ */
+const secrets = z.union([secretRef, z.array(secretRef).min(1, "a list of secrets needs at least one")]);
+export type SecretRefs = z.infer<typeof secrets>;
+
 /** Laminar runs a job from cfg/jobs/NAME.run; other characters break its URLs (reference/laminarc.md). */
 export const JOB_NAME = /^[A-Za-z0-9._-]+$/;
 /** Only these names can be read from a job's shell script. */
@@ -125,7 +132,7 @@ export type RawJobRule = z.infer<typeof jobRule>;
 const repository = z.strictObject({
   repo: z.string().regex(/^[^\s]+$/, "owner/name as the forge sends it, or a glob such as owner/*"),
   forge: z.enum(FORGE_NAMES).optional(),
-  secret: secretRef.optional(),
+  secret: secrets.optional(),
   insecure: z.boolean().default(false),
   /** Overrides the forge's API token for this repository; `status: false` posts no statuses. */
   token: secretRef.optional(),
@@ -137,7 +144,7 @@ const repository = z.strictObject({
 export type RawRepository = z.infer<typeof repository>;
 
 const forge = z.strictObject({
-  secret: secretRef.optional(),
+  secret: secrets.optional(),
   insecure: z.boolean().default(false),
   /** API token: commit statuses and catch-up's redelivery. */
   token: secretRef.optional(),

@@ -56,8 +56,10 @@ function prepareDelivery(
   // When the secret cannot depend on the repository, an unsigned body is refused before its JSON
   // is parsed: a 25 MB body of garbage costs a hash, not a heap of objects.
   const secret = forgeWideSecret(config, forge.name);
+  /** Which of the secrets verified it (its position in the config's list), for the journal. */
+  let secretIndex: number | undefined;
   if (secret) {
-    verifyDelivery(forge, unparsed, { kind: "secret", secret }, { repoName: undefined, repository: undefined }, envelope, receivedAt);
+    secretIndex = verifyDelivery(forge, unparsed, secret, { repoName: undefined, repository: undefined }, envelope, receivedAt);
     verified();
   }
   const delivery = parsePayload(unparsed);
@@ -66,7 +68,7 @@ function prepareDelivery(
   const kept = withoutSecrets(delivery.payload, delivery.payloadText);
   const check = (located: Located) => {
     if (!secret) {
-      verifyDelivery(forge, delivery, verificationFor(config, forge.name, located.repository), located, envelope, receivedAt);
+      secretIndex = verifyDelivery(forge, delivery, verificationFor(config, forge.name, located.repository), located, envelope, receivedAt);
       verified();
     }
     // For the one log line of this delivery (create-app's answer logging).
@@ -82,6 +84,7 @@ function prepareDelivery(
     payload: kept.text,
     remoteAddress: clientAddress(ctx, config.server.trustProxy),
     receivedAt,
+    ...(secretIndex === undefined ? {} : { secretIndex }),
   }, plan);
   return { input, plan };
 }

@@ -19,6 +19,14 @@ export interface DeliveryReads {
   findDelivery(forge: ForgeName, deliveryId: string): DeliverySummary | undefined;
   listDeliveries(options: { limit?: number; status?: DeliveryStatus }): DeliveryListItem[];
   getDelivery(idOrDeliveryId: number | string): DeliveryDetail | undefined;
+  secretUses(forge: ForgeName, repo: string): SecretUse[];
+}
+
+/** When a repository's deliveries last verified with the secret at `index` of the config's list. */
+export interface SecretUse {
+  index: number;
+  lastAt: number;
+  count: number;
 }
 
 export function prepareDeliveryReads(db: BetterSqlite3.Database): DeliveryReads {
@@ -40,6 +48,10 @@ export function prepareDeliveryReads(db: BetterSqlite3.Database): DeliveryReads 
       return rows.map((row) => ({ ...toSummary(row), jobs: jobs.get(row.id) ?? [] }));
     },
 
+    secretUses(forge, repo) {
+      return s.secretUses.all(forge, repo).map((row) => ({ index: row.secret_index, lastAt: row.last_at, count: row.count }));
+    },
+
     getDelivery(idOrDeliveryId) {
       const key = String(idOrDeliveryId).trim();
       // Digits are the journal's id first; a GitLab delivery id may be digits too.
@@ -55,6 +67,7 @@ export function prepareDeliveryReads(db: BetterSqlite3.Database): DeliveryReads 
       return {
         ...toSummary(row),
         remoteAddress: row.remote_address,
+        secretIndex: row.secret_index,
         headers: JSON.parse(row.headers) as Record<string, string | string[]>,
         payload: row.payload,
         trace: JSON.parse(row.trace) as TraceLine[],
@@ -68,6 +81,11 @@ function prepareStatements(db: BetterSqlite3.Database) {
   return {
     findDelivery: db.prepare<[string, string], DeliveryRow>(
       `SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE d.forge = ? AND d.delivery_id = ?`,
+    ),
+    // Names compare without case, as the forges and findRepository do.
+    secretUses: db.prepare<[string, string], { secret_index: number; last_at: number; count: number }>(
+      `SELECT secret_index, MAX(received_at) AS last_at, COUNT(*) AS count FROM deliveries
+       WHERE forge = ? AND repo = ? COLLATE NOCASE AND secret_index IS NOT NULL GROUP BY secret_index ORDER BY secret_index`,
     ),
     deliveryById: db.prepare<[number], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE d.id = ?`),
     deliveryByDeliveryId: db.prepare<[string], DeliveryRow>(

@@ -61,6 +61,7 @@ export function prepareDeliveryWrites(
       ref: input.ref ?? null,
       sender: input.sender ?? null,
       remote_address: input.remoteAddress ?? null,
+      secret_index: input.secretIndex ?? null,
       headers: JSON.stringify(filterHeaders(input.headers)),
       payload: input.payload,
       note: input.note ?? null,
@@ -115,12 +116,12 @@ function prepareStatements(db: BetterSqlite3.Database) {
   return {
     insertDelivery: db.prepare<[Record<string, unknown>]>(`
       INSERT INTO deliveries (forge, delivery_id, received_at, forge_event, kind, action, repo, ref, sender,
-        remote_address, headers, payload, note, trace)
+        remote_address, secret_index, headers, payload, note, trace)
       VALUES (@forge, @delivery_id, @received_at, @forge_event, @kind, @action, @repo, @ref, @sender,
-        @remote_address, @headers, @payload, @note, @trace)`),
+        @remote_address, @secret_index, @headers, @payload, @note, @trace)`),
     updateDelivery: db.prepare<[Record<string, unknown>]>(`
       UPDATE deliveries SET received_at = @received_at, forge_event = @forge_event, kind = @kind, action = @action,
-        repo = @repo, ref = @ref, sender = @sender, remote_address = @remote_address, headers = @headers,
+        repo = @repo, ref = @ref, sender = @sender, remote_address = @remote_address, secret_index = @secret_index, headers = @headers,
         payload = @payload, note = @note, trace = @trace
       WHERE id = @id AND forge = @forge AND delivery_id = @delivery_id`),
     updateTrace: db.prepare<[{ id: number; trace: string }]>(`UPDATE deliveries SET trace = @trace WHERE id = @id`),

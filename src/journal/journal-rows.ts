@@ -24,6 +24,7 @@ export interface DeliveryRow {
   ref: string | null;
   sender: string | null;
   remote_address: string | null;
+  secret_index: number | null;
   headers: string;
   payload: string;
   note: string | null;
@@ -50,7 +51,7 @@ export interface DispatchRow {
 }
 
 /** The columns toSummary reads: what a list shows, without the heavy payload and headers. */
-export type SummaryRow = Omit<DeliveryRow, "remote_address" | "headers" | "payload" | "trace">;
+export type SummaryRow = Omit<DeliveryRow, "remote_address" | "secret_index" | "headers" | "payload" | "trace">;
 
 /** The columns toDispatchSummary reads. */
 export type DispatchSummaryRow = Pick<DispatchRow, "id" | "job" | "status" | "run" | "attempts" | "last_error">;

@@ -28,6 +28,8 @@ export interface DeliveryInput {
   ref?: string;
   sender?: string;
   remoteAddress?: string;
+  /** Which of the repository's (or forge's) secrets verified it: its position in the config's list, never its value. */
+  secretIndex?: number;
   /** Headers worth keeping; signature, token and authorization headers are dropped anyway. */
   headers: Headers;
   /** The JSON text of the payload, so that `redeliver` can route it again. */
@@ -117,6 +119,8 @@ export interface DispatchDetail extends DispatchSummary {
 /** Everything `show` prints about one delivery. */
 export interface DeliveryDetail extends DeliverySummary {
   remoteAddress: string | null;
+  /** Which secret verified it, by its position in the config's list; null when none was checked. */
+  secretIndex?: number | null;
   headers: Record<string, string | string[]>;
   payload: string;
   trace: TraceLine[];

@@ -5,7 +5,7 @@
 
 import type BetterSqlite3 from "better-sqlite3";
 import type { ForgeName, JobRequest, TraceLine } from "../types.ts";
-import { prepareDeliveryReads, type DeliveryReads } from "./delivery-reads.ts";
+import { prepareDeliveryReads, type DeliveryReads, type SecretUse } from "./delivery-reads.ts";
 import { prepareDeliveryWrites, type DeliveryWrites } from "./delivery-writes.ts";
 import { prepareDispatchQueue, type AttemptRecordedHook, type AttemptToRecord, type DispatchQueue } from "./dispatch-queue.ts";
 import { CatchUpStore } from "./catch-up-store.ts";
@@ -203,6 +203,14 @@ export class Journal {
    */
   getDelivery(idOrDeliveryId: number | string): DeliveryDetail | undefined {
     return guardJournal(() => this.#reads.getDelivery(idOrDeliveryId));
+  }
+
+  /**
+   * `doctor` and `rotate-secret --finish`: per position in a repository's secret list, when a
+   * delivery last verified with it (and how many did), so "the old secret is unused" can be said.
+   */
+  secretUses(forge: ForgeName, repo: string): SecretUse[] {
+    return guardJournal(() => this.#reads.secretUses(forge, repo));
   }
 
   /**

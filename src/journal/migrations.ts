@@ -218,6 +218,12 @@ export const MIGRATIONS: readonly string[] = [
     answer TEXT
   );
   `,
+  // 10: which of a repository's secrets verified each delivery, by its position in the config's list
+  // (never the value): while a secret changes (`repo rotate-secret`) this says when the old one
+  // stopped being used. NULL: not checked (insecure), or kept before this column.
+  `
+  ALTER TABLE deliveries ADD COLUMN secret_index INTEGER;
+  `,
 ];
 
 /** Brings the schema up to date in one transaction; refuses a journal from a newer version. */

@@ -16,6 +16,8 @@ export interface Received {
   payload: string;
   remoteAddress: string;
   receivedAt: number;
+  /** Which secret verified it, by position (verify-delivery.ts); absent when none was checked. */
+  secretIndex?: number;
 }
 
 /**
@@ -47,6 +49,7 @@ export function deliveryInput(received: Received, plan: Plan): DeliveryInput {
     }),
   };
   if (head !== undefined) input.head = head;
+  if (received.secretIndex !== undefined) input.secretIndex = received.secretIndex;
   return input;
 }
 

@@ -2,7 +2,7 @@
 // line byte for byte), the secret file, the hook created or ours updated in place, and every way
 // it must refuse without changing anything.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -27,6 +27,8 @@ interface Setup {
   gitea: FakeGiteaApi;
   gitlab: FakeGitLabApi;
   run(...args: string[]): Promise<{ code: number; out: string; err: string }>;
+  /** The same, in a shell with only these variables (the service's secrets unset). */
+  runWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number; out: string; err: string }>;
 }
 
 async function setup(t: Context): Promise<Setup> {
@@ -55,6 +57,10 @@ forges:
     secret: { env: GH_SECRET }
     token: { env: GITLAB_TOKEN }
     api: ${gitlab.url}
+  gogs:
+    secret: { env: GH_SECRET }
+    token: { env: GITEA_TOKEN }
+    api: ${gitea.url}
 
 repositories:
   # the first one
@@ -70,13 +76,13 @@ repositories:
 `;
   writeFileSync(file, text, { mode: 0o640 });
   const env = { GH_SECRET: "forge-wide-secret", GH_TOKEN: TOKENS.github, GITEA_TOKEN: TOKENS.gitea, GITLAB_TOKEN: TOKENS.gitlab };
-  const run = async (...args: string[]) => {
+  const runWith = async (shellEnv: Record<string, string>, ...args: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await main(["repo", "add", ...args, "--config", file], { out: (line) => out.push(line), err: (line) => err.push(line), env });
+    const code = await main(["repo", "add", ...args, "--config", file], { out: (line) => out.push(line), err: (line) => err.push(line), env: shellEnv });
     return { code, out: out.join("\n"), err: err.join("\n") };
   };
-  return { dir, file, text, github, gitea, gitlab, run };
+  return { dir, file, text, github, gitea, gitlab, run: (...args) => runWith(env, ...args), runWith };
 }
 
 /** The lines added to `before`, every line of `before` still there, in order, byte for byte. */
@@ -97,6 +103,9 @@ const writes = (api: { requests: { method: string }[] }) => api.requests.filter(
 test("a new GitHub repository: config edited in place, a 0600 secret file, a hook created with it", async (t) => {
   const s = await setup(t);
   s.github.hooks.addRepository("acme/app");
+  // The service's user owns the config (the tests run as root where they can give it away).
+  const owner = process.getuid?.() === 0 ? 4321 : statSync(s.file).uid;
+  if (process.getuid?.() === 0) chownSync(s.file, owner, owner);
   const result = await s.run("acme/app", "--forge", "github", "--job", "app", "--job", "app-pr", "--events", "push", "pull_request", "--branches", "main");
   assert.equal(result.code, 0, result.err);
   const after = readFileSync(s.file, "utf8");
@@ -113,10 +122,11 @@ test("a new GitHub repository: config edited in place, a 0600 secret file, a hoo
     "        branches: [main]",
   ]);
   assert.equal(statSync(s.file).mode & 0o777, 0o640, "the config keeps its mode");
+  assert.deepEqual([statSync(s.file).uid, statSync(s.file).gid], [owner, owner], "and its owner");
   const secretFile = join(s.dir, "acme-app.secret");
   const secret = readFileSync(secretFile, "utf8").trim();
   assert.equal(statSync(secretFile).mode & 0o777, 0o600);
-  assert.equal(statSync(secretFile).uid, statSync(s.file).uid);
+  assert.deepEqual([statSync(secretFile).uid, statSync(secretFile).gid], [owner, owner], "the secret file is the config owner's");
   assert.ok(secret.length >= 40);
   const config = loadConfig(s.file, { env: { GH_SECRET: "x", GH_TOKEN: "x", GITEA_TOKEN: "x", GITLAB_TOKEN: "x" } });
   assert.equal(config.repositories.at(-1)?.secret?.reveal(), secret);
@@ -161,9 +171,13 @@ test("a job added to a repository already there goes into its list; its hook get
   assert.ok(!existsSync(join(s.dir, "old-one.secret")), "the repository keeps the secret it had");
 });
 
-test("Gitea: created active with its type; GitLab: the flags the jobs need and the token", async (t) => {
+test("Gitea and Gogs: created active with their type; GitLab: the flags the jobs need and the token", async (t) => {
   const s = await setup(t);
   s.gitea.hooks.addRepository("acme/app");
+  s.gitea.hooks.addRepository("old/gogs");
+  const gogs = await s.run("old/gogs", "--forge", "gogs", "--job", "legacy");
+  assert.equal(gogs.code, 0, gogs.err);
+  assert.deepEqual(s.gitea.hooks.hooksOf("old/gogs").map((hook) => [hook.type, hook.active, hook.branchFilter]), [["gogs", true, ""]]);
   s.gitlab.hooks.addProject("group/sub/app");
   assert.equal((await s.run("acme/app", "--forge", "gitea", "--job", "app")).code, 0);
   const gitlab = await s.run("group/sub/app", "--forge", "gitlab", "--job", "app", "--events", "tag");
@@ -217,6 +231,23 @@ test("--dry-run prints the diff and the request with the secret as a placeholder
   assert.equal(readFileSync(s.file, "utf8"), s.text);
   assert.ok(!existsSync(join(s.dir, "acme-app.secret")));
   assert.deepEqual(writes(s.github), []);
+});
+
+test("the service's secrets need not be readable here: only the forge's token is used; without it, it is named", async (t) => {
+  const s = await setup(t);
+  s.github.hooks.addRepository("acme/app");
+  // GH_SECRET is the service's alone (its environment, or a file only its user may read).
+  const dry = await s.runWith({ GH_TOKEN: TOKENS.github }, "acme/app", "--forge", "github", "--job", "app", "--dry-run");
+  assert.equal(dry.code, 0, dry.err);
+  assert.match(dry.out, new RegExp(`^POST ${s.github.url}/repos/acme/app/hooks$`, "m"));
+  const added = await s.runWith({ GH_TOKEN: TOKENS.github }, "acme/app", "--forge", "github", "--job", "app");
+  assert.equal(added.code, 0, added.err);
+  assert.equal(writes(s.github).length, 1, "the hook was created");
+
+  const noToken = await s.runWith({}, "acme/other", "--forge", "github", "--job", "other", "--dry-run");
+  assert.equal(noToken.code, 1);
+  assert.match(noToken.err, /forges\.github\.token: environment variable GH_TOKEN is not set or empty/);
+  assert.doesNotMatch(noToken.err, /\n\s+at /, "a message, not a stack trace");
 });
 
 test("a name already there under another forge, or matched by a glob, is an error that names it", async (t) => {

@@ -34,7 +34,7 @@ repositories:
   - { repo: b/one, forge: github, insecure: true, ${JOBS} }
   - { repo: c/one, ${JOBS} }
 `);
-  assert.equal(forgeWideSecret(loaded, "github")?.equals("hub"), true);
+  assert.equal(forgeWideSecret(loaded, "github")?.secret.equals("hub"), true);
   assert.equal(forgeWideSecret(loaded, "gitea"), undefined, "a/* has a secret of its own");
   assert.equal(forgeWideSecret(loaded, "gitlab"), undefined, "no secret at all");
   assert.equal(forgeWideSecret(loaded, "gogs"), undefined);
@@ -64,7 +64,8 @@ repositories:
     for (const name of ["b/one", "c/two", "nobody/else"]) {
       const verification = verificationFor(loaded, forge, findRepository(loaded, forge, name));
       assert.equal(verification.kind, "secret", `${forge} ${name}`);
-      assert.equal(verification.kind === "secret" && verification.secret, early, `${forge} ${name}: the same secret`);
+      assert.equal(verification.kind === "secret" && verification.secret, early.secret, `${forge} ${name}: the same secret`);
+      assert.deepEqual(verification.kind === "secret" && verification.secrets, early.secrets, `${forge} ${name}: the same list`);
     }
   }
 });

@@ -56,6 +56,8 @@ export interface TestServiceOptions {
   follow?: ServiceOptions["follow"];
   /** Catch-up's interval, below the config's 30 s minimum (startService's `catchUpIntervalMs`). */
   catchUpIntervalMs?: number;
+  /** false: the config file is not watched; the test calls service.reload() when it wants. */
+  watchConfig?: boolean;
 }
 
 /**
@@ -96,6 +98,7 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
     connectJournal: connection.connect,
     ...(options.follow === undefined ? {} : { follow: options.follow }),
     ...(options.catchUpIntervalMs === undefined ? {} : { catchUpIntervalMs: options.catchUpIntervalMs }),
+    ...(options.watchConfig === undefined ? {} : { watchConfig: options.watchConfig }),
   });
   const url = service.address;
   return {
