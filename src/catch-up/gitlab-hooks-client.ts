@@ -23,7 +23,7 @@ interface RawEvent {
 }
 
 /** `repo` is the project's full path (`group/sub/name`): the API takes it URL-encoded as its id. */
-export function gitLabHooksClient(api: string, token: Secret, repo: string, options: { fetch?: typeof fetch } = {}): HookLog {
+export function gitLabHooksClient(api: string, token: Secret, repo: string, options: { fetch?: typeof fetch; signal?: AbortSignal } = {}): HookLog {
   const fetcher = options.fetch ?? fetch;
   const project = `${api.replace(/\/+$/, "")}/projects/${encodeURIComponent(repo)}`;
 
@@ -35,7 +35,8 @@ export function gitLabHooksClient(api: string, token: Secret, repo: string, opti
       response = await fetcher(url, {
         method,
         headers: { "private-token": secret, accept: "application/json", "user-agent": USER_AGENT },
-        signal: AbortSignal.timeout(TIMEOUT_MS),
+        // Its own timeout, and the service's stop.
+        signal: options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(TIMEOUT_MS)]) : AbortSignal.timeout(TIMEOUT_MS),
         // A redirect would carry the token to wherever it points.
         redirect: "manual",
       });
