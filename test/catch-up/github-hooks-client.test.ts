@@ -9,10 +9,9 @@ import { Secret, SecretUnreadableError } from "../../src/config/secret.ts";
 import { startFakeGitHubApi, type FakeGitHubApi } from "../fixtures/fake-github-api.ts";
 import { recordingLogger } from "../support/recording-logger.ts";
 import { startTestService } from "../support/test-service.ts";
-import { counter } from "./service-kit.ts";
+import { counter, PUBLIC_URL, redeliveringService } from "./service-kit.ts";
 
 const TOKEN = "ghp_fakeTokenForTheHangTest0123456789";
-const PUBLIC_URL = "https://ci.example.com/hooks";
 let api: FakeGitHubApi;
 
 before(async () => {
@@ -57,18 +56,9 @@ test("the service stops at once while GitHub's hook log hangs, and counts no fai
   // The first pass starts with the service: its first request hangs (the client's timeout is 30 s).
   api.script("hang");
   const before = api.requests.length;
-  const svc = await startTestService({
-    catchUpIntervalMs: 300,
-    logger: recorded.logger,
-    server: `  public_url: ${JSON.stringify(PUBLIC_URL)}`,
-    config: `
-catch_up: { interval: 30s }
-forges:
-  github: { secret: topsecret, token: ${JSON.stringify(TOKEN)}, api: ${JSON.stringify(api.url)} }
-repositories:
-  - { repo: acme/app, forge: github, jobs: [{ job: app, events: [push] }] }
-`,
-  });
+  const svc = await startTestService(redeliveringService(`github: { secret: topsecret, token: ${JSON.stringify(TOKEN)}, api: ${JSON.stringify(api.url)} }`, [
+    "{ repo: acme/app, forge: github, jobs: [{ job: app, events: [push] }] }",
+  ], recorded.logger));
   try {
     await api.waitForRequests(before + 1);
     const started = Date.now();
