@@ -54,7 +54,7 @@ export class CatchUp {
     if (this.#running === undefined) this.#schedule();
   }
 
-  /** Cancels the next pass, stops the one running (its git, its wait) and waits for it to end. */
+  /** Cancels the next pass, stops the one running (its git, its wait, its forge API requests) and waits for it to end. */
   async stop(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -95,7 +95,10 @@ export class CatchUp {
         graceMs: graceFor(this.#intervalMs(config)),
         sleep: (ms) => sleep(ms, undefined, { signal }),
         now: Date.now,
+        signal,
       });
+      // Cut short by stop(): the requests it aborted are not the forge's failures.
+      if (signal.aborted) return;
       this.#metrics.pass(report);
       this.#log(report);
     } catch (error) {

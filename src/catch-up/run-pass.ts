@@ -27,6 +27,8 @@ export interface PassDeps {
   now: () => number;
   /** The forge's webhook log of a repository; default: the real API at its `api`. */
   hookLog?: (target: RedeliverTarget) => HookLog;
+  /** Aborts the forge API requests in flight: the service is stopping. */
+  signal?: AbortSignal;
 }
 
 export interface PassOptions {
@@ -44,10 +46,10 @@ export interface PassReport {
   polls: RepositoryReport[];
 }
 
-/** The real API of the target's forge. */
-function hookLogOf(target: RedeliverTarget): HookLog {
+/** The real API of the target's forge; `signal` aborts its requests in flight. */
+function hookLogOf(target: RedeliverTarget, signal: AbortSignal | undefined): HookLog {
   const api = target.forge === "gitlab" ? gitLabApi() : gitHubApi();
-  return api.hookLog!(target, target.repo);
+  return api.hookLog!(target, target.repo, signal === undefined ? {} : { signal });
 }
 
 /** The repositories a pass polls; `repo` narrows it to one. */
@@ -68,7 +70,7 @@ export async function runPass(deps: PassDeps, options: PassOptions = {}): Promis
   if (!options.dryRun) deps.store.forgetAsked(deps.now() - Math.max(FORGET_ASKED_AFTER_MS, deps.config.journal.retentionMs));
   const redeliveries: RedeliverReport[] = [];
   for (const target of redeliverTargets(deps.config, options.repo)) {
-    const client = (deps.hookLog ?? hookLogOf)(target);
+    const client = deps.hookLog ? deps.hookLog(target) : hookLogOf(target, deps.signal);
     redeliveries.push(await redeliverRepository(target, { store: deps.store, client, now: deps.now, dryRun: options.dryRun === true, budget }));
   }
   const inspections = [];

@@ -166,6 +166,9 @@ export const configSchema = z.strictObject({
     listen: listen.default({ kind: "tcp", host: "127.0.0.1", port: 9090 }),
     path: urlPath.default("/hooks"),
     trust_proxy: z.boolean().default(false),
+    // Sizes need no bound past "more than 0": a body over body_limit is answered 413 naming it, which
+    // the forge's delivery log shows, and check warns when it exceeds unverified_limit; neither is
+    // a timer, and unverified_limit is what bounds memory.
     body_limit: size.default(25 * 1024 ** 2),
     /** Bytes all bodies not yet verified may hold at once; past it new hooks get 503. */
     unverified_limit: size.default(100 * 1024 ** 2),
@@ -194,6 +197,8 @@ export const configSchema = z.strictObject({
     base_url: httpUrl.optional(),
     /** laminard's web UI as this box reaches it: runs are followed through its event stream. */
     http: httpUrl.optional(),
+    // Counts are bounded where they are defined (requeue_lost, concurrency, retry.attempts): none
+    // becomes a timer, and each bound keeps one delivery from starting unbounded work.
     requeue_lost: z.number().int().min(0).max(100).default(2),
     /** LAMINAR_HOME, for `doctor` to read jobs' .run and .env files; absent: $LAMINAR_HOME when doctor runs. */
     home: z.string().min(1).optional(),

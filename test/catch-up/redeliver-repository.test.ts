@@ -13,10 +13,9 @@ import { recordingLogger } from "../support/recording-logger.ts";
 import { runCli } from "../support/run-cli.ts";
 import { githubSignature } from "../support/sign.ts";
 import { githubHeaders, startTestService, type TestService } from "../support/test-service.ts";
-import { counter as countFor, morePasses as passesFor, stopService } from "./service-kit.ts";
+import { counter as countFor, morePasses as passesFor, PUBLIC_URL, redeliveringService, stopService } from "./service-kit.ts";
 
 const TOKEN = "ghp_fakeTokenForTheTest0123456789";
-const PUBLIC_URL = "https://ci.example.com/hooks";
 const recorded = recordingLogger();
 let api: FakeGitHubApi;
 let svc: TestService;
@@ -65,19 +64,10 @@ before(async () => {
   bodies.set(a.guid, pushBody("a".repeat(40)));
   api.hooks.addDelivery("acme/app", 2, failed(guid("f"), 1));               // another hook's: not ours
 
-  svc = await startTestService({
-    catchUpIntervalMs: 300,
-    logger: recorded.logger,
-    server: `  public_url: ${JSON.stringify(PUBLIC_URL)}`,
-    config: `
-catch_up: { interval: 30s }
-forges:
-  github: { secret: topsecret, token: ${JSON.stringify(TOKEN)}, api: ${JSON.stringify(api.url)} }
-repositories:
-  - { repo: acme/app, forge: github, jobs: [{ job: app, events: [push] }] }
-  - { repo: acme/locked, forge: github, token: wrong-token, jobs: [{ job: locked }] }
-`,
-  });
+  svc = await startTestService(redeliveringService(`github: { secret: topsecret, token: ${JSON.stringify(TOKEN)}, api: ${JSON.stringify(api.url)} }`, [
+    "{ repo: acme/app, forge: github, jobs: [{ job: app, events: [push] }] }",
+    "{ repo: acme/locked, forge: github, token: wrong-token, jobs: [{ job: locked }] }",
+  ], recorded.logger));
 });
 after(async () => {
   await stopService(svc, restarted);

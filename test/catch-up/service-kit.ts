@@ -3,7 +3,8 @@
 
 import { rmSync } from "node:fs";
 import type { Service } from "../../src/start-service.ts";
-import type { TestService } from "../support/test-service.ts";
+import type { Logger } from "../../src/observe/logger.ts";
+import type { TestService, TestServiceOptions } from "../support/test-service.ts";
 
 export type Source = "poll" | "redeliver";
 
@@ -31,4 +32,25 @@ export async function stopService(svc: TestService, restarted: Service | undefin
   await restarted.stop(1_000);
   svc.fake.remove();
   rmSync(svc.dir, { recursive: true, force: true });
+}
+
+/** Where the forges' hooks point in these tests: catch-up redelivers only what was sent here. */
+export const PUBLIC_URL = "https://ci.example.com/hooks";
+
+/**
+ * A service that redelivers from a forge's hook log: catch-up on, a pass every 300 ms (below the
+ * config's minimum, through startService's catchUpIntervalMs), `forge` the line under `forges:`.
+ */
+export function redeliveringService(forge: string, repositories: readonly string[], logger: Logger): TestServiceOptions {
+  return {
+    catchUpIntervalMs: 300,
+    logger,
+    server: `  public_url: ${JSON.stringify(PUBLIC_URL)}`,
+    config: `
+catch_up: { interval: 30s }
+forges:
+  ${forge}
+repositories:
+${repositories.map((line) => `  - ${line}\n`).join("")}`,
+  };
 }

@@ -150,3 +150,23 @@ repositories:
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("catch-up needs the token only where it asks the forge: that repository fails, naming it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "lh-catch-up-token-"));
+  try {
+    const config = join(dir, "config.yml");
+    writeFileSync(config, `server: { public_url: "https://ci.example.com/hooks" }
+journal: { path: ${JSON.stringify(svc.service.config().journal.path)} }
+forges:
+  github: { secret: { env: LH_GITHUB_SECRET }, token: { env: LH_GITHUB_TOKEN }, api: "http://127.0.0.1:9" }
+repositories:
+  - { repo: acme/app, forge: github, jobs: [{ job: app }] }
+`);
+    const dry = await runCli(["catch-up", "--dry-run", "--config", config], operatorEnv);
+    assert.equal(dry.code, 1);
+    assert.equal(dry.stderr, "");
+    assert.match(dry.stdout, /^acme\/app \(GitHub delivery log\): failed: forges\.github\.token: environment variable LH_GITHUB_TOKEN is not set or empty; it is needed here/m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

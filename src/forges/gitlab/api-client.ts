@@ -11,6 +11,6 @@ export function gitLabApi(options: ForgeApiOptions = {}): ForgeApi {
     postStatus: gitlabClient(options),
     webhookDialect: gitLabWebhookDialect,
     webhooks: (target, repo, more = {}) => gitLabWebhooks(target, repo, { ...more, ...fetchOption }),
-    hookLog: (target, repo) => gitLabHooksClient(target.api, target.token, repo, fetchOption),
+    hookLog: (target, repo, more = {}) => gitLabHooksClient(target.api, target.token, repo, { ...more, ...fetchOption }),
   };
 }

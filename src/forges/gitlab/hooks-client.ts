@@ -20,13 +20,15 @@ interface RawEvent {
 }
 
 /** `repo` is the project's full path (`group/sub/name`): the API takes it URL-encoded as its id. */
-export function gitLabHooksClient(api: string, token: Secret, repo: string, options: { fetch?: typeof fetch } = {}): HookLog {
+export function gitLabHooksClient(api: string, token: Secret, repo: string, options: { fetch?: typeof fetch; signal?: AbortSignal } = {}): HookLog {
   const fetcher = options.fetch ?? fetch;
   const project = `${api.replace(/\/+$/, "")}/projects/${encodeURIComponent(repo)}`;
 
   async function call(method: "GET" | "POST", url: string): Promise<{ body: unknown; headers: Headers }> {
     const secret = token.reveal();
-    return callJson({ fetch: fetcher, method, url, headers: { "private-token": secret }, signal: AbortSignal.timeout(TIMEOUT_MS), token: secret });
+    // Its own timeout, and the service's stop.
+    const signal = options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(TIMEOUT_MS)]) : AbortSignal.timeout(TIMEOUT_MS);
+    return callJson({ fetch: fetcher, method, url, headers: { "private-token": secret }, signal, token: secret });
   }
 
   /** Every page: `Link: rel="next"`, or `x-next-page` when a proxy dropped the Link header. */

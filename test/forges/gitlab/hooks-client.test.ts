@@ -13,11 +13,10 @@ import { payload } from "../../support/payloads.ts";
 import { recordingLogger } from "../../support/recording-logger.ts";
 import { runCli } from "../../support/run-cli.ts";
 import { gitlabHeaders, startTestService, type TestService } from "../../support/test-service.ts";
-import { counter as countFor, morePasses as passesFor, stopService } from "../../catch-up/service-kit.ts";
+import { counter as countFor, morePasses as passesFor, PUBLIC_URL, redeliveringService, stopService } from "../../catch-up/service-kit.ts";
 
 const TOKEN = "glpat-fakeTokenForTheTest0123";
 const SECRET = "topsecret";
-const PUBLIC_URL = "https://ci.example.com/hooks";
 const recorded = recordingLogger();
 let api: FakeGitLabApi;
 let svc: TestService;
@@ -73,21 +72,12 @@ before(async () => {
   }
   hooks.addProject("acme/maintained", { forbidden: true });
 
-  svc = await startTestService({
-    catchUpIntervalMs: 300,
-    logger: recorded.logger,
-    server: `  public_url: ${JSON.stringify(PUBLIC_URL)}`,
-    config: `
-catch_up: { interval: 30s }
-forges:
-  gitlab: { secret: ${SECRET}, token: ${JSON.stringify(TOKEN)}, api: ${JSON.stringify(api.url)} }
-repositories:
-  - { repo: acme/app, forge: gitlab, jobs: [{ job: app, events: [push] }] }
-  - { repo: acme/busy, forge: gitlab, jobs: [{ job: busy, events: [push] }] }
-  - { repo: acme/locked, forge: gitlab, token: wrong-token, jobs: [{ job: locked }] }
-  - { repo: acme/maintained, forge: gitlab, jobs: [{ job: maintained }] }
-`,
-  });
+  svc = await startTestService(redeliveringService(`gitlab: { secret: ${SECRET}, token: ${JSON.stringify(TOKEN)}, api: ${JSON.stringify(api.url)} }`, [
+    "{ repo: acme/app, forge: gitlab, jobs: [{ job: app, events: [push] }] }",
+    "{ repo: acme/busy, forge: gitlab, jobs: [{ job: busy, events: [push] }] }",
+    "{ repo: acme/locked, forge: gitlab, token: wrong-token, jobs: [{ job: locked }] }",
+    "{ repo: acme/maintained, forge: gitlab, jobs: [{ job: maintained }] }",
+  ], recorded.logger));
 });
 after(async () => {
   await stopService(svc, restarted);
