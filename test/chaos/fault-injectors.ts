@@ -37,11 +37,15 @@ export async function injectFault(world: ChaosWorld, fault: PlannedFault): Promi
       const pid = world.service.pid;
       const helper = pid === undefined ? undefined : helperOf(pid);
       if (helper === undefined) return record("skipped: no spawn helper running");
+      // The fault that matters comes while laminarc calls are out: wait a little for one.
+      await soon(() => childrenOf(helper).length > 0, IN_FLIGHT_PATIENCE_MS);
       const calls = childrenOf(helper);
       process.kill(helper, "SIGKILL");
       return record(`SIGKILL spawn helper ${helper} of service ${pid ?? "?"} (${calls.length} laminarc running: ${calls.join(" ") || "-"})`);
     }
     case "restart-laminard": {
+      // With runs queued and running, which the restart aborts and loses: wait a little for some.
+      await soon(() => world.laminard.busy > 0, IN_FLIGHT_PATIENCE_MS);
       const busy = world.laminard.busy;
       await world.laminard.restart({ stayDown: true });
       record(`laminard stopped with ${busy} runs queued or running; down for ${fault.downMs} ms`);
@@ -64,6 +68,15 @@ export async function injectFault(world: ChaosWorld, fault: PlannedFault): Promi
 /** The spawn helper: the service's child that runs build/spawn-helper (or the Node fallback). */
 export function helperOf(servicePid: number): number | undefined {
   return childrenOf(servicePid).find((pid) => commandOf(pid).includes("spawn-helper"));
+}
+
+/** How long a fault waits for something in flight to hit before it strikes anyway. */
+const IN_FLIGHT_PATIENCE_MS = 3000;
+
+/** Resolves once `condition` holds, or after `boundMs` (the fault then strikes as things are). */
+async function soon(condition: () => boolean, boundMs: number): Promise<void> {
+  const deadline = Date.now() + boundMs;
+  while (!condition() && Date.now() < deadline) await sleep(20);
 }
 
 /** The planned pause of a fault (how long something stays down): part of the fault, not a wait for a result. */
