@@ -65,7 +65,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const url = `http://127.0.0.1:${port}`;
   const configFile = join(dir, "config.yml");
   const journalPath = join(dir, "journal.db");
-  writeFileSync(configFile, chaosConfig({ port, journalPath, laminardUrl: laminard.url, apiUrl: github.url }));
+  // Each laminard restart may lose or abort a push's run once: the budget must cover them all.
+  const requeueLost = Math.max(3, (faults["restart-laminard"] ?? 0) + 1);
+  writeFileSync(configFile, chaosConfig({ port, journalPath, laminardUrl: laminard.url, apiUrl: github.url, requeueLost }));
   const service = new ServiceProcess(configFile, { ...fake.env, FAKE_LAMINARD: laminard.controlUrl, GITHUB_TOKEN: TOKEN });
   const startedAt = Date.now();
   const history = new ChaosHistory(startedAt);
@@ -176,7 +178,7 @@ function describe(report: ChaosReport, history: ChaosHistory, journalPath: strin
   return lines.join("\n");
 }
 
-function chaosConfig(options: { port: number; journalPath: string; laminardUrl: string; apiUrl: string }): string {
+function chaosConfig(options: { port: number; journalPath: string; laminardUrl: string; apiUrl: string; requeueLost: number }): string {
   return `server: { listen: "127.0.0.1:${options.port}" }
 laminar:
   laminarc: ${JSON.stringify(FAKE_LAMINARC)}
@@ -186,7 +188,7 @@ laminar:
   concurrency: 2
   timeout: 3s
   retry: { attempts: 100, delay: 100ms, max_delay: 1s }
-  requeue_lost: 3
+  requeue_lost: ${options.requeueLost}
 journal: { path: ${JSON.stringify(options.journalPath)} }
 log: { level: info }
 catch_up: { interval: 0s }
