@@ -37,6 +37,7 @@ function clean(): CheckInput {
       { sha: B, context: "laminar/build", state: "success", targetUrl: url("build", 3) },
     ],
     leftovers: [],
+    stopped: "exit 0",
     apiProblems: [],
     context: (job) => `laminar/${job}`,
     runUrl: url,
@@ -112,11 +113,12 @@ test("a push no delivery of which was acknowledged breaks acknowledged", () => {
   assert.deepEqual(invariantsOf(input), [["acknowledged", 1]]);
 });
 
-test("a process that outlived the service breaks no-leftovers; a request the API refuses breaks valid-requests", () => {
+test("a process that outlived the service breaks no-leftovers, a hung stop clean-stop; a request the API refuses breaks valid-requests", () => {
   const input = clean();
   input.leftovers = [{ pid: 4242, command: "node fake-laminarc.js queue build" }];
+  input.stopped = "hung";
   input.apiProblems = ["POST /repos/x/y/statuses/z: body/state must be equal to one of the allowed values"];
   const violations = checkInvariants(input);
-  assert.deepEqual(violations.map((violation) => violation.invariant), ["no-leftovers", "valid-requests"]);
+  assert.deepEqual(violations.map((violation) => violation.invariant), ["no-leftovers", "clean-stop", "valid-requests"]);
   assert.match(violations[0]!.message, /pid 4242 outlived the service: node fake-laminarc\.js queue build/);
 });

@@ -1,9 +1,9 @@
 // The promise checked over a whole chaos run, as a pure function of what the fakes saw: every push
 // builds exactly once (one successful run of each job it matches, in laminard), its result shows
 // on the forge (the last status of its commit and context is `success`, linking that run), no
-// status was posted out of order, and nothing the service started outlives it.
+// status was posted out of order, and the service stops cleanly, leaving nothing it started behind.
 
-export type Invariant = "acknowledged" | "built-once" | "last-status" | "status-order" | "no-leftovers" | "valid-requests";
+export type Invariant = "acknowledged" | "built-once" | "last-status" | "status-order" | "no-leftovers" | "clean-stop" | "valid-requests";
 
 export interface Violation {
   invariant: Invariant;
@@ -43,6 +43,8 @@ export interface CheckInput {
   statuses: readonly CheckedStatus[];
   /** Processes of the service's (service, helper, laminarc) alive after it stopped. */
   leftovers: readonly { pid: number; command: string }[];
+  /** How the service ended on SIGTERM once everything settled: `exit 0` (DESIGN.md guarantee 4). */
+  stopped: string;
   /** Requests to the forge's API that the real API would refuse. */
   apiProblems: readonly string[];
   /** The status context of a job (the config's `status.context`). */
@@ -90,6 +92,7 @@ export function checkInvariants(input: CheckInput): Violation[] {
   for (const leftover of input.leftovers) {
     violations.push({ invariant: "no-leftovers", message: `pid ${leftover.pid} outlived the service: ${leftover.command}` });
   }
+  if (input.stopped !== "exit 0") violations.push({ invariant: "clean-stop", message: `SIGTERM to the service: ${input.stopped}, not exit 0` });
   for (const problem of input.apiProblems) violations.push({ invariant: "valid-requests", message: problem });
   return violations;
 }

@@ -6,8 +6,8 @@ import type { ChaosHistory } from "./chaos-history.ts";
 import type { PlannedDelivery, PlannedPush } from "./chaos-plan.ts";
 import { pushBody, sendDelivery } from "./push-delivery.ts";
 
-/** Delivers until 2xx; false when `giveUpAt` came first. */
-export async function deliverUntilAnswered(url: string, push: PlannedPush, delivery: PlannedDelivery, history: ChaosHistory, giveUpAt: number): Promise<boolean> {
+/** Delivers until 2xx; false when `giveUp.at` came first (it may move: a failed run ends it at once). */
+export async function deliverUntilAnswered(url: string, push: PlannedPush, delivery: PlannedDelivery, history: ChaosHistory, giveUp: { at: number }): Promise<boolean> {
   const body = pushBody(push);
   for (let attempt = 0; ; attempt++) {
     const outcome = await sendDelivery(url, body, delivery.id);
@@ -16,7 +16,7 @@ export async function deliverUntilAnswered(url: string, push: PlannedPush, deliv
     history.record("forge", `${push.branch} ${push.sha.slice(0, 7)} delivery ${delivery.id}${attempt === 0 ? "" : ` (redelivery ${attempt})`} → ${text}`, push.index);
     if (answered && outcome.status >= 200 && outcome.status < 300) return true;
     const wait = delivery.retryDelaysMs[attempt % delivery.retryDelaysMs.length]!;
-    if (Date.now() + wait > giveUpAt) {
+    if (Date.now() + wait > giveUp.at) {
       history.record("forge", `gave up on delivery ${delivery.id}`, push.index);
       return false;
     }

@@ -72,6 +72,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const startedAt = Date.now();
   const history = new ChaosHistory(startedAt);
   let settled = false;
+  let stopped = "never stopped";
+  /** When the forge stops redelivering: the end of the settle window, or now when the run fails. */
+  const giveUp = { at: Number.POSITIVE_INFINITY };
   let leftovers: { pid: number; command: string }[] = [];
   const acknowledged = new Set<number>();
   try {
@@ -79,11 +82,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await laminard.waitForStreams(1);
     const t0 = Date.now();
     progress(`seed ${plan.seed}: ${plan.pushes.length} pushes over ${plan.durationMs} ms, ${plan.faults.length} faults`);
-    const giveUpAt = t0 + plan.durationMs + (options.settleMs ?? 60_000);
+    giveUp.at = t0 + plan.durationMs + (options.settleMs ?? 60_000);
     const sending = plan.pushes.flatMap((push) =>
       push.deliveries.map(async (delivery) => {
         await until(t0 + delivery.at);
-        if (await deliverUntilAnswered(url, push, delivery, history, giveUpAt)) acknowledged.add(push.index);
+        if (await deliverUntilAnswered(url, push, delivery, history, giveUp)) acknowledged.add(push.index);
       }),
     );
     const world = { service, laminard, github, history };
@@ -100,14 +103,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await Promise.all(sending);
     history.record("fault", "faults stop (what they set off still plays out); waiting for everything to settle");
     progress("faults stop; settling");
-    settled = await settle(() => idle(journalPath, laminard), giveUpAt);
+    settled = await settle(() => idle(journalPath, laminard), giveUp.at);
     history.record("fault", settled ? "settled" : "did not settle before the deadline: checking as it is");
-    const stopped = await service.stop(15_000);
+    stopped = await service.stop(15_000);
     history.record("fault", `SIGTERM to the service: ${stopped}`);
     // What the service started must be gone with it; a process being reaped may take a moment.
     await settle(() => fakeProcesses(fake.dir).length === 0, Date.now() + 3000);
     leftovers = fakeProcesses(fake.dir).map((pid) => ({ pid, command: commandOf(pid) }));
   } finally {
+    giveUp.at = 0;
     await service.kill();
     // Leftovers are ours (they carry this run's FAKE_LAMINAR_DIR): not left running after the report.
     for (const pid of fakeProcesses(fake.dir)) {
@@ -119,6 +123,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
     await laminard.close();
     await github.close();
+    fake.remove();
   }
 
   const violations = checkInvariants({
@@ -126,6 +131,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     runs: laminard.runs.map((run) => ({ name: run.name, number: run.number, rev: run.params.find((param) => param.startsWith("rev="))?.slice(4), result: run.result })),
     statuses: github.statuses.map((status) => ({ sha: status.sha, context: status.context, state: status.state, targetUrl: status.target_url })),
     leftovers,
+    stopped,
     apiProblems: github.problems,
     context: CONTEXT,
     runUrl: (job, number) => `${BASE_URL}/jobs/${job}/${number}`,
@@ -145,7 +151,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     text: "",
   };
   report.text = describe(report, history, journalPath);
-  fake.remove();
   if (violations.length === 0) rmSync(dir, { recursive: true, force: true });
   return report;
 }
