@@ -1,4 +1,7 @@
-// Long chaos runs, by hand or in a loop: `npm run chaos -- --seed 7 --pushes 200`. Prints the seed,
+// Long chaos runs, by hand or in a loop: `npm run chaos -- --seed 7 --pushes 200`, with
+// `--duration MS` (how long the pushes are spread over; 600 ms a push), `--faults kind=N,…` (counts
+// of kill-service, kill-helper, restart-laminard, hang-laminarc, status-5xx, status-slow; the others
+// keep their default), `--settle MS` and `--quiet` (no progress lines). Prints the seed,
 // the pushes, the faults injected and the verdict; exit 1 when an invariant broke (the report gives
 // the seed and the command that replays the same plan). Needs `npm run build` first: it runs the
 // service as users do, from dist/.
@@ -12,7 +15,7 @@ const { values } = parseArgs({
     pushes: { type: "string", default: "40" },
     duration: { type: "string" },
     faults: { type: "string", default: "" },
-    settle: { type: "string", default: "60000" },
+    settle: { type: "string" },
     quiet: { type: "boolean", default: false },
   },
 });
@@ -25,7 +28,7 @@ const report = await runChaos({
   seed,
   pushes,
   faults,
-  settleMs: Number(values.settle),
+  ...(values.settle === undefined ? {} : { settleMs: Number(values.settle) }),
   ...(values.duration === undefined ? {} : { durationMs: Number(values.duration) }),
   ...(values.quiet ? {} : { progress: (line: string) => console.log(`  ${line}`) }),
 });

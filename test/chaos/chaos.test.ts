@@ -19,7 +19,6 @@ test(`chaos, seed ${SEED}: 10 pushes, every fault at least once, each push built
     pushes: 10,
     durationMs: 8_000,
     faults: { "kill-service": 2, "kill-helper": 1, "restart-laminard": 2, "hang-laminarc": 1, "status-5xx": 1, "status-slow": 1 },
-    settleMs: 60_000,
   });
   assert.ok(report.settled, report.text);
   assert.deepEqual(report.violations, [], report.text);

@@ -23,13 +23,19 @@ import { assertBuildIsFresh, commandOf, freePort, ServiceProcess } from "./servi
 const TOKEN = "ghp_chaos-status-token-7c1d";
 const BASE_URL = "https://ci.example.com";
 const CONTEXT = (job: string) => `laminar/${job}`;
+/**
+ * Past it a held call (hang-laminarc) is killed. Not shorter: the fake laminarc is a Node process
+ * niced below the service, and on a loaded 2-core machine it took over 3 s just to start, so every
+ * call timed out and nothing settled; a correct service copes with timeouts, but must get work done.
+ */
+const LAMINARC_TIMEOUT = "8s";
 
 export interface ChaosOptions {
   seed: number;
   pushes: number;
   durationMs?: number;
   faults?: FaultCounts;
-  /** How long everything may take to settle once the faults stop (default 60 s). */
+  /** How long everything may take to settle once the pushes are sent (default 60 s + 2 s a push: GitHub's statuses go one a second). */
   settleMs?: number;
   /** Progress lines (the script prints them; the test stays quiet). */
   progress?: (line: string) => void;
@@ -82,7 +88,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await laminard.waitForStreams(1);
     const t0 = Date.now();
     progress(`seed ${plan.seed}: ${plan.pushes.length} pushes over ${plan.durationMs} ms, ${plan.faults.length} faults`);
-    giveUp.at = t0 + plan.durationMs + (options.settleMs ?? 60_000);
+    giveUp.at = t0 + plan.durationMs + (options.settleMs ?? 60_000 + 2000 * plan.pushes.length);
     const sending = plan.pushes.flatMap((push) =>
       push.deliveries.map(async (delivery) => {
         await until(t0 + delivery.at);
@@ -191,7 +197,7 @@ laminar:
   http: ${options.laminardUrl}
   base_url: ${BASE_URL}
   concurrency: 2
-  timeout: 3s
+  timeout: ${LAMINARC_TIMEOUT}
   retry: { attempts: 100, delay: 100ms, max_delay: 1s }
   requeue_lost: ${options.requeueLost}
 journal: { path: ${JSON.stringify(options.journalPath)} }
