@@ -97,3 +97,15 @@ test("nothing listens: a network failure saying why", async () => {
   assert.equal(answer.kind, "network");
   assert.match(answer.message, /ECONNREFUSED/);
 });
+
+test("a slow API: the status is created when the late answer goes, and the client waits for it", async (t) => {
+  const api = await fake(t);
+  api.script(failures.slow(300));
+  const started = performance.now();
+  const answer = await githubClient()(request(api.url));
+  assert.equal(answer.kind === "http" ? answer.status : answer.kind, 201);
+  assert.ok(performance.now() - started >= 290, "answered only after the delay");
+  assert.equal(api.requests[0]?.delayedMs, 300);
+  assert.equal(api.statuses.length, 1);
+  assert.deepEqual(api.problems, []);
+});
