@@ -59,7 +59,8 @@ export function classifyResult(exit: LaminarcExit): AttemptOutcome {
   if (exit.exitCode === 0) {
     const run = findRun(exit.stdout, exit.job);
     if (run !== undefined) return { kind: "queued", run };
-    return retry(
+    // It said it worked: whether laminard queued something is for laminard to tell.
+    return unknown(
       `laminarc exited 0 but printed no run number (expected a line "job:N"); is laminar.laminarc Laminar's client? It printed: ${quote(exit.stdout.trim() || "nothing")}`,
     );
   }
@@ -77,7 +78,9 @@ export function classifyResult(exit: LaminarcExit): AttemptOutcome {
   }
   if (exit.exitCode === 1) return permanent(`laminarc rejected its arguments (exit 1, usage)${said}`);
 
-  return retry(`laminarc failed with exit code ${exit.exitCode ?? "unknown"}${said || " and printed nothing"}`);
+  // Any other failure may come after laminard queued the run (its connection dropped as laminard
+  // restarted, say): asked before it is made again. Only a refused connection is sure to have queued nothing.
+  return unknown(`laminarc failed with exit code ${exit.exitCode ?? "unknown"}${said || " and printed nothing"}`);
 }
 
 function classifySpawnError(error: { code?: string; message: string }, laminarc: string): AttemptOutcome {

@@ -11,7 +11,7 @@ const MAX_KNOWN = 4096;
  * carries a counter: a verdict reached from a snapshot gives way to any event newer than it.
  */
 export class KnownRuns {
-  #facts = new Map<string, { facts: RunFacts; seq: number }>();
+  #facts = new Map<string, KnownRun>();
   #seq = 0;
 
   /** The counter now: facts learned later have a higher one. */
@@ -24,17 +24,21 @@ export class KnownRuns {
     this.#facts = new Map();
   }
 
-  learn(facts: RunFacts): void {
+  /** `live`: from an event of this connection, not from its snapshot. */
+  learn(facts: RunFacts, live = false): void {
     const key = `${facts.job}:${facts.number}`;
     const previous = this.#facts.get(key);
     this.#seq += 1;
     // Re-inserted, so the oldest entry is the one dropped when full.
     this.#facts.delete(key);
-    this.#facts.set(key, { facts: mergeFacts(previous?.facts, facts), seq: this.#seq });
+    const merged = mergeFacts(previous?.facts, facts);
+    // Whether the result was seen as it happened: an abort told by an event is a person's.
+    const resultLive = merged.state === previous?.facts.state ? (previous?.resultLive ?? false) : live;
+    this.#facts.set(key, { facts: merged, seq: this.#seq, resultLive });
     if (this.#facts.size > MAX_KNOWN) this.#facts.delete(this.#facts.keys().next().value as string);
   }
 
-  get(job: string, number: number): { facts: RunFacts; seq: number } | undefined {
+  get(job: string, number: number): KnownRun | undefined {
     return this.#facts.get(`${job}:${number}`);
   }
 
@@ -46,6 +50,13 @@ export class KnownRuns {
     }
     return found;
   }
+}
+
+export interface KnownRun {
+  facts: RunFacts;
+  seq: number;
+  /** Its state (an `aborted` above all) came from a live event, not from a snapshot of the past. */
+  resultLive: boolean;
 }
 
 const jobsOf = new WeakMap<Config, Set<string>>();

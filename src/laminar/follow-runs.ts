@@ -3,7 +3,7 @@ import type { AttemptToRecord } from "../journal/index.ts";
 import type { RunJournal } from "../journal/runs.ts";
 import type { Config, RetryPolicy } from "../types.ts";
 import { parseHomeSnapshot, parseLiveEvent, parseRunSnapshot, type Frame, type HomeSnapshot, type RunFacts } from "./follow-events.ts";
-import { configuredJobs, KnownRuns } from "./follow-known.ts";
+import { configuredJobs, KnownRuns, type KnownRun } from "./follow-known.ts";
 import { recordAttemptRun, recordFacts, recordLost } from "./follow-record.ts";
 import { settleFromHome, settleFromRun, type FollowedRun, type LostCause } from "./follow-settle.ts";
 import { laminardUrl, readFirstFrame } from "./follow-snapshot.ts";
@@ -150,7 +150,7 @@ export class RunFollower {
 
   #onEvent(frame: Frame): void {
     const facts = parseLiveEvent(frame);
-    if (facts === undefined || !this.#learn(facts)) return;
+    if (facts === undefined || !this.#learn(facts, true)) return;
     const run = this.#guard(() => this.#o.runs.findFollowed(facts.job, facts.number));
     if (run !== undefined) this.#apply(run.id, run, facts);
   }
@@ -173,9 +173,9 @@ export class RunFollower {
   }
 
   /** Keeps a fact of the current connection about a configured job; false for other jobs. */
-  #learn(facts: RunFacts): boolean {
+  #learn(facts: RunFacts, live = false): boolean {
     if (!configuredJobs(this.#o.getConfig()).has(facts.job)) return false;
-    this.#known.learn(facts);
+    this.#known.learn(facts, live);
     return true;
   }
 
@@ -184,7 +184,7 @@ export class RunFollower {
     const run = this.#guard(() => this.#o.runs.findFollowed(job, number));
     if (run === undefined) return;
     const known = this.#known.get(job, number);
-    if (known !== undefined) this.#apply(run.id, run, known.facts);
+    if (known !== undefined) this.#applyKnown(run.id, run, known);
     else if (this.#connected) this.#check(run.id, 100);
   }
 
@@ -213,7 +213,8 @@ export class RunFollower {
           for (const id of open) this.#check(id, this.#recheckMs * 5);
           return;
         }
-        await this.#settle(open, home, true);
+        // Runs this connection has seen nothing of: one found aborted was aborted out of its sight.
+        await this.#settle(open, home, true, true);
       });
     }, delayMs);
     this.#checkTimer.unref();
@@ -225,7 +226,7 @@ export class RunFollower {
     if (run === undefined) return true;
     const known = this.#known.get(run.job, run.number);
     if (known === undefined) return false;
-    this.#apply(id, run, known.facts);
+    this.#applyKnown(id, run, known);
     return true;
   }
 
@@ -273,7 +274,7 @@ export class RunFollower {
     // An event about the run while its snapshot was on its way is newer than any verdict here.
     const known = this.#known.get(run.job, run.number);
     if (known !== undefined && known.seq > startSeq) {
-      this.#apply(id, run, known.facts);
+      this.#applyKnown(id, run, known);
       return;
     }
     if (verdict.kind === "advance") this.#apply(id, run, verdict.facts);
@@ -281,7 +282,7 @@ export class RunFollower {
     else if (verdict.kind === "lost") this.#lose(id, run, verdict.why, verdict.cause);
   }
 
-  #lose(id: number, run: FollowedRun, why: string, cause: LostCause): void {
+  #lose(id: number, run: { job: string; number: number }, why: string, cause: LostCause): void {
     const name = `${run.job}:${run.number}`;
     const changes = this.#guard(() => recordLost(this.#o.runs, id, why, this.#o.getConfig().laminar.requeueLost, cause)) ?? [];
     for (const change of changes) {
@@ -299,6 +300,20 @@ export class RunFollower {
   }
 
   /** Records what laminard said of a run, if it moves it forward. */
+  /**
+   * What this connection knows of a run. An `aborted` it learned from its snapshot, not from an
+   * event, happened out of its sight: a run whose laminarc call went unanswered and that laminard
+   * aborted as it stopped (find-queued.ts adopts it after the restart) is queued again like one
+   * aborted while the stream was down; an abort told by an event is a person's, and only reported.
+   */
+  #applyKnown(id: number, run: { job: string; number: number; state: string }, known: KnownRun): void {
+    if (known.facts.state === "aborted" && !known.resultLive) {
+      this.#lose(id, run, `${run.job}:${run.number} was aborted by a laminard restart: laminard aborted it while it was not followed`, "aborted");
+    } else {
+      this.#apply(id, run, known.facts);
+    }
+  }
+
   #apply(id: number, run: { state: string }, facts: RunFacts): void {
     const change = this.#guard(() => recordFacts(this.#o.runs, id, run.state, facts));
     if (change === undefined) return;

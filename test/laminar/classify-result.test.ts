@@ -102,6 +102,15 @@ test("a laminarc killed by a signal, or whose helper died, may have queued the j
   const lost = classifyResult(exit({ exitCode: null, spawnError: { code: HELPER_LOST, message: "the helper that starts laminarc died; whether laminarc ran is unknown" } }));
   assert.deepEqual(lost, { kind: "retry", unknown: true, message: "the helper that starts laminarc died; whether laminarc ran is unknown" });
   assert.equal((classifyResult(exit({ exitCode: 2, stderr: "connect(): Connection refused" })) as { unknown?: boolean }).unknown, undefined);
+  assert.equal((classifyResult(exit({ exitCode: 2, stderr: "DNS lookup failed. blah" })) as { unknown?: boolean }).unknown, undefined);
+});
+
+test("a failure laminarc does not explain may come after laminard queued the run: unknown, asked before it is made again", () => {
+  // laminard restarted while the call waited for its answer: the connection dropped after the run was queued.
+  const dropped = classifyResult(exit({ exitCode: 2, stderr: "kj/async-io-unix.c++:186: disconnected: read(): Connection reset by peer" }));
+  assert.equal(dropped.kind === "retry" && dropped.unknown, true);
+  const silent = classifyResult(exit({ exitCode: 0, stdout: "" }));
+  assert.equal(silent.kind === "retry" && silent.unknown, true);
 });
 
 test("long output is cut in the message", () => {

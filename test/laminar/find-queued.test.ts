@@ -24,11 +24,11 @@ repositories:
 `;
 const push5 = payload("github/push-5.json");
 
-async function startWith(t: TestContext, laminar: string, mode: string): Promise<{ svc: TestService; laminard: FakeLaminard }> {
+async function startWith(t: TestContext, laminar: string, mode: string, timeout = "1s"): Promise<{ svc: TestService; laminard: FakeLaminard }> {
   const laminard = await FakeLaminard.start({ keepAliveMs: 100 });
   const svc = await startTestService({
     config: CONFIG,
-    laminar: `  http: ${laminard.url}\n  timeout: 1s\n${laminar}`,
+    laminar: `  http: ${laminard.url}\n  timeout: ${timeout}\n${laminar}`,
     env: { FAKE_LAMINARD: laminard.controlUrl },
     fakeMode: mode,
     follow: { backoff: { delayMs: 40, maxDelayMs: 300 }, recheckMs: 100, snapshotTimeoutMs: 500 },
@@ -108,7 +108,8 @@ test("a laminarc that hung without queueing: not queued again while laminard can
 });
 
 test("the helper that started a laminarc which queued the run dies: the run is found and followed, never queued twice", async (t) => {
-  const { svc, laminard } = await startWith(t, "", "queue-hang");
+  // A timeout long enough that the helper's death, not the timeout, ends the call on a loaded machine.
+  const { svc, laminard } = await startWith(t, "", "queue-hang", "20s");
   const id = await push(svc);
   const call = await waitFor(() => svc.fake.calls().find((candidate) => candidate.outcome === "queued-hang"), 10_000, "laminard to queue hello:1");
   // The fake laminarc's parent is the helper that started it (native or Node).
@@ -130,6 +131,26 @@ test("the helper that started a laminarc which queued the run dies: the run is f
   assert.match(dispatch.attemptLog[0]?.message ?? "", /the helper that starts laminarc .*whether laminarc ran is unknown/);
   assert.match(dispatch.attemptLog.at(-1)?.message ?? "", /laminard had queued it as hello:1/);
   assert.equal(laminard.queueCalls.length, 1);
+});
+
+test("a run its unanswered call queued, that laminard aborted as it stopped, is found aborted and queued again", async (t) => {
+  // The call hangs after laminard queued hello:1; hello:1 starts; laminard is stopped (SIGTERM aborts
+  // it) and started again; only then does the call time out. The run found for it is aborted, by
+  // no person: laminard stopped. It is built again, once.
+  const { svc, laminard } = await startWith(t, "", "queue-hang", "3s");
+  const id = await push(svc);
+  await waitFor(() => laminard.queueCalls.length === 1 || undefined, 10_000, "laminard to queue hello:1");
+  laminard.startRun("hello", 1);
+  await laminard.restart();
+  svc.fake.setMode("ok");
+  await waitFor(() => laminard.queueCalls.length === 2 || undefined, 20_000, "hello queued again");
+  const first = await waitFor(() => runsOf(svc, id).find((run) => run.number === 1 && run.requeuedAs === "hello:2"), 10_000, "hello:1 lost → hello:2");
+  assert.equal(first.state, "lost");
+  assert.match(first.note ?? "", /hello:1 was aborted by a laminard restart/);
+  assert.match(laminard.queueCalls[1]?.reason ?? "", /\(re-queued: hello:1 was aborted by a laminard restart, 1 of 2\) \[dispatch \d+, try \d+\]$/);
+  laminard.completeRun("hello", 2, "success");
+  await waitFor(() => runsOf(svc, id).find((run) => run.number === 2)?.state === "success" || undefined, 10_000, "hello:2 to succeed");
+  assert.equal(laminard.queueCalls.length, 2, "built once more, not twice");
 });
 
 test("findQueuedRun: the run with the attempt's reason, none since the attempt began, an unknown job, laminard unreachable", async (t) => {
