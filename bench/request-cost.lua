@@ -1,9 +1,10 @@
 -- What bench/github-push.lua costs wrk a request, in the LuaJIT that wrk runs: its request()
 -- (a fresh head sha, the body rebuilt, signed with HMAC-SHA256, formatted) against the same
 -- request with a fixed body and signature (all that the script did before each request became a
--- push of its own). Prints µs a request of each and exits before wrk connects anywhere:
+-- push of its own). Prints µs of CPU a request of each and exits before any request is sent; wrk
+-- still checks that it can connect to the URL first, so give it any server listening on loopback:
 --   BENCH_BODY=test/fixtures/payloads/github/push-5.json BENCH_SECRET=topsecret \
---     wrk -t1 -c1 -d1s -s bench/request-cost.lua http://127.0.0.1:9/
+--     wrk -t1 -c1 -d1s -s bench/request-cost.lua http://127.0.0.1:PORT/
 local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 dofile(here .. "github-push.lua")
 
