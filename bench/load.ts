@@ -28,12 +28,17 @@ export interface LoadResult {
 
 export interface LoadOptions {
   url: string;
+  /** The push each request sends with a head commit of its own (bench/github-push.lua). */
   bodyFile: string;
-  signature: string;
+  /** The webhook secret each request's body is signed with. */
+  secret: string;
   connections: number;
   /** How long, in seconds; with `limit`, an upper bound. */
   seconds: number;
-  /** Prefix of the delivery ids: unique per run, so no delivery is a duplicate of another run's. */
+  /**
+   * Names the run, in its delivery ids and its pushes' head shas: unique per run, so that no
+   * request is a copy of another run's push (a warm-up and its run go to the same service).
+   */
   runId: string;
   /** Stop after this many answers. */
   limit?: number;
@@ -50,7 +55,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     env: {
       ...process.env,
       BENCH_BODY: options.bodyFile,
-      BENCH_SIGNATURE: options.signature,
+      BENCH_SECRET: options.secret,
       BENCH_RUN: options.runId,
       ...(options.limit === undefined ? {} : { BENCH_LIMIT: String(options.limit), BENCH_DONE_FILE: doneFile }),
     },
