@@ -20,13 +20,21 @@ export interface DeliveryReads {
   listDeliveries(options: { limit?: number; status?: DeliveryStatus }): DeliveryListItem[];
   getDelivery(idOrDeliveryId: number | string): DeliveryDetail | undefined;
   secretUses(forge: ForgeName, repo: string): SecretUse[];
+  secretUsesByRepo(forge: ForgeName): RepoSecretUse[];
 }
 
 /** When a repository's deliveries last verified with the secret at `index` of the config's list. */
 export interface SecretUse {
   index: number;
+  /** The first delivery it verified: when the service began to take it. */
+  firstAt: number;
   lastAt: number;
   count: number;
+}
+
+/** A SecretUse of one repository, as its deliveries name it. */
+export interface RepoSecretUse extends SecretUse {
+  repo: string;
 }
 
 export function prepareDeliveryReads(db: BetterSqlite3.Database): DeliveryReads {
@@ -49,7 +57,11 @@ export function prepareDeliveryReads(db: BetterSqlite3.Database): DeliveryReads 
     },
 
     secretUses(forge, repo) {
-      return s.secretUses.all(forge, repo).map((row) => ({ index: row.secret_index, lastAt: row.last_at, count: row.count }));
+      return s.secretUses.all(forge, repo).map(toSecretUse);
+    },
+
+    secretUsesByRepo(forge) {
+      return s.secretUsesByRepo.all(forge).map((row) => ({ repo: row.repo, ...toSecretUse(row) }));
     },
 
     getDelivery(idOrDeliveryId) {
@@ -77,15 +89,26 @@ export function prepareDeliveryReads(db: BetterSqlite3.Database): DeliveryReads 
   };
 }
 
+interface SecretUseRow { secret_index: number; first_at: number; last_at: number; count: number }
+
+function toSecretUse(row: SecretUseRow): SecretUse {
+  return { index: row.secret_index, firstAt: row.first_at, lastAt: row.last_at, count: row.count };
+}
+
 function prepareStatements(db: BetterSqlite3.Database) {
   return {
     findDelivery: db.prepare<[string, string], DeliveryRow>(
       `SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE d.forge = ? AND d.delivery_id = ?`,
     ),
     // Names compare without case, as the forges and findRepository do.
-    secretUses: db.prepare<[string, string], { secret_index: number; last_at: number; count: number }>(
-      `SELECT secret_index, MAX(received_at) AS last_at, COUNT(*) AS count FROM deliveries
+    secretUses: db.prepare<[string, string], SecretUseRow>(
+      `SELECT secret_index, MIN(received_at) AS first_at, MAX(received_at) AS last_at, COUNT(*) AS count FROM deliveries
        WHERE forge = ? AND repo = ? COLLATE NOCASE AND secret_index IS NOT NULL GROUP BY secret_index ORDER BY secret_index`,
+    ),
+    // Per repository: the caller knows which list (the repository's or its forge's) verified each.
+    secretUsesByRepo: db.prepare<[string], SecretUseRow & { repo: string }>(
+      `SELECT repo, secret_index, MIN(received_at) AS first_at, MAX(received_at) AS last_at, COUNT(*) AS count FROM deliveries
+       WHERE forge = ? AND repo IS NOT NULL AND secret_index IS NOT NULL GROUP BY repo, secret_index ORDER BY repo, secret_index`,
     ),
     deliveryById: db.prepare<[number], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE d.id = ?`),
     deliveryByDeliveryId: db.prepare<[string], DeliveryRow>(

@@ -4,7 +4,7 @@
 // service the real one behind a real reverse proxy.
 
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -15,8 +15,11 @@ import { FakeLaminard } from "../fixtures/fake-laminard.ts";
 import { startFakeGitHubApi, type FakeGitHubApi } from "../fixtures/fake-github-api.ts";
 import { startFakeGitLabApi, type FakeGitLabApi } from "../fixtures/fake-gitlab-api.ts";
 import { startFakeGiteaApi, type FakeGiteaApi } from "../fixtures/fake-gitea-api.ts";
+import { main } from "../../src/cli/main.ts";
+import { anotherPush, payload } from "../support/payloads.ts";
 import { runCli } from "../support/run-cli.ts";
-import { startTestService, type TestService } from "../support/test-service.ts";
+import { githubSignature } from "../support/sign.ts";
+import { githubHeaders, startTestService, type TestService } from "../support/test-service.ts";
 
 /** A Laminar home: cfg/jobs/JOB.run for `jobs`, and env files by path. */
 function plantHome(dir: string, jobs: readonly string[], envFiles: Record<string, string> = {}): string {
@@ -303,4 +306,46 @@ ${ACME_APP}`);
     fake.remove();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a secret change under way: doctor reads the service's journal and says which secret the forge signs with", async (t) => {
+  const repo = "Codertocat/Hello-World";
+  const env = { OLD_SECRET: "old-secret", NEW_SECRET: "new-secret" };
+  const service = await startTestService({
+    config: `repositories:\n  - repo: ${repo}\n    forge: github\n    secret: [{ env: OLD_SECRET }, { env: NEW_SECRET }]\n    jobs: [{ job: hello, events: [push] }]\n`,
+    env,
+  });
+  t.after(() => service.stop());
+  const doctor = async (configFile: string) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    await main(["doctor", "--config", configFile, "--timeout", "20s"], { out: (line) => out.push(line), err: (line) => err.push(line), env: { ...service.fake.env, ...env, LAMINAR_HOME: "" } });
+    assert.equal(err.join("\n"), "");
+    return findingLines(out.join("\n")).filter((line) => / secrets?( lists)?: /.test(line));
+  };
+  const push = (label: string, secret: string) => {
+    const body = anotherPush(payload("github/push-5.json"), label);
+    return service.post("/hooks", body, githubHeaders("push", label, githubSignature(secret, body)));
+  };
+
+  // The forge signs with the new secret: its first use is now, so the day has not passed yet.
+  assert.equal((await push("signed-new", "new-secret")).status, 202);
+  const afterNew = await doctor(service.configFile);
+  assert.equal(afterNew.length, 1, afterNew.join("\n"));
+  assert.match(afterNew[0]!, /^note +github Codertocat\/Hello-World secrets: secret #2 verified its first delivery at \S+, and secret #1 nothing since a day before now → after \S+, if nothing has used #1 by then, finish the change with `laminar-hooks repo rotate-secret Codertocat\/Hello-World --finish`$/);
+
+  // A delivery signed with the old one: the forge (or another hook) still has it.
+  assert.equal((await push("signed-old", "old-secret")).status, 202);
+  const afterOld = await doctor(service.configFile);
+  assert.equal(afterOld.length, 1, afterOld.join("\n"));
+  assert.match(afterOld[0]!, /^note +github Codertocat\/Hello-World secrets: secret #1 of 2 still verified a delivery at \S+: the forge still signs with it \(its hook may not have been updated\) → run `laminar-hooks repo rotate-secret Codertocat\/Hello-World` again/);
+  // Read-only: doctor left the journal as it was (two deliveries, no row of its own).
+  assert.equal((service.journalDatabase.prepare("SELECT COUNT(*) AS n FROM deliveries").get() as { n: number }).n, 2);
+
+  // No journal yet (a new install): a note, no error.
+  const fresh = join(service.dir, "fresh.yml");
+  writeFileSync(fresh, readFileSync(service.configFile, "utf8").replace(/journal\.db/, "not-yet/journal.db"));
+  assert.deepEqual(await doctor(fresh), [
+    `note    secret lists: no journal at ${join(service.dir, "not-yet", "journal.db")} yet: which secret verifies deliveries was not checked → check again once the service has taken deliveries`,
+  ]);
 });
