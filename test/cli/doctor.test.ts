@@ -210,10 +210,14 @@ test("a planted set-up: doctor names every problem with what to do, and exits 1"
   // Gitea: "Pull Request" ticked but not "Pull Request Synchronized".
   gitea.hooks.addRepository("team/app");
   gitea.hooks.addHook("team/app", { id: 11, type: "gitea", url: publicUrl, contentType: "json", active: true, events: ["push", "pull_request"], branchFilter: "*" });
+  // Gitea: a branch filter that leaves out one of the branches the job builds.
+  gitea.hooks.addRepository("team/site");
+  gitea.hooks.addHook("team/site", { id: 12, type: "gitea", url: publicUrl, contentType: "json", active: true, events: ["push"], branchFilter: "main" });
   const pushOnly = (repo: string, extra = "") => `  - repo: ${repo}\n    forge: github\n${extra}    jobs: [{ job: app }]\n`;
   const more = ["acme/missing", "acme/inactive", "acme/elsewhere", "acme/form"].map((repo) => pushOnly(repo)).join("")
     + pushOnly("acme/private", "    token: not-the-token\n")
-    + "  - repo: someone/old\n    forge: gogs\n    jobs: [{ job: app }]\n";
+    + "  - repo: someone/old\n    forge: gogs\n    jobs: [{ job: app }]\n"
+    + "  - repo: team/site\n    forge: gitea\n    jobs: [{ job: app, branches: [main, \"release/*\"] }]\n";
   const configFile = join(dir, "config.yml");
   writeFileSync(configFile, `
 server:
@@ -247,8 +251,9 @@ ${withForges(forges, more)}`);
     expect(/^problem +gitlab group\/app hook: hook 9 is off: GitLab disabled it after failed deliveries \(temporarily_disabled until 2026-12-31T10:00:00\.000Z\)/, "hook GitLab disabled");
     expect(/^problem +github acme\/private hook: could not read its hooks: the token was refused \(401\): Bad credentials → give the token what it needs: .*Webhooks/, "token refused");
     expect(/^problem +gitea team\/app hook: hook 11 does not send pull_request_sync \(needed by the pull_request jobs\)/, "Gitea hook without pull_request_sync");
+    expect(/^warning +gitea team\/site hook: hook 12's branch filter "main" may not send pushes to release\/\* \(job app\): .* → set the hook's branch filter to \*/, "Gitea branch filter narrower than the job");
     expect(/^note +gogs someone\/old hook: no API token for it: its hook was not checked → set forges\.gogs\.token/, "Gogs without a token");
-    assert.match(result.stdout, /^doctor: 14 problems, 3 warnings$/m);
+    assert.match(result.stdout, /^doctor: 14 problems, 4 warnings$/m);
     assert.equal(result.code, 1);
     // Tokens are never shown.
     assert.ok(!/gh-token|gl-token|gt-token|not-the-token/.test(result.stdout), result.stdout);
