@@ -19,8 +19,9 @@ export interface SecretList {
 /**
  * When it is safe to finish: no older secret verified anything in the last day, and the newest one
  * verified its first delivery at least a day ago. The config carries no date, so the newest
- * secret's first use is the rotation's start as the journal sees it (rotate-secret's own probe is
- * that first use; a hand-edited list starts with the first push after the forge was changed).
+ * secret's first use is the rotation's start as the journal sees it (rotate-secret's signed probe,
+ * when the service journals it with the repository, else the first delivery the forge signed with
+ * it).
  * Counting the day from there, not from the old secret's last use, keeps a quiet repository from
  * being declared finished the minute its list was made: the forge may not have the new one yet,
  * and the day has to be one in which the forge could have used the old one and did not.
