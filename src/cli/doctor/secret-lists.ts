@@ -2,11 +2,11 @@
 // verified a delivery is decided as the service decides it (find-repository.ts), since a forge's
 // list verifies every repository without a secret of its own, globs included.
 
-import type { RepoSecretUse, SecretUse } from "../../journal/index.ts";
+import type { RepoSecretUse } from "../../journal/index.ts";
 import { findRepository, secretsOf } from "../../routing/find-repository.ts";
 import { isGlob } from "../../routing/glob.ts";
 import { FORGE_NAMES, type Config, type ForgeName, type RepositoryConfig } from "../../types.ts";
-import { checkSecretRotation, type SecretList } from "./check-secret-rotation.ts";
+import { checkSecretRotation, type PositionUse, type SecretList } from "./check-secret-rotation.ts";
 import type { Finding } from "./finding.ts";
 
 type Owner = RepositoryConfig | ForgeName;
@@ -20,20 +20,29 @@ export function hasSecretLists(config: Config): boolean {
 export function checkSecretLists(config: Config, usesOf: (forge: ForgeName) => readonly RepoSecretUse[], now: number): Finding[] {
   const lists = listsOf(config);
   if (lists.length === 0) return [];
-  const uses = new Map<Owner, Map<number, SecretUse>>();
+  const uses = new Map<Owner, Map<number, PositionUse>>();
   for (const forge of FORGE_NAMES) {
     for (const row of usesOf(forge)) {
       const entry = findRepository(config, forge, row.repo);
       const owner: Owner = entry?.secret !== undefined ? entry : forge;
-      const byIndex = uses.get(owner) ?? new Map<number, SecretUse>();
+      const byIndex = uses.get(owner) ?? new Map<number, PositionUse>();
       uses.set(owner, byIndex);
-      const seen = byIndex.get(row.index);
-      byIndex.set(row.index, seen === undefined ? { index: row.index, firstAt: row.firstAt, lastAt: row.lastAt, count: row.count } : {
-        index: row.index, firstAt: Math.min(seen.firstAt, row.firstAt), lastAt: Math.max(seen.lastAt, row.lastAt), count: seen.count + row.count,
-      });
+      byIndex.set(row.index, merged(byIndex.get(row.index), row));
     }
   }
   return lists.flatMap(({ owner, list }) => checkSecretRotation(list, [...(uses.get(owner)?.values() ?? [])], now));
+}
+
+/**
+ * One position's uses over several repositories (a forge's list; or one name spelt in two cases):
+ * it took over when the last of them switched, and has not where one of them still used an older
+ * secret last.
+ */
+function merged(seen: PositionUse | undefined, row: RepoSecretUse): PositionUse {
+  const { index, lastAt, count, takeoverAt } = row;
+  if (seen === undefined) return { index, lastAt, count, ...(takeoverAt === undefined ? {} : { takeoverAt }) };
+  const both = seen.takeoverAt === undefined || takeoverAt === undefined ? {} : { takeoverAt: Math.max(seen.takeoverAt, takeoverAt) };
+  return { index, lastAt: Math.max(seen.lastAt, lastAt), count: seen.count + count, ...both };
 }
 
 function listsOf(config: Config): { owner: Owner; list: SecretList }[] {

@@ -3,18 +3,25 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checkSecretRotation, DAY_MS } from "../../../src/cli/doctor/check-secret-rotation.ts";
+import { checkSecretRotation, DAY_MS, type PositionUse } from "../../../src/cli/doctor/check-secret-rotation.ts";
 import { checkSecretLists } from "../../../src/cli/doctor/secret-lists.ts";
 import { parseConfig } from "../../../src/config/load-config.ts";
-import type { RepoSecretUse, SecretUse } from "../../../src/journal/index.ts";
+import type { RepoSecretUse } from "../../../src/journal/index.ts";
 import type { ForgeName } from "../../../src/types.ts";
 
 const NOW = Date.parse("2026-12-06T12:00:00Z");
 const HOUR = 3_600_000;
 const list = { subject: "github acme/app", repo: "acme/app", count: 2 };
 
-function use(index: number, firstAgo: number, lastAgo: number, count = 3): SecretUse {
-  return { index, firstAt: NOW - firstAgo, lastAt: NOW - lastAgo, count };
+/** A position's uses: it took over `takeoverAgo` ago (null: an older one was used after it), last used `lastAgo` ago. */
+function use(index: number, takeoverAgo: number | null, lastAgo: number, count = 3): PositionUse {
+  return { index, lastAt: NOW - lastAgo, count, ...(takeoverAgo === null ? {} : { takeoverAt: NOW - takeoverAgo }) };
+}
+
+/** A config of `forges:` and `repositories:`; no secret file is read. */
+function configOf(yaml: string) {
+  return parseConfig(`server: { listen: "127.0.0.1:0" }\nlaminar: { host: "unix-abstract:x" }\n${yaml}`, "config.yml",
+    { env: {}, baseDir: "/nonexistent", readFile: () => { throw new Error("no secret file here"); } });
 }
 
 /** Severity and message of each finding, with its action. */
@@ -67,10 +74,16 @@ test("the new secret took over less than a day ago: not yet, and when", () => {
   ]);
 });
 
-test("the new secret never verified anything: the service or the forge does not have it yet", () => {
-  for (const uses of [[], [use(0, 30 * DAY_MS, 2 * DAY_MS)]]) {
+test("the new secret never verified anything, or not since the old one last did: the service or the forge does not have it yet", () => {
+  const action = "→ run `laminar-hooks repo rotate-secret acme/app` (it waits for the service, then updates the hook)";
+  assert.deepEqual(said(checkSecretRotation(list, [], NOW)), [
+    `note: secret #2 (the newest) has verified no delivery yet: the service may not have loaded it, or the forge does not sign with it yet ${action}`,
+  ]);
+  // The old one used last, two days ago; the new one's uses are older still (the position held
+  // another secret in an earlier change): it has not taken over.
+  for (const uses of [[use(0, 30 * DAY_MS, 2 * DAY_MS)], [use(0, 30 * DAY_MS, 2 * DAY_MS), use(1, null, 20 * DAY_MS)]]) {
     assert.deepEqual(said(checkSecretRotation(list, uses, NOW)), [
-      "note: secret #2 (the newest) has verified no delivery yet: the service may not have loaded it, or the forge does not sign with it yet → run `laminar-hooks repo rotate-secret acme/app` (it waits for the service, then updates the hook)",
+      `note: secret #2 (the newest) has verified no delivery since #1 last did: the service may not have loaded it, or the forge does not sign with it yet ${action}`,
     ]);
   }
 });
@@ -82,10 +95,7 @@ test("a forge's list: finished by hand in the config", () => {
 });
 
 test("which list verified a repository's deliveries is decided as the service decides it", () => {
-  const config = parseConfig(`
-server: { listen: "127.0.0.1:0" }
-laminar: { host: "unix-abstract:x" }
-forges:
+  const config = configOf(`forges:
   github: { secret: [old-gh, new-gh] }
   gitea: { secret: only }
 repositories:
@@ -98,21 +108,41 @@ repositories:
   - repo: team/site
     forge: gitea
     jobs: [{ job: app }]
-`, "config.yml", { env: {}, baseDir: "/nonexistent", readFile: () => { throw new Error("no secret file here"); } });
+`);
   const rows: Record<string, RepoSecretUse[]> = {
     // acme/app's own list: the old one an hour ago (Acme/App: names compare without case).
     github: [
-      { repo: "Acme/App", index: 0, firstAt: NOW - 10 * DAY_MS, lastAt: NOW - HOUR, count: 4 },
-      { repo: "acme/app", index: 1, firstAt: NOW - 2 * HOUR, lastAt: NOW - 2 * HOUR, count: 1 },
-      // acme/lib (the glob, no secret of its own) is the forge's list: only the new one, for days.
-      { repo: "acme/lib", index: 1, firstAt: NOW - 3 * DAY_MS, lastAt: NOW - HOUR, count: 9 },
+      { repo: "Acme/App", index: 0, lastAt: NOW - HOUR, count: 4 },
+      { repo: "acme/app", index: 1, takeoverAt: NOW - 2 * HOUR, lastAt: NOW - 2 * HOUR, count: 1 },
+      // acme/lib and acme/doc (the glob, no secret of their own) are the forge's list: only the
+      // new one, acme/lib's hook for three days, acme/doc's for two.
+      { repo: "acme/lib", index: 1, takeoverAt: NOW - 3 * DAY_MS, lastAt: NOW - HOUR, count: 9 },
+      { repo: "acme/doc", index: 0, lastAt: NOW - 2 * DAY_MS - HOUR, count: 1 },
+      { repo: "acme/doc", index: 1, takeoverAt: NOW - 2 * DAY_MS, lastAt: NOW - 2 * DAY_MS, count: 1 },
     ],
     // One secret for Gitea: no list, nothing said of it.
-    gitea: [{ repo: "team/site", index: 0, firstAt: NOW - DAY_MS, lastAt: NOW, count: 2 }],
+    gitea: [{ repo: "team/site", index: 0, lastAt: NOW, count: 2 }],
   };
   const findings = checkSecretLists(config, (forge: ForgeName) => rows[forge] ?? [], NOW);
   assert.deepEqual(findings.map((finding) => `${finding.severity} ${finding.subject}: ${finding.message}`), [
     "note github acme/app secrets: secret #1 of 2 still verified a delivery at 2026-12-06T11:00:00.000Z: the forge still signs with it (its hook may not have been updated)",
     "warning forges.github secrets: secret #1 of forges.github has verified nothing for a day",
   ]);
+});
+
+test("a forge's list over several repositories: it has taken over when the last of their hooks did", () => {
+  const config = configOf(`forges:
+  github: { secret: [old-gh, new-gh] }
+repositories:
+  - repo: acme/*
+    jobs: [{ job: app }]
+`);
+  const said = (rows: RepoSecretUse[]) => checkSecretLists(config, (forge) => (forge === "github" ? rows : []), NOW).map((finding) => `${finding.severity}: ${finding.message}`);
+  const lib: RepoSecretUse = { repo: "acme/lib", index: 1, takeoverAt: NOW - 3 * DAY_MS, lastAt: NOW - HOUR, count: 9 };
+  // acme/doc switched an hour ago (its old secret last used two days ago): not yet.
+  assert.match(said([lib, { repo: "acme/doc", index: 0, lastAt: NOW - 2 * DAY_MS, count: 1 }, { repo: "acme/doc", index: 1, takeoverAt: NOW - HOUR, lastAt: NOW - HOUR, count: 1 }])[0]!,
+    /^note: secret #2 verified its first delivery at 2026-12-06T11:00:00\.000Z/);
+  // acme/doc's hook still had the old one at its last push, two days ago: its new one has not taken over.
+  assert.match(said([lib, { repo: "acme/doc", index: 0, lastAt: NOW - 2 * DAY_MS, count: 1 }, { repo: "acme/doc", index: 1, lastAt: NOW - 5 * DAY_MS, count: 1 }])[0]!,
+    /^note: secret #2 \(the newest\) has verified no delivery since #1 last did/);
 });
