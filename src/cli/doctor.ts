@@ -3,7 +3,10 @@
 // It changes nothing: it only reads files, runs `laminarc show-jobs` and sends GET requests (to
 // laminard, the service, and the forges' APIs).
 
+import { existsSync } from "node:fs";
+import { JournalNotReadableError, JournalUnavailableError } from "../errors.ts";
 import { forgeApis } from "../forges/api-clients.ts";
+import { openJournalReadOnly } from "../journal/index.ts";
 import type { Config } from "../types.ts";
 import { checkLaminarHome, type LaminarHome } from "./doctor/check-laminar-home.ts";
 import { checkLaminarc } from "./doctor/check-laminarc.ts";
@@ -17,6 +20,7 @@ import { probeHook } from "./doctor/probe-hook.ts";
 import { showJobs } from "./doctor/probe-laminarc.ts";
 import { probeStream } from "./doctor/probe-stream.ts";
 import { readLaminarHome } from "./doctor/read-laminar-home.ts";
+import { checkSecretLists, hasSecretLists } from "./doctor/secret-lists.ts";
 import type { CommandIO } from "./io.ts";
 
 export interface DoctorOptions {
@@ -26,13 +30,14 @@ export interface DoctorOptions {
 
 export async function doctorCommand(config: Config, options: DoctorOptions, io: CommandIO): Promise<number> {
   // Independent probes run at once: doctor takes as long as its slowest one, not their sum.
-  const [laminar, stream, service, hooks] = await Promise.all([
+  const [laminar, stream, service, hooks, secrets] = await Promise.all([
     laminarFindings(config, options, io.env),
     streamFindings(config, options),
     serviceFindings(config, options),
     hookFindings(config, options),
+    secretFindings(config),
   ]);
-  const findings = [...laminar, ...stream, ...service, ...hooks];
+  const findings = [...laminar, ...stream, ...service, ...hooks, ...secrets];
   for (const finding of findings) io.out(formatFinding(finding));
   io.out(summary(findings));
   return exitCodeFor(findings);
@@ -94,6 +99,30 @@ async function hookFindings(config: Config, options: DoctorOptions): Promise<Fin
   const now = Date.now();
   const perRepository = await Promise.all(targets.map((target) => probeHook(apis[target.forge], target, publicUrl, { timeoutMs: options.timeoutMs, now })));
   return [...perRepository.flat(), ...notes];
+}
+
+/** What the journal says of each secret list; read-only, and only when the config has a list. */
+async function secretFindings(config: Config): Promise<Finding[]> {
+  if (!hasSecretLists(config)) return [];
+  const path = config.journal.path;
+  const subject = "secret lists";
+  // No journal yet: the service has not run with this journal.path, so no secret has verified anything.
+  if (!existsSync(path)) return [note(subject, `no journal at ${path} yet: which secret verifies deliveries was not checked`, "check again once the service has taken deliveries")];
+  let opened;
+  try {
+    opened = openJournalReadOnly(path);
+  } catch (error) {
+    if (!(error instanceof JournalNotReadableError)) throw error;
+    return [note(subject, `${error.message}: which secret verifies deliveries was not checked`, "run doctor as a user who may read the journal (the service's user)")];
+  }
+  try {
+    return checkSecretLists(config, (forge) => opened.journal.secretUsesByRepo(forge), Date.now());
+  } catch (error) {
+    if (!(error instanceof JournalUnavailableError)) throw error;
+    return [note(subject, `the journal ${path} cannot be read now: ${error.message}`, "run doctor again")];
+  } finally {
+    await opened.journal.close();
+  }
 }
 
 function summary(findings: readonly Finding[]): string {

@@ -12,7 +12,7 @@ export type { HookLog, LoggedHook, HookDelivery } from "./shared/hook-log.ts";
 export { ForgeApiError } from "./shared/hook-log.ts";
 export type { PostStatus, StatusRequest } from "./shared/status-request.ts";
 export type { StatusAnswer, RateLimitHeaders } from "./shared/api-answer.ts";
-export { sendsHere, webhookMatches, type ApiRequest, type RepositoryWebhooks, type Webhook, type WebhookDialect, type WebhookSpec } from "./shared/webhooks.ts";
+export { everyBranch, sendsHere, webhookMatches, type ApiRequest, type RepositoryWebhooks, type Webhook, type WebhookDialect, type WebhookSpec } from "./shared/webhooks.ts";
 
 /** One client per forge, made once and shared (GitHub's throttling groups live in it). */
 export function forgeApis(options: ForgeApiOptions = {}): Readonly<Record<ForgeName, ForgeApi>> {

@@ -20,6 +20,7 @@ export interface DeliveryReads {
   listDeliveries(options: { limit?: number; status?: DeliveryStatus }): DeliveryListItem[];
   getDelivery(idOrDeliveryId: number | string): DeliveryDetail | undefined;
   secretUses(forge: ForgeName, repo: string): SecretUse[];
+  secretUsesByRepo(forge: ForgeName): RepoSecretUse[];
 }
 
 /** When a repository's deliveries last verified with the secret at `index` of the config's list. */
@@ -27,6 +28,13 @@ export interface SecretUse {
   index: number;
   lastAt: number;
   count: number;
+}
+
+/** One repository's uses of a position, as its deliveries name the repository. */
+export interface RepoSecretUse extends SecretUse {
+  repo: string;
+  /** Its first use after the last use of every position before it; absent when a lower one was used last. */
+  takeoverAt?: number;
 }
 
 export function prepareDeliveryReads(db: BetterSqlite3.Database): DeliveryReads {
@@ -50,6 +58,12 @@ export function prepareDeliveryReads(db: BetterSqlite3.Database): DeliveryReads 
 
     secretUses(forge, repo) {
       return s.secretUses.all(forge, repo).map((row) => ({ index: row.secret_index, lastAt: row.last_at, count: row.count }));
+    },
+
+    secretUsesByRepo(forge) {
+      return s.secretUsesByRepo.all({ forge }).map((row) => ({
+        repo: row.repo, index: row.secret_index, lastAt: row.last_at, count: row.count, ...(row.first_at === null ? {} : { takeoverAt: row.first_at }),
+      }));
     },
 
     getDelivery(idOrDeliveryId) {
@@ -77,16 +91,34 @@ export function prepareDeliveryReads(db: BetterSqlite3.Database): DeliveryReads 
   };
 }
 
+interface SecretUseRow { secret_index: number; last_at: number; count: number }
+
 function prepareStatements(db: BetterSqlite3.Database) {
   return {
     findDelivery: db.prepare<[string, string], DeliveryRow>(
       `SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE d.forge = ? AND d.delivery_id = ?`,
     ),
     // Names compare without case, as the forges and findRepository do.
-    secretUses: db.prepare<[string, string], { secret_index: number; last_at: number; count: number }>(
+    secretUses: db.prepare<[string, string], SecretUseRow>(
       `SELECT secret_index, MAX(received_at) AS last_at, COUNT(*) AS count FROM deliveries
        WHERE forge = ? AND repo = ? COLLATE NOCASE AND secret_index IS NOT NULL GROUP BY secret_index ORDER BY secret_index`,
     ),
+    // Per repository: the caller knows which list (the repository's or its forge's) verified each.
+    // `first_at` is when a position took over: its first use after the last use of every position
+    // before it (null when a lower one was used last). Positions shift when a list is finished and
+    // another change begins, so a plain first use could be an older secret's, from months before.
+    secretUsesByRepo: db.prepare<[{ forge: string }], SecretUseRow & { repo: string; first_at: number | null }>(`
+      WITH used AS (
+        SELECT repo, secret_index, MAX(received_at) AS last_at, COUNT(*) AS count FROM deliveries
+        WHERE forge = @forge AND repo IS NOT NULL AND secret_index IS NOT NULL GROUP BY repo, secret_index),
+      lower AS (
+        SELECT a.repo, a.secret_index, MAX(b.last_at) AS lower_last FROM used a
+        LEFT JOIN used b ON b.repo = a.repo AND b.secret_index < a.secret_index GROUP BY a.repo, a.secret_index)
+      SELECT u.repo, u.secret_index, u.last_at, u.count,
+        (SELECT MIN(d.received_at) FROM deliveries d WHERE d.forge = @forge AND d.repo = u.repo AND d.secret_index = u.secret_index
+           AND d.received_at > coalesce(l.lower_last, -1)) AS first_at
+      FROM used u JOIN lower l ON l.repo = u.repo AND l.secret_index = u.secret_index
+      ORDER BY u.repo, u.secret_index`),
     deliveryById: db.prepare<[number], DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE d.id = ?`),
     deliveryByDeliveryId: db.prepare<[string], DeliveryRow>(
       `SELECT ${DELIVERY_COLUMNS} FROM deliveries d WHERE d.delivery_id = ? ORDER BY d.received_at DESC, d.id DESC LIMIT 1`,

@@ -17,4 +17,4 @@ export type { EarlierDelivery, PushedHead } from "./catch-up-heads.ts";
 export type { RunRecord } from "./runs.ts";
 export type { ActionResult, Actor, OpenDispatch, ManualDelivery, PageActionKind, PageActionRecord, RunAbortRecord } from "./page-actions.ts";
 export { PageActions } from "./page-actions.ts";
-export type { SecretUse } from "./delivery-reads.ts";
+export type { RepoSecretUse, SecretUse } from "./delivery-reads.ts";

@@ -5,7 +5,7 @@
 
 import type BetterSqlite3 from "better-sqlite3";
 import type { ForgeName, JobRequest, TraceLine } from "../types.ts";
-import { prepareDeliveryReads, type DeliveryReads, type SecretUse } from "./delivery-reads.ts";
+import { prepareDeliveryReads, type DeliveryReads, type RepoSecretUse, type SecretUse } from "./delivery-reads.ts";
 import { prepareDeliveryWrites, type DeliveryWrites } from "./delivery-writes.ts";
 import { prepareDispatchQueue, type AttemptRecordedHook, type AttemptToRecord, type DispatchQueue } from "./dispatch-queue.ts";
 import { CatchUpStore } from "./catch-up-store.ts";
@@ -211,6 +211,11 @@ export class Journal {
    */
   secretUses(forge: ForgeName, repo: string): SecretUse[] {
     return guardJournal(() => this.#reads.secretUses(forge, repo));
+  }
+
+  /** The same per repository the forge's deliveries name, for `doctor` to tell a repository's list from its forge's. */
+  secretUsesByRepo(forge: ForgeName): RepoSecretUse[] {
+    return guardJournal(() => this.#reads.secretUsesByRepo(forge));
   }
 
   /**

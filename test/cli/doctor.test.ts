@@ -4,7 +4,7 @@
 // service the real one behind a real reverse proxy.
 
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -15,8 +15,11 @@ import { FakeLaminard } from "../fixtures/fake-laminard.ts";
 import { startFakeGitHubApi, type FakeGitHubApi } from "../fixtures/fake-github-api.ts";
 import { startFakeGitLabApi, type FakeGitLabApi } from "../fixtures/fake-gitlab-api.ts";
 import { startFakeGiteaApi, type FakeGiteaApi } from "../fixtures/fake-gitea-api.ts";
+import { main } from "../../src/cli/main.ts";
+import { anotherPush, payload } from "../support/payloads.ts";
 import { runCli } from "../support/run-cli.ts";
-import { startTestService, type TestService } from "../support/test-service.ts";
+import { githubSignature } from "../support/sign.ts";
+import { githubHeaders, startTestService, type TestService } from "../support/test-service.ts";
 
 /** A Laminar home: cfg/jobs/JOB.run for `jobs`, and env files by path. */
 function plantHome(dir: string, jobs: readonly string[], envFiles: Record<string, string> = {}): string {
@@ -207,10 +210,14 @@ test("a planted set-up: doctor names every problem with what to do, and exits 1"
   // Gitea: "Pull Request" ticked but not "Pull Request Synchronized".
   gitea.hooks.addRepository("team/app");
   gitea.hooks.addHook("team/app", { id: 11, type: "gitea", url: publicUrl, contentType: "json", active: true, events: ["push", "pull_request"], branchFilter: "*" });
+  // Gitea: a branch filter that leaves out one of the branches the job builds.
+  gitea.hooks.addRepository("team/site");
+  gitea.hooks.addHook("team/site", { id: 12, type: "gitea", url: publicUrl, contentType: "json", active: true, events: ["push"], branchFilter: "main" });
   const pushOnly = (repo: string, extra = "") => `  - repo: ${repo}\n    forge: github\n${extra}    jobs: [{ job: app }]\n`;
   const more = ["acme/missing", "acme/inactive", "acme/elsewhere", "acme/form"].map((repo) => pushOnly(repo)).join("")
     + pushOnly("acme/private", "    token: not-the-token\n")
-    + "  - repo: someone/old\n    forge: gogs\n    jobs: [{ job: app }]\n";
+    + "  - repo: someone/old\n    forge: gogs\n    jobs: [{ job: app }]\n"
+    + "  - repo: team/site\n    forge: gitea\n    jobs: [{ job: app, branches: [main, \"release/*\"] }]\n";
   const configFile = join(dir, "config.yml");
   writeFileSync(configFile, `
 server:
@@ -244,8 +251,9 @@ ${withForges(forges, more)}`);
     expect(/^problem +gitlab group\/app hook: hook 9 is off: GitLab disabled it after failed deliveries \(temporarily_disabled until 2026-12-31T10:00:00\.000Z\)/, "hook GitLab disabled");
     expect(/^problem +github acme\/private hook: could not read its hooks: the token was refused \(401\): Bad credentials → give the token what it needs: .*Webhooks/, "token refused");
     expect(/^problem +gitea team\/app hook: hook 11 does not send pull_request_sync \(needed by the pull_request jobs\)/, "Gitea hook without pull_request_sync");
+    expect(/^warning +gitea team\/site hook: hook 12's branch filter "main" may not send pushes to release\/\* \(job app\): .* → set the hook's branch filter to \*/, "Gitea branch filter narrower than the job");
     expect(/^note +gogs someone\/old hook: no API token for it: its hook was not checked → set forges\.gogs\.token/, "Gogs without a token");
-    assert.match(result.stdout, /^doctor: 14 problems, 3 warnings$/m);
+    assert.match(result.stdout, /^doctor: 14 problems, 4 warnings$/m);
     assert.equal(result.code, 1);
     // Tokens are never shown.
     assert.ok(!/gh-token|gl-token|gt-token|not-the-token/.test(result.stdout), result.stdout);
@@ -303,4 +311,46 @@ ${ACME_APP}`);
     fake.remove();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a secret change under way: doctor reads the service's journal and says which secret the forge signs with", async (t) => {
+  const repo = "Codertocat/Hello-World";
+  const env = { OLD_SECRET: "old-secret", NEW_SECRET: "new-secret" };
+  const service = await startTestService({
+    config: `repositories:\n  - repo: ${repo}\n    forge: github\n    secret: [{ env: OLD_SECRET }, { env: NEW_SECRET }]\n    jobs: [{ job: hello, events: [push] }]\n`,
+    env,
+  });
+  t.after(() => service.stop());
+  const doctor = async (configFile: string) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    await main(["doctor", "--config", configFile, "--timeout", "20s"], { out: (line) => out.push(line), err: (line) => err.push(line), env: { ...service.fake.env, ...env, LAMINAR_HOME: "" } });
+    assert.equal(err.join("\n"), "");
+    return findingLines(out.join("\n")).filter((line) => / secrets?( lists)?: /.test(line));
+  };
+  const push = (label: string, secret: string) => {
+    const body = anotherPush(payload("github/push-5.json"), label);
+    return service.post("/hooks", body, githubHeaders("push", label, githubSignature(secret, body)));
+  };
+
+  // The forge signs with the new secret: its first use is now, so the day has not passed yet.
+  assert.equal((await push("signed-new", "new-secret")).status, 202);
+  const afterNew = await doctor(service.configFile);
+  assert.equal(afterNew.length, 1, afterNew.join("\n"));
+  assert.match(afterNew[0]!, /^note +github Codertocat\/Hello-World secrets: secret #2 verified its first delivery at \S+, and secret #1 nothing since a day before now → after \S+, if nothing has used #1 by then, finish the change with `laminar-hooks repo rotate-secret Codertocat\/Hello-World --finish`$/);
+
+  // A delivery signed with the old one: the forge (or another hook) still has it.
+  assert.equal((await push("signed-old", "old-secret")).status, 202);
+  const afterOld = await doctor(service.configFile);
+  assert.equal(afterOld.length, 1, afterOld.join("\n"));
+  assert.match(afterOld[0]!, /^note +github Codertocat\/Hello-World secrets: secret #1 of 2 still verified a delivery at \S+: the forge still signs with it \(its hook may not have been updated\) → run `laminar-hooks repo rotate-secret Codertocat\/Hello-World` again/);
+  // Read-only: doctor left the journal as it was (two deliveries, no row of its own).
+  assert.equal((service.journalDatabase.prepare("SELECT COUNT(*) AS n FROM deliveries").get() as { n: number }).n, 2);
+
+  // No journal yet (a new install): a note, no error.
+  const fresh = join(service.dir, "fresh.yml");
+  writeFileSync(fresh, readFileSync(service.configFile, "utf8").replace(/journal\.db/, "not-yet/journal.db"));
+  assert.deepEqual(await doctor(fresh), [
+    `note    secret lists: no journal at ${join(service.dir, "not-yet", "journal.db")} yet: which secret verifies deliveries was not checked → check again once the service has taken deliveries`,
+  ]);
 });

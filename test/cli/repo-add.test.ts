@@ -193,6 +193,24 @@ test("Gitea and Gogs: created active with their type; GitLab: the flags the jobs
   assert.equal(gitlabHook?.flags?.push_events, false);
 });
 
+test("Gitea: our hook narrowed to one branch is updated in place to every branch", async (t) => {
+  const s = await setup(t);
+  s.gitea.hooks.addRepository("acme/narrow");
+  // Ours in every other field: only its branch filter keeps pushes to other branches from being sent.
+  s.gitea.hooks.addHook("acme/narrow", { id: 40, type: "gitea", url: PUBLIC_URL, contentType: "json", active: true, events: ["push"], branchFilter: "main", secret: "old" });
+  const result = await s.run("acme/narrow", "--forge", "gitea", "--job", "app");
+  assert.equal(result.code, 0, result.err);
+  assert.deepEqual(s.gitea.problems, []);
+  assert.deepEqual(s.gitea.hooks.hooksOf("acme/narrow").map((hook) => [hook.id, hook.branchFilter, hook.events]), [[40, "*", ["push"]]]);
+  // Narrowed again by hand once the repository is in the config: a second run sees the difference.
+  const requests = s.gitea.requests.length;
+  s.gitea.hooks.hooksOf("acme/narrow")[0]!.branchFilter = "release/*";
+  const again = await s.run("acme/narrow", "--forge", "gitea", "--job", "app");
+  assert.equal(again.code, 0, again.err);
+  assert.deepEqual(s.gitea.requests.slice(requests).map((r) => r.method), ["GET", "PATCH"]);
+  assert.deepEqual(s.gitea.hooks.hooksOf("acme/narrow").map((hook) => [hook.id, hook.branchFilter]), [[40, "*"]]);
+});
+
 test("a token the forge refuses (401, 403, 404) is named with the permission it needs, and nothing changes", async (t) => {
   const s = await setup(t);
   s.github.hooks.addRepository("acme/locked", { forbidden: true });

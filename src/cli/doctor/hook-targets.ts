@@ -2,6 +2,7 @@
 
 import type { Secret } from "../../config/secret.ts";
 import type { Config, EventKind, ForgeName } from "../../types.ts";
+import type { PushJob } from "./check-branch-filter.ts";
 import { note, type Finding } from "./finding.ts";
 
 /** A repository whose hook can be asked for: an exact name, a forge with an API, a token. */
@@ -11,6 +12,8 @@ export interface HookTarget {
   api: string;
   token: Secret;
   needs: EventKind[];
+  /** The jobs that build its pushes, for a hook's branch filter. */
+  pushJobs: PushJob[];
 }
 
 const GLOB = /[*?[\]{}]/;
@@ -39,7 +42,9 @@ export function hookTargets(config: Config): { targets: HookTarget[]; notes: Fin
         notes.push(note(subject, `forges.${forge}.api is not set: its hook was not checked`, `set forges.${forge}.api to the forge's API root`));
       } else {
         const needs = [...new Set(repository.jobs.flatMap((job) => job.events))];
-        targets.push({ repo: repository.repo, forge, api, token, needs });
+        const pushJobs = repository.jobs.filter((job) => job.events.includes("push"))
+          .map((job) => ({ job: job.job, ...(job.branches === undefined ? {} : { branches: job.branches }) }));
+        targets.push({ repo: repository.repo, forge, api, token, needs, pushJobs });
       }
     }
   }

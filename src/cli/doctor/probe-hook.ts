@@ -1,6 +1,7 @@
 // Asks a forge about one repository's hook and its last delivery, then judges them (check-hook.ts).
 
 import { ForgeApiError, type ForgeApi, type HookDelivery } from "../../forges/api-clients.ts";
+import { checkBranchFilter } from "./check-branch-filter.ts";
 import { checkHook, checkLastDelivery, ourHook, type LastDelivery } from "./check-hook.ts";
 import { describeNetworkError } from "./describe-network-error.ts";
 import { note, problem, type Finding } from "./finding.ts";
@@ -23,6 +24,7 @@ export async function probeHook(api: ForgeApi, target: HookTarget, publicUrl: st
   const findings = checkHook(check, hooks);
   const hook = ourHook(check, hooks);
   if (hook === undefined) return findings;
+  findings.push(...checkBranchFilter(subject, hook.id, hook.branchFilter, target.pushJobs));
   if (api.hookLog === undefined) {
     findings.push(note(subject, `${target.forge}'s API does not show a hook's deliveries: the last one was not checked`,
       "see Recent Deliveries on the hook's settings page"));

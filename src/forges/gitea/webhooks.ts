@@ -38,7 +38,13 @@ export function giteaWebhookDialect(type: GiteaHookType): WebhookDialect {
     updateRequest: (repo, hook, spec) => ({
       method: "PATCH",
       path: `${hooksPath(repo)}/${hook.id}`,
-      body: { active: true, events: [...new Set([...hook.events, ...hookEvents(spec.events)])], config: config(spec) },
+      body: {
+        active: true,
+        events: [...new Set([...hook.events, ...hookEvents(spec.events)])],
+        // A narrowed filter drops the pushes of the branches outside it before they are sent.
+        ...(type === "gogs" ? {} : { branch_filter: "*" }),
+        config: config(spec),
+      },
     }),
     permission: type === "gogs"
       ? "a token of a user who is an admin of the repository"
@@ -46,7 +52,7 @@ export function giteaWebhookDialect(type: GiteaHookType): WebhookDialect {
   };
 }
 
-interface RawHook { id: number; active?: boolean; events?: string[]; config?: { url?: string; content_type?: string } }
+interface RawHook { id: number; active?: boolean; events?: string[]; branch_filter?: string; config?: { url?: string; content_type?: string } }
 
 function readHook(raw: RawHook): Webhook {
   return {
@@ -57,6 +63,8 @@ function readHook(raw: RawHook): Webhook {
     events: raw.events ?? [],
     // The Gitea family verifies TLS for every hook unless the whole server says otherwise.
     sslVerification: true,
+    // structs.Hook's `branch_filter` (Gitea and Forgejo); Gogs's hooks have none.
+    ...(raw.branch_filter === undefined ? {} : { branchFilter: raw.branch_filter }),
   };
 }
 

@@ -16,6 +16,11 @@ export interface Webhook {
   events: readonly string[];
   /** false when the forge is told to skip TLS verification of our certificate. */
   sslVerification: boolean;
+  /**
+   * Gitea's and Forgejo's glob on the branch of a push (`branch_filter`): "" or "*" is every
+   * branch; it does not apply to events without a branch. Absent where the forge has none.
+   */
+  branchFilter?: string;
   /** Why the forge stopped sending to it by itself, when it says so (GitLab's disabled_until, GitHub's last_response). */
   disabledBecause?: string;
   /** The forge's last answer from us, when its list carries it (GitHub's last_response). */
@@ -63,7 +68,12 @@ export interface WebhookDialect {
 export function webhookMatches(dialect: WebhookDialect, hook: Webhook, spec: WebhookSpec): boolean {
   const events = new Set(hook.events);
   return hook.url === spec.url && hook.active && hook.contentType === "json" && hook.sslVerification
-    && dialect.hookEvents(spec.events).every((event) => events.has(event));
+    && everyBranch(hook.branchFilter) && dialect.hookEvents(spec.events).every((event) => events.has(event));
+}
+
+/** Whether a hook's branch filter lets every branch's pushes through (none, "", or "*"). */
+export function everyBranch(branchFilter: string | undefined): boolean {
+  return branchFilter === undefined || branchFilter === "" || branchFilter === "*";
 }
 
 /** Options every client takes: a fetch to test with, and the stop of the command or service. */

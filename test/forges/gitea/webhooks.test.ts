@@ -35,17 +35,21 @@ test("Gitea and Forgejo hooks are created with their own type, active, JSON, the
   assert.ok(listed !== undefined && webhookMatches(gitea.webhookDialect, listed, { url: URL, events: ["tag", "release"], secret: "" }));
 });
 
-test("an update keeps the hook's id and other events and turns an inactive, form hook into ours", async (t) => {
+test("an update keeps the hook's id and other events and turns an inactive, form hook narrowed to one branch into ours", async (t) => {
   const api = await fake(t);
   api.hooks.addRepository("acme/app");
   const old = api.hooks.addHook("acme/app", { type: "gitea", url: URL, contentType: "form", active: false, events: ["issues"], branchFilter: "main", secret: "old" });
   const hooks = giteaApi("gitea").webhooks(target(api.url), "acme/app");
   const [hook] = await hooks.list();
-  assert.ok(hook !== undefined && !hook.active && hook.contentType === "form");
+  assert.ok(hook !== undefined && !hook.active && hook.contentType === "form" && hook.branchFilter === "main");
+  // The branch filter alone is a difference: pushes to other branches are never sent.
+  const narrowed = { ...hook, active: true, contentType: "json", events: ["issues", "push"] };
+  assert.ok(!webhookMatches(giteaApi("gitea").webhookDialect, narrowed, { url: URL, events: ["push"], secret: "" }));
+  assert.ok(webhookMatches(giteaApi("gitea").webhookDialect, { ...narrowed, branchFilter: "" }, { url: URL, events: ["push"], secret: "" }), "an empty filter is every branch");
   const updated = await hooks.update(hook, { url: URL, events: ["push"], secret: "new" });
   assert.equal(updated.id, old.id);
   assert.deepEqual(api.problems, []);
-  assert.deepEqual(api.hooks.hooksOf("acme/app"), [{ ...old, contentType: "json", active: true, events: ["issues", "push"], secret: "new" }]);
+  assert.deepEqual(api.hooks.hooksOf("acme/app"), [{ ...old, contentType: "json", active: true, events: ["issues", "push"], branchFilter: "*", secret: "new" }]);
 });
 
 test("Gogs: no branch filter, its own type", async (t) => {
