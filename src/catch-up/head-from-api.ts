@@ -47,10 +47,15 @@ export async function headFromApi(input: HeadFromApiInput, api: ForgeApi, config
     if (sha !== undefined) found.set(ref, sha);
   });
   const lacks = askable.length < candidates.length ? ` (${forge}'s API was asked for branches only)` : "";
-  return pickRef(input, found, { where: `${forge} has no branch or tag ${input.ref} of ${input.repo}${lacks}`, cloneUrl: heads.cloneUrl });
+  // A forge answers 404 alike for a ref that is not there and a repository the token cannot see.
+  const where = `${forge} has no branch or tag ${input.ref} of ${input.repo}${lacks}, or ${whose} cannot see the repository`;
+  return pickRef(input, found, { where, cloneUrl: heads.cloneUrl });
 }
 
-/** A refusal names the permission the token needs; anything else is the forge not answering now. */
+/**
+ * A refusal names the permission the token needs; another 4xx is the forge's word on the repository
+ * (GitHub's 409 for an empty one); a 5xx, a rate limit or no answer is the forge not answering now.
+ */
 function refused(error: unknown, context: { forge: string; repo: string; token: string; permission: string; root: string }): ResolvedHead {
   if (error instanceof ForgeApiError && (error.status === 401 || error.status === 403)) {
     return {
@@ -59,5 +64,8 @@ function refused(error: unknown, context: { forge: string; repo: string; token: 
     };
   }
   const said = error instanceof ForgeApiError ? `${error.status} ${error.message}` : error instanceof Error ? error.message : String(error);
+  if (error instanceof ForgeApiError && error.status >= 400 && error.status < 500 && error.status !== 429) {
+    return { ok: false, status: 409, reason: `${context.forge} would not tell where the ref of ${context.repo} points (${said})` };
+  }
   return { ok: false, status: 503, reason: `${context.forge}'s API at ${context.root} could not tell where the ref points (${said}): try again in a moment` };
 }

@@ -76,7 +76,7 @@ describe("a head from the forge's API", () => {
   test("Gogs: branches only; a tag is for poll:", async () => {
     const config = giteaConfig("gogs");
     assert.equal((await ask("gogs", "feature/x", config) as { sha: string }).sha, COMMIT);
-    assert.match(reasonOf(await ask("gogs", "light", config)), /^404 Gogs has no branch or tag light of acme\/app \(Gogs's API was asked for branches only\)/);
+    assert.match(reasonOf(await ask("gogs", "light", config)), /^404 Gogs has no branch or tag light of acme\/app \(Gogs's API was asked for branches only\), or forges\.gogs\.token cannot/);
     assert.match(reasonOf(await ask("gogs", "refs/tags/v1", config)), /^409 Gogs's API cannot look up refs\/tags\/v1: set poll:/);
   });
 
@@ -91,7 +91,7 @@ describe("a head from the forge's API", () => {
   test("a name that is both or neither, on every forge: 409 says which to write, 404 says there is none", async () => {
     for (const [forge, config, label] of [["github", githubConfig(), "GitHub"], ["gitea", giteaConfig(), "Gitea"], ["gitlab", gitlabConfig(), "GitLab"]] as const) {
       assert.match(reasonOf(await ask(forge, "both", config)), /^409 both is both a branch and a tag of acme\/app: write refs\/heads\/both or refs\/tags\/both$/);
-      assert.equal(reasonOf(await ask(forge, "nope", config)), `404 ${label} has no branch or tag nope of acme/app`);
+      assert.equal(reasonOf(await ask(forge, "nope", config)), `404 ${label} has no branch or tag nope of acme/app, or forges.${forge}.token cannot see the repository`);
     }
   });
 
@@ -111,7 +111,9 @@ describe("a head from the forge's API", () => {
     assert.match(reasonOf(await ask("gitlab", "v1", gitlabConfig())), /^409 GitLab refused .*\(403 403 Forbidden - insufficient_scope: the token may not do this\); it needs a token with the `read_api` scope/);
   });
 
-  test("a forge that fails, hangs or is not there: 503 saying so, never a 5xx of its own", async () => {
+  test("a forge that fails, hangs or is not there: 503 saying so; an empty repository (409): 409", async () => {
+    github.script({ status: 409, body: { message: "Git Repository is empty.", documentation_url: "https://docs.github.com/rest/git/refs#get-a-reference", status: "409" } }, { status: 409, body: { message: "Git Repository is empty." } });
+    assert.equal(reasonOf(await ask("github", "main", githubConfig())), "409 GitHub would not tell where the ref of acme/app points (409 Git Repository is empty.)");
     gitea.script({ status: 500, body: { message: "internal error" } }, { status: 500, body: { message: "internal error" } });
     assert.match(reasonOf(await ask("gitea", "feature/x", giteaConfig())), /^503 Gitea's API at .* could not tell where the ref points \(500 internal error\): try again in a moment$/);
     github.script("hang", "hang");

@@ -375,7 +375,7 @@ describe("acting from the deliveries page", { skip: noBrowser }, () => {
     await page.fill("form.build input[name=ref]", "no-such-branch");
     const [response] = await Promise.all([page.waitForResponse((answer) => answer.url().endsWith("/ui/actions/build")), page.click("form.build button")]);
     assert.equal(response.status(), 404, await page.locator("p.failure").innerText());
-    assert.match(await page.locator("p.failure").innerText(), /GitHub has no branch or tag no-such-branch of acme\/lib/);
+    assert.match(await page.locator("p.failure").innerText(), /GitHub has no branch or tag no-such-branch of acme\/lib, or forges\.github\.token cannot see the repository/);
     assert.equal(allDispatches().length, before);
     assert.deepEqual(api.problems, []);
     laminard.completeRun("lib", run.number, "success");
