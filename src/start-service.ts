@@ -15,6 +15,7 @@ import { RunStateHub } from "./laminar/run-state-hub.ts";
 import { RunAborter } from "./laminar/run-aborter.ts";
 import { createSupersedeListener } from "./laminar/supersede-runs.ts";
 import { resolveHead } from "./catch-up/resolve-head.ts";
+import { forgeApis } from "./forges/api-clients.ts";
 import type { RunStateListener } from "./journal/run-state.ts";
 import { createLogger, type Logger } from "./observe/logger.ts";
 import { createMetrics, mountMetrics, type Metrics } from "./observe/metrics.ts";
@@ -143,6 +144,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   });
   journal.onAttemptRecorded((attempt) => follower.attemptRecorded(attempt));
   metrics.setRunSources({ followed: () => runs.followedCount(), connected: () => follower.connected });
+  // A manual build's head, asked of the forge when no git remote of the repository is known.
+  const headApis = forgeApis();
   const app = createApp({
     getConfig: () => config,
     journal,
@@ -161,7 +164,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
           runsOf: (ids) => journal.runsOf(ids),
           kick: () => dispatcher.kick(),
           abortAsked: (dispatchId) => aborter.asked(dispatchId),
-          resolveHead: (input) => resolveHead(input, { timeoutMs: RESOLVE_HEAD_TIMEOUT_MS, env }),
+          resolveHead: (input) => resolveHead(input, { timeoutMs: RESOLVE_HEAD_TIMEOUT_MS, env, config, apis: headApis }),
         },
       });
     },

@@ -1,4 +1,4 @@
-import { ForgeApiError } from "../forges/api-clients.ts";
+import { ForgeApiError, refusalWhy } from "../forges/api-clients.ts";
 
 /** A failure of `repo add` or `rotate-secret` that is the operator's to fix: its message says how. */
 export class RepoCommandError extends Error {}
@@ -10,8 +10,7 @@ export async function refusedNamed<T>(call: Promise<T>, context: { label: string
   } catch (error) {
     const after = context.afterChange ?? "nothing was changed";
     if (error instanceof ForgeApiError && [401, 403, 404].includes(error.status)) {
-      const why = error.status === 401 ? "the token is not valid" : error.status === 404 ? "no such repository, or the token cannot see it" : "the token may not do this";
-      throw new RepoCommandError(`${context.label} refused the token for ${context.repo} (${error.status} ${error.message}: ${why}); it needs ${context.permission}. ${after}`);
+      throw new RepoCommandError(`${context.label} refused the token for ${context.repo} (${error.status} ${error.message}: ${refusalWhy(error.status)}); it needs ${context.permission}. ${after}`);
     }
     const message = error instanceof ForgeApiError ? `${error.status} ${error.message}` : error instanceof Error ? error.message : String(error);
     throw new RepoCommandError(`${context.label}'s API at ${context.api} failed for ${context.repo}: ${message}. ${after}`);

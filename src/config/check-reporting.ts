@@ -25,7 +25,7 @@ export function checkReporting(raw: RawConfig, at: Report, warn: Report): void {
     if (name === "gogs") {
       // Gogs has no status API and no delivery log: only `repo add` uses its token (its hooks API).
       tokens -= 1;
-      if (!forge.api) warn(["forges", name, "token"], "forges.gogs.token is used only by repo add, which also needs forges.gogs.api (https://HOST/api/v1): Gogs has no commit status API and no delivery log");
+      if (!forge.api) warn(["forges", name, "token"], "forges.gogs.token is used only by repo add and the page's Build, which also need forges.gogs.api (https://HOST/api/v1): Gogs has no commit status API and no delivery log");
     } else if (!forge.api && !DEFAULT_API[name]) {
       at(["forges", name, "token"], `forges.${name}.token needs forges.${name}.api, the API root (${API_EXAMPLE[name]})`, true);
     }

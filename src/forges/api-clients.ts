@@ -10,6 +10,8 @@ export type { ForgeApi, ForgeApiOptions, ApiLog } from "./shared/forge-api.ts";
 export type { ApiTarget } from "./shared/api-target.ts";
 export type { HookLog, LoggedHook, HookDelivery } from "./shared/hook-log.ts";
 export { ForgeApiError } from "./shared/hook-log.ts";
+export type { RefHeads } from "./shared/ref-heads.ts";
+export { refusalWhy } from "./shared/refusal-why.ts";
 export type { PostStatus, StatusRequest } from "./shared/status-request.ts";
 export type { StatusAnswer, RateLimitHeaders } from "./shared/api-answer.ts";
 export { everyBranch, sendsHere, webhookMatches, type ApiRequest, type RepositoryWebhooks, type Webhook, type WebhookDialect, type WebhookSpec } from "./shared/webhooks.ts";

@@ -118,8 +118,8 @@ export class PageActions {
       waitingAborts: db.prepare<[], { dispatch: number }>(`SELECT dispatch FROM run_aborts WHERE state = 'waiting'`),
       setAbortOutcome: db.prepare<[string, number]>(`
         UPDATE page_actions SET outcome = ? WHERE dispatch = ? AND action = 'abort' AND outcome IN ('sending', 'waiting for the run to start')`),
-      lastSeen: db.prepare<[string], { forge: string; params: string | null }>(`
-        SELECT d.forge AS forge, x.params AS params FROM deliveries d LEFT JOIN dispatches x ON x.delivery = d.id
+      lastSeen: db.prepare<[string], { forge: string; kind: string; params: string | null }>(`
+        SELECT d.forge AS forge, d.kind AS kind, x.params AS params FROM deliveries d LEFT JOIN dispatches x ON x.delivery = d.id
         WHERE d.repo = ? COLLATE NOCASE ORDER BY d.id DESC, x.id DESC LIMIT 50`),
       // The job's dispatches a newer one may supersede: of an earlier delivery (a rebuild of an old
       // push is no newer push), not settled in the journal or with a run Laminar has not finished
@@ -239,11 +239,16 @@ export class PageActions {
     };
   }
 
-  /** The forge the repository's last delivery came from, and the clone URL its jobs were last given. */
+  /**
+   * The forge the repository's last delivery came from, and the clone URL its jobs were last given
+   * by a delivery of the forge's. Not by a manual build: its clone URL came from here, the poll:
+   * remote or a guess from the forge's API root, which git may not read without credentials (and
+   * the API would then never be asked again).
+   */
   lastSeen(repo: string): { forge: ForgeName; cloneUrl?: string } | undefined {
     const rows = guardJournal(() => this.#s.lastSeen.all(repo));
     if (rows.length === 0) return undefined;
-    const cloneUrl = rows.map((row) => (row.params === null ? undefined : (JSON.parse(row.params) as Record<string, string>).clone_url)).find(Boolean);
+    const cloneUrl = rows.map((row) => (row.params === null || row.kind === "manual" ? undefined : (JSON.parse(row.params) as Record<string, string>).clone_url)).find(Boolean);
     return { forge: rows[0]!.forge as ForgeName, ...(cloneUrl === undefined ? {} : { cloneUrl }) };
   }
 

@@ -1,5 +1,5 @@
 // POST /ui/actions/build: a configured repository's job at a branch or tag a person picked. The
-// head is resolved now (git ls-remote, see src/catch-up/resolve-head.ts, injected), and the job is
+// head is resolved now (git ls-remote, else the forge's API: src/catch-up/resolve-head.ts, injected), and the job is
 // queued with the parameters a push of it would give and `event=manual`, as a delivery of its
 // own that `deliveries` and the list show. The job's branch filters are not asked.
 
@@ -16,10 +16,10 @@ import type { BuildTarget } from "./action-forms.ts";
 
 export type HeadAnswer =
   | { ok: true; ref: string; sha: string; cloneUrl: string }
-  | { ok: false; status: 400 | 404 | 409 | 502; reason: string };
+  | { ok: false; status: 400 | 404 | 409 | 503; reason: string };
 
-/** Where `ref` of the repository points now: its `poll:` remote, else `lastCloneUrl`. */
-export type HeadResolver = (input: { repo: string; ref: string; poll?: string; lastCloneUrl?: string }) => Promise<HeadAnswer>;
+/** Where `ref` of the repository points now: its `poll:` remote, else `lastCloneUrl`, else the forge's API. */
+export type HeadResolver = (input: { forge: ForgeName; repo: string; ref: string; poll?: string; lastCloneUrl?: string }) => Promise<HeadAnswer>;
 
 /** A ref as a person types it: a branch or tag name, or a full `refs/heads/…`/`refs/tags/…`. */
 const REF = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[^\s~^:?*[\\\x00-\x1f\x7f]{1,250}(?<![./])$/;
@@ -61,7 +61,7 @@ export function mountBuild(routes: BuildRoutes): void {
       throw new HttpError(409, `cannot tell which forge ${repo} is on: set forge: for it in the config`);
     }
     const head = await services.resolveHead({
-      repo, ref, ...(repository.poll ? { poll: repository.poll } : {}), ...(seen?.cloneUrl ? { lastCloneUrl: seen.cloneUrl } : {}),
+      forge, repo, ref, ...(repository.poll ? { poll: repository.poll } : {}), ...(seen?.cloneUrl ? { lastCloneUrl: seen.cloneUrl } : {}),
     });
     if (!head.ok) throw new HttpError(head.status, head.reason);
     const build = { forge, repo, ref: head.ref, sha: head.sha, cloneUrl: head.cloneUrl, user: post.user };

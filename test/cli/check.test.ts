@@ -106,7 +106,7 @@ repositories:
     `${file}:1:1 warning: forge tokens are set but laminar.http is not: runs cannot be followed, so only queued and error statuses are posted`,
     `${file}:1:1 warning: laminar.http is not set: a laminarc call that does not answer (killed at laminar.timeout, or in flight when laminar-hooks is killed) is made again without asking laminard whether it queued the job, and may build twice`,
     `${file}:1:1 warning: catch_up.redeliver needs server.public_url to find the forge's hooks; failed deliveries are not redelivered`,
-    `${file}:3:22 warning: forges.gogs.token is used only by repo add, which also needs forges.gogs.api (https://HOST/api/v1): Gogs has no commit status API and no delivery log`,
+    `${file}:3:22 warning: forges.gogs.token is used only by repo add and the page's Build, which also need forges.gogs.api (https://HOST/api/v1): Gogs has no commit status API and no delivery log`,
   ]);
   assert.ok(!result.stdout.includes(": t") && !result.stderr.includes("token: t"));
 });

@@ -54,6 +54,11 @@ test("a manual build is a delivery of its own (forge event manual) with one disp
     () => job("never")).kind, "repeated");
   assert.equal(journal.listDeliveries().length, 1, "the repeated form made no delivery");
   assert.deepEqual(journal.actions.lastSeen("SBRL/wiki"), { forge: "github" });
+  // Its clone URL is never the "last delivery's" a later build is resolved with (it may be the API root's guess).
+  journal.actions.build(actor("build-2-aaaaaaaaaaa", 2_000), {
+    forge: "github", deliveryId: "manual:build-2-aaaaaaaaaaa", repo: "sbrl/wiki", ref: "refs/heads/dev", payload: "{}", note: "built by admin",
+  }, (id) => job("wiki", { rev: "abc", event: "manual", clone_url: "https://github.com/sbrl/wiki.git", delivery: String(id) }));
+  assert.deepEqual(journal.actions.lastSeen("sbrl/wiki"), { forge: "github" });
   // Its dispatch settles, and retention takes the delivery and what was done to it.
   const [claimed] = journal.claimDue(Date.now(), 1);
   journal.recordAttempts([{

@@ -49,6 +49,10 @@ repositories:
     jobs:
       - { job: app, events: [push], branches: [master], supersede: queued }
       - { job: app-live, events: [push], branches: [live], supersede: running }
+  - repo: acme/lib
+    forge: github
+    jobs:
+      - { job: lib, events: [push], branches: [master], params: { url: "{{ clone_url }}" } }
 `;
 const WITH_AUTH = `ui: { auth: { user: admin, password: "${PASSWORD}" } }`;
 
@@ -309,7 +313,7 @@ describe("acting from the deliveries page", { skip: noBrowser }, () => {
 
   test("Build a branch the job's filter leaves out: resolved with git ls-remote, queued with event=manual, listed", async () => {
     const { page, close } = await open("/ui/");
-    assert.deepEqual(await page.locator("form.build select[name=target] option").allInnerTexts(), ["Codertocat/Hello-World · hello", "acme/app · app", "acme/app · app-live"]);
+    assert.deepEqual(await page.locator("form.build select[name=target] option").allInnerTexts(), ["Codertocat/Hello-World · hello", "acme/app · app", "acme/app · app-live", "acme/lib · lib"]);
     await page.fill("form.build input[name=ref]", "feature/x");
     await page.screenshot({ path: join(SCREENSHOTS, "actions-list-desktop.png"), fullPage: true });
     await Promise.all([page.waitForURL(/\/ui\/deliveries\/\d+#dispatch-\d+$/), page.click("form.build button")]);
@@ -342,6 +346,39 @@ describe("acting from the deliveries page", { skip: noBrowser }, () => {
     assert.match(await page.locator("p.failure").innerText(), /has no branch or tag no-such-branch/);
     assert.equal(await page.evaluate("getComputedStyle(document.body).margin"), "0px", "the refusal is styled: its stylesheet is found from /ui/actions/");
     assert.equal(allDispatches().length, before);
+    await close();
+  });
+
+  test("Build of a repository with no poll: and no delivery yet: its head from the GitHub API, queued with event=manual", async () => {
+    const sha = "9d1c0b3a2f4e5d6c7b8a99887766554433221100";
+    api.refs.setBranch("acme/lib", "release/2", sha);
+    const { page, close } = await open("/ui/");
+    await page.selectOption("form.build select[name=target]", { label: "acme/lib · lib" });
+    await page.fill("form.build input[name=ref]", "release/2");
+    const from = api.requests.length;
+    await Promise.all([page.waitForURL(/\/ui\/deliveries\/\d+#dispatch-\d+$/), page.click("form.build button")]);
+    assert.deepEqual(api.requests.slice(from).map((request) => request.rawPath).sort(), ["/repos/acme/lib/git/ref/heads/release/2", "/repos/acme/lib/git/ref/tags/release/2"]);
+    const delivery = journal().getDelivery(Number(/deliveries\/(\d+)/.exec(page.url())![1]))!;
+    assert.equal(delivery.forgeEvent, "manual");
+    const [dispatch] = delivery.dispatches;
+    assert.equal(dispatch!.params.rev, sha);
+    assert.equal(dispatch!.params.branch, "release/2");
+    assert.equal(dispatch!.params.event, "manual");
+    assert.equal(dispatch!.params.url, `${api.url}/acme/lib.git`, "the clone URL a push would give, from the API root");
+    const run = await waitFor(() => latestRun(dispatch!.id), 10_000, "the manual build's run");
+    assert.ok(laminard.run("lib", run.number)?.params.includes(`rev=${sha}`));
+    assert.ok(laminard.run("lib", run.number)?.params.includes("event=manual"));
+    // A branch GitHub does not have: 404, said on the page, nothing built.
+    const before = allDispatches().length;
+    await page.goto(`${svc.url}/ui/`);
+    await page.selectOption("form.build select[name=target]", { label: "acme/lib · lib" });
+    await page.fill("form.build input[name=ref]", "no-such-branch");
+    const [response] = await Promise.all([page.waitForResponse((answer) => answer.url().endsWith("/ui/actions/build")), page.click("form.build button")]);
+    assert.equal(response.status(), 404, await page.locator("p.failure").innerText());
+    assert.match(await page.locator("p.failure").innerText(), /GitHub has no branch or tag no-such-branch of acme\/lib, or forges\.github\.token cannot see the repository/);
+    assert.equal(allDispatches().length, before);
+    assert.deepEqual(api.problems, []);
+    laminard.completeRun("lib", run.number, "success");
     await close();
   });
 

@@ -2,6 +2,8 @@
 // speaks Gitea's API; Gogs its older subset (hooks, no statuses).
 
 import type { ForgeApi, ForgeApiOptions } from "../shared/forge-api.ts";
+import { REF_TIMEOUT_MS } from "../shared/ref-heads.ts";
+import { giteaRefHeads } from "./refs-client.ts";
 import { giteaClient } from "./status-client.ts";
 import { giteaWebhookDialect, giteaWebhooks, type GiteaHookType } from "./webhooks.ts";
 
@@ -12,5 +14,6 @@ export function giteaApi(type: GiteaHookType, options: ForgeApiOptions = {}): Fo
     ...(type === "gogs" ? {} : { postStatus: giteaClient(options) }),
     webhookDialect: giteaWebhookDialect(type),
     webhooks: (target, repo, more = {}) => giteaWebhooks(type, target, repo, { ...more, ...fetchOption }),
+    refHeads: (target, repo, more = {}) => giteaRefHeads(type, target, repo, { timeoutMs: REF_TIMEOUT_MS, ...more, ...fetchOption }),
   };
 }

@@ -1,9 +1,10 @@
 // One API client per forge, as report/ (statuses), catch-up/ (delivery logs), `repo add` and
-// `doctor` (hooks) use it: each forge's auth header, API root, paging, timeouts, stop and rate
+// `doctor` (hooks) and the page's manual builds (refs) use it: each forge's auth header, API root, paging, timeouts, stop and rate
 // limits live in its own folder (src/forges/<forge>/api-client.ts) behind this one shape.
 
 import type { ApiTarget } from "./api-target.ts";
 import type { HookLog } from "./hook-log.ts";
+import type { RefHeads } from "./ref-heads.ts";
 import type { PostStatus } from "./status-request.ts";
 import type { RepositoryWebhooks, WebhookClientOptions, WebhookDialect } from "./webhooks.ts";
 
@@ -30,4 +31,6 @@ export interface ForgeApi {
   webhooks(target: ApiTarget, repo: string, options?: Omit<WebhookClientOptions, "fetch">): RepositoryWebhooks;
   /** A repository's hooks' delivery logs and "send again": GitHub and GitLab only. */
   hookLog?(target: ApiTarget, repo: string, options?: { signal?: AbortSignal }): HookLog;
+  /** Where a repository's branches and tags point: a manual build's head when no git remote is known. */
+  refHeads(target: ApiTarget, repo: string, options?: { signal?: AbortSignal; timeoutMs?: number }): RefHeads;
 }
