@@ -5,11 +5,11 @@
 import { lsRemote, type LsRemoteOptions } from "./ls-remote.ts";
 import { redactUrl } from "./redact-url.ts";
 
-export type ResolvedHead =
+type ResolvedHead =
   | { ok: true; ref: string; sha: string; cloneUrl: string }
   | { ok: false; status: 400 | 404 | 409 | 502; reason: string };
 
-export interface ResolveHeadInput {
+interface ResolveHeadInput {
   repo: string;
   /** `master`, `v1.2`, `refs/heads/master`, `refs/tags/v1.2`. */
   ref: string;
