@@ -19,7 +19,7 @@ import { probeStream } from "./doctor/probe-stream.ts";
 import { readLaminarHome } from "./doctor/read-laminar-home.ts";
 import type { CommandIO } from "./io.ts";
 
-export interface DoctorOptions {
+interface DoctorOptions {
   /** Bound of each probe (laminarc, a stream, an HTTP request). */
   timeoutMs: number;
 }
