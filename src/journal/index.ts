@@ -4,8 +4,19 @@ export { Journal } from "./journal.ts";
 export type { AttemptToRecord } from "./dispatch-queue.ts";
 export { CatchUpStore } from "./catch-up-store.ts";
 export { duplicateNote } from "./delivery-writes.ts";
-export type * from "./journal-types.ts";
-export { DELIVERY_STATUSES } from "./journal-types.ts";
+export {
+  DELIVERY_STATUSES,
+  type AttemptRecord,
+  type DeliveryDetail,
+  type DeliveryInput,
+  type DeliveryListItem,
+  type DeliveryStatus,
+  type DeliverySummary,
+  type DispatchDetail,
+  type DispatchStatus,
+  type DispatchSummary,
+  type RecordDeliveryResult,
+} from "./journal-types.ts";
 export type { DeliveriesPage, DeliveriesPageQuery, ListedDelivery, PageCursor } from "./deliveries-page.ts";
 export type { EarlierDelivery, PushedHead } from "./catch-up-heads.ts";
 export type { RunRecord } from "./runs.ts";
