@@ -23,7 +23,7 @@ const READERS = ["src", "test", "bench", "scripts", "bin"];
  */
 const ENTRY_POINTS: Record<string, string> = {};
 
-/** Stands for "every name": `import * as`, `import("…")` and `export * from` use them all. */
+/** Stands for "every name": `import * as` and `import("…")` may read them all. */
 const ALL = "*";
 
 interface Scan {
@@ -62,6 +62,7 @@ function scan(files: ReadonlyMap<string, string>): Scan {
   const use = (target: string | undefined, name: string) => {
     if (target !== undefined) used.set(target, (used.get(target) ?? new Set()).add(name));
   };
+  const stars: { index: string; target: string }[] = [];
 
   for (const [path, text] of files) {
     const kind = path.endsWith(".ts") ? ts.ScriptKind.TS : ts.ScriptKind.JS;
@@ -84,8 +85,8 @@ function scan(files: ReadonlyMap<string, string>): Scan {
         const target = from && ts.isStringLiteral(from) ? resolveSpecifier(path, from.text) : undefined;
         const clause = statement.exportClause;
         if (clause === undefined) {
-          // `export * from`: every name passes through unnamed, so this file is not asked about them.
-          use(target, ALL);
+          // `export * from`: the names pass through unnamed; they are counted once every file is read.
+          if (target !== undefined) stars.push({ index: path, target });
         } else if (ts.isNamespaceExport(clause)) {
           use(target, ALL);
           exported.set(clause.name.text, { reexport: true });
@@ -121,6 +122,27 @@ function scan(files: ReadonlyMap<string, string>): Scan {
     visit(source);
 
     if (path.startsWith("src/") && path.endsWith(".ts")) exports.set(path, exported);
+  }
+
+  // Each name of `export * from "./t.ts"` is the index's re-export, used on t.ts when someone
+  // imports it through the index. Until nothing changes, for stars of stars.
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const { index, target } of stars) {
+      const through = exports.get(index);
+      for (const name of exports.get(target)?.keys() ?? []) {
+        if (name === "default" || through === undefined) continue;
+        if (!through.has(name)) {
+          through.set(name, { reexport: true });
+          changed = true;
+        }
+        const readers = used.get(index);
+        if ((readers?.has(name) || readers?.has(ALL)) && !used.get(target)?.has(name)) {
+          use(target, name);
+          changed = true;
+        }
+      }
+    }
   }
   return { exports, used };
 }
@@ -169,6 +191,8 @@ test("the scan counts every way of importing, and finds what no one imports", ()
       `export default function () {}`,
     ].join("\n")],
     ["src/b/star.ts", `export const anything = 1;`],
+    ["src/c/index.ts", `export * from "./types.ts";`],
+    ["src/c/types.ts", `export type Wanted = 1;\nexport type Unwanted = 2;`],
     ["src/b/dynamic.ts", `export const loaded = 1;`],
     ["src/b/main.ts", `export function main() {}`],
     ["src/b/b.ts", [
@@ -177,6 +201,7 @@ test("the scan counts every way of importing, and finds what no one imports", ()
       `import * as star from "./star.ts";`,
       `// import { Direct } from "../a/a.ts";`,
       `const m = await import("./dynamic.ts");`,
+      `import type { Wanted } from "../c/index.ts";`,
     ].join("\n")],
     ["bin/cli.js", `import { main } from "../dist/b/main.js";`],
   ]);
@@ -184,5 +209,7 @@ test("the scan counts every way of importing, and finds what no one imports", ()
     "src/a/a.ts: Direct",
     "src/a/a.ts: neverImported",
     "src/a/index.ts: unusedThroughIndex (re-exported; no one imports it through this file)",
+    "src/c/index.ts: Unwanted (re-exported; no one imports it through this file)",
+    "src/c/types.ts: Unwanted",
   ]);
 });
