@@ -26,7 +26,6 @@ export const BUILT_IN_PARAMS = [
   "rev", "ref", "branch", "tag", "before", "repo", "clone_url", "ssh_url", "event", "forge", "pr", "base_branch",
   "sender", "delivery",
 ] as const;
-export type BuiltInParam = (typeof BUILT_IN_PARAMS)[number];
 
 // ---------------------------------------------------------------------------------------------
 // Configuration: what src/config turns the YAML file into. Frozen; secrets already resolved
@@ -82,7 +81,7 @@ export interface LaminarConfig {
   retry: RetryPolicy;
 }
 
-export interface JournalConfig {
+interface JournalConfig {
   /** Absolute; a relative path in the file is taken from the config file's folder. */
   path: string;
   retentionMs: number;
@@ -101,18 +100,18 @@ export interface ForgeConfig {
 }
 
 /** Commit statuses: `context` is a template over job, event, forge and repo. */
-export interface StatusConfig {
+interface StatusConfig {
   context: string;
 }
 
-export interface CatchUpConfig {
+interface CatchUpConfig {
   /** 0: catch-up is off. */
   intervalMs: number;
   /** Ask GitHub and GitLab to send failed deliveries to `server.public_url` again. */
   redeliver: boolean;
 }
 
-export interface UiConfig {
+interface UiConfig {
   enabled: boolean;
   /** HTTP basic auth; absent: loopback clients only. */
   auth?: { user: string; password: Secret };

@@ -3,7 +3,7 @@
 import { Counter, type Registry } from "prom-client";
 import type { PassReport } from "./run-pass.ts";
 
-export type CatchUpSource = "poll" | "redeliver";
+type CatchUpSource = "poll" | "redeliver";
 
 export interface CatchUpMetrics {
   /** One pass, counted by what it found and what failed. */

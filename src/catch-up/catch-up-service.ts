@@ -16,7 +16,7 @@ import { graceFor, nextPassDelay } from "./schedule.ts";
 /** One `git ls-remote`; a remote slower than this is reported and asked again next pass. */
 export const LS_REMOTE_TIMEOUT_MS = 30_000;
 
-export interface CatchUpOptions {
+interface CatchUpOptions {
   getConfig: () => Config;
   store: CatchUpStore;
   services: ReceiveServices;

@@ -25,7 +25,7 @@ export function describeFinding(finding: Finding): string {
   }
 }
 
-export function describeRepository(report: RepositoryReport): string[] {
+function describeRepository(report: RepositoryReport): string[] {
   const head = `${report.repo} (${report.remote})`;
   if (report.outcome === "failed") return [`${head}: poll failed: ${report.reason ?? "unknown"}`];
   if (report.outcome === "baseline") return [`${head}: ${report.heads} heads; ${report.reason ?? ""}`];

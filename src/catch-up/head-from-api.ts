@@ -9,7 +9,7 @@ import { findRepository } from "../routing/find-repository.ts";
 import type { Config, ForgeName } from "../types.ts";
 import { pickRef, type ResolvedHead } from "./pick-ref.ts";
 
-export interface HeadFromApiInput {
+interface HeadFromApiInput {
   forge: ForgeName;
   repo: string;
   ref: string;

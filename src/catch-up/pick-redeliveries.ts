@@ -3,7 +3,7 @@ import type { HookDelivery } from "../forges/shared/hook-log.ts";
 export type { HookDelivery };
 
 /** A delivery to be sent again, by its latest attempt. */
-export interface Redelivery {
+interface Redelivery {
   guid: string;
   /** The latest failed attempt. */
   id: number;
@@ -12,7 +12,7 @@ export interface Redelivery {
   deliveredAt: number;
 }
 
-export interface Known {
+interface Known {
   /** Delivery ids the journal has: each was answered 2xx. */
   journaled: ReadonlySet<string>;
   /** Delivery ids catch-up asked the forge to send again before: asked once, never twice. */

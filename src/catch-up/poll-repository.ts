@@ -17,7 +17,7 @@ export interface PolledRepository extends RepositoryConfig {
   forge: ForgeName;
 }
 
-export type Inspection =
+type Inspection =
   | { kind: "failed"; repository: PolledRepository; remote: string; reason: string }
   /** The first successful poll (or one of another remote): its heads are only recorded. */
   | { kind: "baseline"; repository: PolledRepository; remote: string; state: PolledState; why: string }
@@ -67,7 +67,7 @@ export function awaitsDelivery(inspection: Inspection, store: CatchUpStore): boo
     change.kind !== "deleted" && store.broughtBy(inspection.repository.repo, change.ref, shasOf(change.head)) === undefined);
 }
 
-export interface SettleOptions {
+interface SettleOptions {
   store: CatchUpStore;
   services: ReceiveServices;
   /** Report what would be queued; change nothing. */

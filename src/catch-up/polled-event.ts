@@ -3,12 +3,12 @@ import type { EventKind, ForgeName, HookEvent } from "../types.ts";
 import type { RemoteHead } from "./parse-ls-remote.ts";
 
 /** The sender of a push found by polling: no person is known, laminar-hooks found it. */
-export const POLL_SENDER = "laminar-hooks";
+const POLL_SENDER = "laminar-hooks";
 
 const ZERO_SHA = "0000000000000000000000000000000000000000";
 
 /** A branch or tag head that moved (or appeared) with no delivery bringing it. */
-export interface PolledPush {
+interface PolledPush {
   forge: ForgeName;
   /** `owner/name` as the config names it. */
   repo: string;

@@ -15,7 +15,7 @@ export interface ReceiveServices extends PipelineServices {
 }
 
 /** What became of a polled push. */
-export type Received =
+type Received =
   | { kind: "queued"; id: number; jobs: readonly string[] }
   | { kind: "unmatched"; id: number; trace: readonly TraceLine[]; note?: string }
   /** A delivery brought this head first (its webhook won the race): nothing queued. */

@@ -79,7 +79,7 @@ export interface RedeliverReport {
   findings: RedeliveryFinding[];
 }
 
-export interface RedeliverOptions {
+interface RedeliverOptions {
   store: CatchUpStore;
   client: HookLog;
   now: () => number;

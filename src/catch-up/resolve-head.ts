@@ -12,7 +12,7 @@ import { redactUrl } from "./redact-url.ts";
 
 export type { ResolvedHead } from "./pick-ref.ts";
 
-export interface ResolveHeadInput {
+interface ResolveHeadInput {
   forge: ForgeName;
   repo: string;
   /** `master`, `v1.2`, `refs/heads/master`, `refs/tags/v1.2`. */
@@ -23,7 +23,7 @@ export interface ResolveHeadInput {
   lastCloneUrl?: string;
 }
 
-export interface ResolveHeadOptions extends LsRemoteOptions {
+interface ResolveHeadOptions extends LsRemoteOptions {
   /** The config now: the forge's API root and the repository's token. */
   config: Config;
   apis: Readonly<Record<ForgeName, ForgeApi>>;

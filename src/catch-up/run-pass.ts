@@ -31,7 +31,7 @@ export interface PassDeps {
   signal?: AbortSignal;
 }
 
-export interface PassOptions {
+interface PassOptions {
   /** Only this repository (its name, without case). */
   repo?: string;
   /** Report what would be done; change nothing. */

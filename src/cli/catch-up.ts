@@ -9,7 +9,7 @@ import { Journal, openJournal, openJournalReadOnly } from "../journal/index.ts";
 import type { Config } from "../types.ts";
 import type { CommandIO } from "./io.ts";
 
-export interface CatchUpCommandOptions {
+interface CatchUpCommandOptions {
   repo?: string;
   /** Ask the remotes and say what would be done; the journal is not written. */
   dryRun: boolean;

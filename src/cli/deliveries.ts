@@ -9,7 +9,7 @@ import { formatRunState } from "../ui/format-run.ts";
 import type { CommandIO } from "./io.ts";
 import { readingJournal } from "./with-journal.ts";
 
-export interface DeliveriesOptions {
+interface DeliveriesOptions {
   limit: number;
   status?: DeliveryStatus;
   json: boolean;

@@ -23,7 +23,7 @@ import { readLaminarHome } from "./doctor/read-laminar-home.ts";
 import { checkSecretLists, hasSecretLists } from "./doctor/secret-lists.ts";
 import type { CommandIO } from "./io.ts";
 
-export interface DoctorOptions {
+interface DoctorOptions {
   /** Bound of each probe (laminarc, a stream, an HTTP request). */
   timeoutMs: number;
 }

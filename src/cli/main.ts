@@ -23,7 +23,7 @@ import { repoAddCommand, type RepoAddDeps } from "./repo-add.ts";
 import { rotateSecretCommand } from "./repo-rotate-secret.ts";
 
 /** What tests pass instead of the real forges' APIs. */
-export type MainDeps = RepoAddDeps;
+type MainDeps = RepoAddDeps;
 
 export async function main(argv: readonly string[], io: CommandIO = processIO, deps: MainDeps = {}): Promise<number> {
   let exitCode = 0;

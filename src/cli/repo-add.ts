@@ -20,7 +20,7 @@ import type { CommandIO } from "./io.ts";
 import { refusedNamed, RepoCommandError } from "./forge-refusal.ts";
 import { writeConfigAndSecret } from "./write-file-atomically.ts";
 
-export interface RepoAddOptions {
+interface RepoAddOptions {
   configFile: string;
   repo: string;
   forge: ForgeName;
@@ -38,7 +38,7 @@ export interface RepoAddDeps {
 }
 
 /** What --dry-run prints where the new secret would go. */
-export const SECRET_PLACEHOLDER = "<new secret>";
+const SECRET_PLACEHOLDER = "<new secret>";
 
 
 export async function repoAddCommand(options: RepoAddOptions, io: CommandIO, deps: RepoAddDeps = {}): Promise<number> {

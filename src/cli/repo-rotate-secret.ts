@@ -30,7 +30,7 @@ import { sampleDelivery } from "./sample-delivery.ts";
 import { readingJournal } from "./with-journal.ts";
 import { writeConfigAndSecret } from "./write-file-atomically.ts";
 
-export interface RotateOptions {
+interface RotateOptions {
   configFile: string;
   repo: string;
   finish: boolean;
@@ -40,7 +40,7 @@ export interface RotateOptions {
   waitMs?: number;
 }
 
-export interface RotateDeps {
+interface RotateDeps {
   apis?: Readonly<Record<ForgeName, ForgeApi>>;
   newSecret?: () => string;
 }

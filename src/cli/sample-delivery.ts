@@ -11,7 +11,7 @@ import type { ForgeName } from "../types.ts";
  */
 export type SampleEvent = "push" | "tag" | "ping" | "probe";
 
-export interface SampleOptions {
+interface SampleOptions {
   forge: ForgeName;
   repo: string;
   event: SampleEvent;
@@ -22,7 +22,7 @@ export interface SampleOptions {
   sender: string;
 }
 
-export interface Sample {
+interface Sample {
   deliveryId: string;
   body: string;
   headers: Record<string, string>;

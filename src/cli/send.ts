@@ -5,7 +5,7 @@ import type { ForgeName } from "../types.ts";
 import type { CommandIO } from "./io.ts";
 import { sampleDelivery, type SampleEvent } from "./sample-delivery.ts";
 
-export interface SendOptions {
+interface SendOptions {
   url: string;
   forge: ForgeName;
   repo: string;

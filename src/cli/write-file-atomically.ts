@@ -3,13 +3,13 @@ import { basename, dirname, join } from "node:path";
 import { RepoCommandError } from "./forge-refusal.ts";
 
 /** Who owns a file and its permission bits: what a rewrite of it keeps. */
-export interface FileOwnership {
+interface FileOwnership {
   uid: number;
   gid: number;
   mode: number;
 }
 
-export function ownershipOf(path: string): FileOwnership {
+function ownershipOf(path: string): FileOwnership {
   const stat = statSync(path);
   return { uid: stat.uid, gid: stat.gid, mode: stat.mode & 0o7777 };
 }
@@ -19,7 +19,7 @@ export function ownershipOf(path: string): FileOwnership {
  * (the service watching the config) sees the old file or the new one, never half of one. The new
  * file gets `ownership` (the old file's owner and mode; a secret: 0600) before anything is in it.
  */
-export function writeFileAtomically(path: string, text: string, ownership: FileOwnership): void {
+function writeFileAtomically(path: string, text: string, ownership: FileOwnership): void {
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   const fd = openSync(temporary, "wx", ownership.mode);
   try {

@@ -14,7 +14,7 @@ export interface NewJob {
 }
 
 /** A repository entry as `repo add` writes it; `secretFile` is the `{ file: … }` reference. */
-export interface NewRepository {
+interface NewRepository {
   repo: string;
   forge: ForgeName;
   secretFile: string;

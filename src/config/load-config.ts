@@ -26,9 +26,9 @@ import type { Secret } from "./secret.ts";
  *   the secret is an unreadable Secret that throws SecretUnreadableError only where it is used, and
  *   `config.unreadableSecrets` lists each one, located, for `check` to warn about.
  */
-export type SecretsMode = "required" | "where-used";
+type SecretsMode = "required" | "where-used";
 
-export interface LoadOptions {
+interface LoadOptions {
   env?: Readonly<Record<string, string | undefined>>;
   readFile?: (path: string) => string;
   secrets?: SecretsMode;
@@ -301,7 +301,7 @@ function buildJob(job: RawJobRule, path: DocPath, at: Report, atText: ReportText
 }
 
 /** Parameters laminar-hooks derives from every delivery (DESIGN.md, "Events and parameters"). */
-export const BUILT_IN_PARAMS: ReadonlySet<string> = new Set(BUILT_IN_PARAM_NAMES);
+const BUILT_IN_PARAMS: ReadonlySet<string> = new Set(BUILT_IN_PARAM_NAMES);
 
 /** A parameter never overrides these (reference/laminarc.md). */
 const LAMINAR_OWN_VARIABLES: ReadonlySet<string> = new Set([

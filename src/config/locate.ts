@@ -6,7 +6,7 @@ import { isMap, isNode, isPair, isScalar, type Document, type LineCounter } from
 
 export type DocPath = readonly (string | number | symbol)[];
 
-export interface Position {
+interface Position {
   line: number;
   col: number;
 }

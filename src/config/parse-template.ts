@@ -6,13 +6,13 @@ import { BUILT_IN_PARAMS, type Template, type TemplatePart } from "../types.ts";
 import { SECRET_PAYLOAD_FIELDS } from "./secret.ts";
 
 /** A placeholder's problem; `needle` is text of the value to find in the file, `offset` where in it to point. */
-export interface TemplateProblem {
+interface TemplateProblem {
   message: string;
   needle: string;
   offset: number;
 }
 
-export type ParsedTemplate = { ok: true; template: Template } | { ok: false; problems: TemplateProblem[] };
+type ParsedTemplate = { ok: true; template: Template } | { ok: false; problems: TemplateProblem[] };
 
 const BUILT_INS: ReadonlySet<string> = new Set(BUILT_IN_PARAMS);
 /** A JSON key in a dot path: anything but dots, braces, brackets and white space. */

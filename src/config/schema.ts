@@ -13,7 +13,7 @@ import { formatDuration, parseDuration, parseSize } from "./units.ts";
  * (with a TimeoutOverflowWarning), so a duration that becomes a timer stays below 2^31-1 ms. 24d is
  * the round value under it (2^31-1 ms is 24d 20h 31m), and the message can say it plainly.
  */
-export const MAX_TIMER_MS = 24 * 86_400_000;
+const MAX_TIMER_MS = 24 * 86_400_000;
 
 /** A duration such as 500ms, 30s, 10m or 30d, in ms, from `min` to `max`: outside, the message gives the range. */
 function durationWithin(min: number, max: number, also = "") {
@@ -104,9 +104,9 @@ const secrets = z.union([secretRef, z.array(secretRef).min(1, "a list of secrets
 export type SecretRefs = z.infer<typeof secrets>;
 
 /** Laminar runs a job from cfg/jobs/NAME.run; other characters break its URLs (reference/laminarc.md). */
-export const JOB_NAME = /^[A-Za-z0-9._-]+$/;
+const JOB_NAME = /^[A-Za-z0-9._-]+$/;
 /** Only these names can be read from a job's shell script. */
-export const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const glob = z.string().min(1);
 
@@ -141,7 +141,6 @@ const repository = z.strictObject({
   poll: z.string().min(1).regex(/^\S+$/, "a git remote URL without spaces").optional(),
   jobs: z.array(jobRule).min(1, "a repository needs at least one job"),
 });
-export type RawRepository = z.infer<typeof repository>;
 
 const forge = z.strictObject({
   secret: secrets.optional(),
@@ -153,7 +152,7 @@ const forge = z.strictObject({
 });
 
 /** What a status context may name. */
-export const STATUS_CONTEXT_FIELDS: readonly string[] = ["job", "event", "forge", "repo"];
+const STATUS_CONTEXT_FIELDS: readonly string[] = ["job", "event", "forge", "repo"];
 
 /** `{{ job }}`, `{{ event }}`, `{{ forge }}`, `{{ repo }}` and text: what a status context may say. */
 const statusContext = z.string().min(1).max(255).refine(

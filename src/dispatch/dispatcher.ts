@@ -15,10 +15,10 @@ import { WakeSchedule } from "./wake-schedule.ts";
  * The part of the journal the dispatcher uses; a Journal fits. The attempts that end in one turn
  * of the event loop are recorded with recordAttempts, in one transaction (one fsync).
  */
-export type DispatchJournal = Pick<Journal, "claimDue" | "recordAttempts" | "releaseRunning" | "nextDueTime">;
+type DispatchJournal = Pick<Journal, "claimDue" | "recordAttempts" | "releaseRunning" | "nextDueTime">;
 
 /** One attempt: LaminarcHelper.run in the service and its tests. It should never reject. */
-export type RunAttempt = (request: JobRequest, options: RunOptions) => Promise<AttemptResult>;
+type RunAttempt = (request: JobRequest, options: RunOptions) => Promise<AttemptResult>;
 
 /** What the onAttempt hook (metrics) is told after each attempt has been recorded. */
 export interface AttemptEvent {

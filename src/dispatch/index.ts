@@ -1,2 +1,1 @@
-export { decideNext, type DecideNextInput } from "./decide-next.ts";
-export { Dispatcher, type AttemptEvent, type DispatchJournal, type DispatcherOptions, type RunAttempt } from "./dispatcher.ts";
+export { Dispatcher } from "./dispatcher.ts";

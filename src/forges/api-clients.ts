@@ -6,15 +6,13 @@ import { gitHubApi } from "./github/api-client.ts";
 import { gitLabApi } from "./gitlab/api-client.ts";
 import type { ForgeApi, ForgeApiOptions } from "./shared/forge-api.ts";
 
-export type { ForgeApi, ForgeApiOptions, ApiLog } from "./shared/forge-api.ts";
-export type { ApiTarget } from "./shared/api-target.ts";
-export type { HookLog, LoggedHook, HookDelivery } from "./shared/hook-log.ts";
+export type { ForgeApi, ApiLog } from "./shared/forge-api.ts";
+export type { HookDelivery } from "./shared/hook-log.ts";
 export { ForgeApiError } from "./shared/hook-log.ts";
-export type { RefHeads } from "./shared/ref-heads.ts";
 export { refusalWhy } from "./shared/refusal-why.ts";
-export type { PostStatus, StatusRequest } from "./shared/status-request.ts";
-export type { StatusAnswer, RateLimitHeaders } from "./shared/api-answer.ts";
-export { everyBranch, sendsHere, webhookMatches, type ApiRequest, type RepositoryWebhooks, type Webhook, type WebhookDialect, type WebhookSpec } from "./shared/webhooks.ts";
+export type { PostStatus } from "./shared/status-request.ts";
+export type { StatusAnswer } from "./shared/api-answer.ts";
+export { everyBranch, sendsHere, webhookMatches, type ApiRequest, type Webhook, type WebhookDialect, type WebhookSpec } from "./shared/webhooks.ts";
 
 /** One client per forge, made once and shared (GitHub's throttling groups live in it). */
 export function forgeApis(options: ForgeApiOptions = {}): Readonly<Record<ForgeName, ForgeApi>> {

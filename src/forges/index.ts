@@ -8,8 +8,7 @@ import { gitlab } from "./gitlab/index.ts";
 import { gogs } from "./gogs/index.ts";
 import type { Forge } from "./types.ts";
 
-export type { Forge, Normalised } from "./types.ts";
-export { withoutSecrets, type KeptPayload } from "./shared/without-secrets.ts";
+export { withoutSecrets } from "./shared/without-secrets.ts";
 
 export const forges: Readonly<Record<ForgeName, Forge>> = Object.freeze({ github, gitea, forgejo, gogs, gitlab });
 

@@ -5,7 +5,6 @@
 import Koa, { type Middleware, type ParameterizedContext } from "koa";
 import { Router } from "@koa/router";
 import { formatSize } from "../config/units.ts";
-import { HttpError } from "../errors.ts";
 import type { Logger } from "../observe/logger.ts";
 import { allowHookSenders, loopbackOnly } from "./access-control.ts";
 import { errorAnswer } from "./error-answer.ts";
@@ -13,7 +12,7 @@ import { hookEndpoint } from "./hook-endpoint.ts";
 import type { HookServices, HookState } from "./services.ts";
 import { UnverifiedBudget } from "./unverified-budget.ts";
 
-export interface AppOptions extends HookServices {
+interface AppOptions extends HookServices {
   logger: Logger;
   /** Extra routes (GET /metrics, the page at /ui/), mounted before the hooks; `internal` guards them like /readyz. */
   extraRoutes?: (router: Router, internal: Middleware) => void;

@@ -40,7 +40,7 @@ export function hookEndpoint(services: HookServices, budget: UnverifiedBudget): 
 }
 
 /** Finds the forge from the URL (`/hooks/gitea`) or, failing that, from the headers. */
-export function chooseForge(ctx: HookContext): Forge {
+function chooseForge(ctx: HookContext): Forge {
   const named = (ctx as HookContext & { params?: Record<string, string> }).params?.forge;
   if (named !== undefined) {
     // Own keys only: `/hooks/__proto__` or `/hooks/toString` must not find Object.prototype's.
@@ -56,7 +56,7 @@ export function chooseForge(ctx: HookContext): Forge {
 }
 
 /** JSON or a form with a `payload` field: what the forges send. */
-export function chooseContentType(ctx: HookContext): "json" | "form" {
+function chooseContentType(ctx: HookContext): "json" | "form" {
   const type = ctx.is("application/json", "application/x-www-form-urlencoded");
   if (type === "application/json") return "json";
   if (type === "application/x-www-form-urlencoded") return "form";

@@ -18,7 +18,7 @@ import { HttpError } from "../errors.ts";
  * compressed body); an error it returns stops the read with that error, the connection intact for
  * the answer.
  */
-export type CountBytes = (total: number) => Error | undefined;
+type CountBytes = (total: number) => Error | undefined;
 
 /** The body's bytes, decompressed, at most `limit` of them; HttpError (4xx) for what cannot be read. */
 export async function readBody(req: IncomingMessage, limit: number, count?: CountBytes): Promise<Buffer> {

@@ -9,7 +9,7 @@ import { HttpError } from "../errors.ts";
 import type { IncomingDelivery } from "../types.ts";
 
 /** A delivery whose JSON is not parsed yet: all a signature check reads. */
-export type UnparsedDelivery = IncomingDelivery & { payload: undefined };
+type UnparsedDelivery = IncomingDelivery & { payload: undefined };
 
 /** The bytes and the JSON text a forge signs; 400 for a body that cannot hold JSON at all. */
 export function readPayloadText(headers: IncomingHttpHeaders, rawBody: Buffer, contentType: "json" | "form"): UnparsedDelivery {

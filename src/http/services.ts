@@ -6,7 +6,7 @@ import type { HookObserver } from "../observe/metric-ports.ts";
 import type { DeliveryJournal as ReceiveJournal, ReceiveServices } from "../receive/commit-delivery.ts";
 import type { Config, Envelope } from "../types.ts";
 
-export interface DeliveryJournal extends ReceiveJournal {
+interface DeliveryJournal extends ReceiveJournal {
   isWritable(): boolean;
 }
 

@@ -16,7 +16,7 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-export interface ServerEnvironment {
+interface ServerEnvironment {
   readFile?: (path: string) => Buffer;
   /** Group name → gid, for the unix socket's group; reads /etc/group by default. */
   lookupGroup?: (name: string) => number | undefined;

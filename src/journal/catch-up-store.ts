@@ -21,7 +21,7 @@ export interface PolledState {
 }
 
 /** A delivery catch-up asked a forge to send again, and what the forge answered. */
-export interface AskedRedelivery {
+interface AskedRedelivery {
   forge: string;
   guid: string;
   repo: string;

@@ -24,7 +24,7 @@ export interface DeliveriesPageQuery {
 }
 
 /** A dispatch in a list: its summary and the commit it builds. */
-export interface ListedDispatch extends DispatchSummary {
+interface ListedDispatch extends DispatchSummary {
   /** The `rev` parameter given to laminarc, when the delivery had one. */
   rev: string | null;
 }

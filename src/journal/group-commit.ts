@@ -2,7 +2,7 @@
 // transaction, so one fsync (milliseconds on a virtual disk) is paid per turn, not per delivery.
 
 /** Commits a batch: one result or error per item, in order; throws when nothing was committed. */
-export type CommitBatch<I, O> = (items: readonly I[]) => (O | Error)[];
+type CommitBatch<I, O> = (items: readonly I[]) => (O | Error)[];
 
 interface Waiting<I, O> {
   item: I;

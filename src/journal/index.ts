@@ -1,20 +1,25 @@
 export { openJournal, type OpenJournalOptions } from "./open-journal.ts";
-export { openJournalReadOnly, type ReadOnlyJournal } from "./open-journal-read-only.ts";
-export { Journal, type JournalOptions } from "./journal.ts";
-export type { AttemptRecordedHook } from "./dispatch-queue.ts";
+export { openJournalReadOnly } from "./open-journal-read-only.ts";
+export { Journal } from "./journal.ts";
 export type { AttemptToRecord } from "./dispatch-queue.ts";
-export type { PruneOptions } from "./prune.ts";
-export type { Fdatasync } from "./wal-sync.ts";
-export { CatchUpStore, type AskedRedelivery, type PolledState, type StoredHead } from "./catch-up-store.ts";
-export { filterHeaders } from "./filter-headers.ts";
-export { guardJournal, isStorageError } from "./journal-error.ts";
-export { migrate, MIGRATIONS } from "./migrations.ts";
+export { CatchUpStore } from "./catch-up-store.ts";
 export { duplicateNote } from "./delivery-writes.ts";
-export type * from "./journal-types.ts";
-export { DELIVERY_STATUSES } from "./journal-types.ts";
-export type { DeliveriesPage, DeliveriesPageQuery, ListedDelivery, ListedDispatch, PageCursor } from "./deliveries-page.ts";
+export {
+  DELIVERY_STATUSES,
+  type AttemptRecord,
+  type DeliveryDetail,
+  type DeliveryInput,
+  type DeliveryListItem,
+  type DeliveryStatus,
+  type DeliverySummary,
+  type DispatchDetail,
+  type DispatchStatus,
+  type DispatchSummary,
+  type RecordDeliveryResult,
+} from "./journal-types.ts";
+export type { DeliveriesPage, DeliveriesPageQuery, ListedDelivery, PageCursor } from "./deliveries-page.ts";
 export type { EarlierDelivery, PushedHead } from "./catch-up-heads.ts";
 export type { RunRecord } from "./runs.ts";
-export type { ActionResult, Actor, OpenDispatch, ManualDelivery, PageActionKind, PageActionRecord, RunAbortRecord } from "./page-actions.ts";
+export type { ActionResult, Actor, OpenDispatch, PageActionKind, PageActionRecord, RunAbortRecord } from "./page-actions.ts";
 export { PageActions } from "./page-actions.ts";
-export type { RepoSecretUse, SecretUse } from "./delivery-reads.ts";
+export type { RepoSecretUse } from "./delivery-reads.ts";

@@ -16,7 +16,7 @@ export function guardJournal<T>(operation: () => T): T {
 }
 
 /** Whether an error comes from the database or the disk under it, rather than from a bug. */
-export function isStorageError(error: unknown): boolean {
+function isStorageError(error: unknown): boolean {
   if (error instanceof Database.SqliteError) return true;
   // better-sqlite3 throws a TypeError on a connection that was closed (or never opened).
   return error instanceof TypeError && /database connection is not open/i.test(error.message);

@@ -8,7 +8,7 @@ import { JournalNotReadableError } from "../errors.ts";
 import { Journal } from "./journal.ts";
 import { MIGRATIONS } from "./migrations.ts";
 
-export interface ReadOnlyJournal {
+interface ReadOnlyJournal {
   journal: Journal;
   /** Said once, on stderr, when the journal's schema is newer than this CLI knows: what it shows may be partial. */
   notice?: string;

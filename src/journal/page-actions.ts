@@ -64,7 +64,7 @@ export interface OpenDispatch {
 export type ActionResult = { kind: "done"; action: PageActionRecord } | { kind: "repeated"; action: PageActionRecord };
 
 /** A manual build's delivery: what the page chose and what was resolved. */
-export interface ManualDelivery {
+interface ManualDelivery {
   forge: ForgeName;
   deliveryId: string;
   repo: string;

@@ -5,7 +5,7 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import type BetterSqlite3 from "better-sqlite3";
 
 /** Deliveries (with their dispatches and attempts) deleted per transaction: milliseconds of work. */
-export const PRUNE_CHUNK_SIZE = 500;
+const PRUNE_CHUNK_SIZE = 500;
 
 export interface PruneOptions {
   /** Deliveries per transaction; PRUNE_CHUNK_SIZE by default. */

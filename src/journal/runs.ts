@@ -27,14 +27,14 @@ export interface RunRecord {
 }
 
 /** What the follower learned of a run: a later state and its times (ms). */
-export interface RunProgress {
+interface RunProgress {
   state: "running" | "success" | "failed" | "aborted";
   startedAt?: number;
   completedAt?: number;
 }
 
 /** How a lost run's dispatch goes on: queued again with a new reason, or failed. */
-export type LostOutcome = { kind: "requeue"; reason: string; note: string } | { kind: "give-up"; note: string; error: string };
+type LostOutcome = { kind: "requeue"; reason: string; note: string } | { kind: "give-up"; note: string; error: string };
 
 interface RunRow {
   id: number;
@@ -54,7 +54,6 @@ interface RunRow {
  * queued the run (Journal.onAttemptRecorded); the others are transactions of their own.
  */
 export class RunJournal {
-  readonly #db: BetterSqlite3.Database;
   readonly #emit: (change: RunStateChange) => void;
   readonly #now: () => number;
   readonly #s;
@@ -62,7 +61,6 @@ export class RunJournal {
   readonly #markLost;
 
   constructor(db: BetterSqlite3.Database, options: { emit: (change: RunStateChange) => void; now?: () => number }) {
-    this.#db = db;
     this.#emit = options.emit;
     this.#now = options.now ?? Date.now;
     this.#s = guardJournal(() => prepare(db));

@@ -5,7 +5,7 @@ import type { JobRequest } from "../types.ts";
  * started from one): `JOB` and `RUN` record the new run as a child of that run, and
  * `__LAMINAR_SETENV_PIPE` changes laminarc's output so the run number cannot be read.
  */
-export const DROPPED_VARIABLES: readonly string[] = ["JOB", "RUN", "__LAMINAR_SETENV_PIPE"];
+const DROPPED_VARIABLES: readonly string[] = ["JOB", "RUN", "__LAMINAR_SETENV_PIPE"];
 
 /**
  * laminarc's environment: the base one without the variables above, with `LAMINAR_HOST` (where

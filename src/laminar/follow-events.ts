@@ -2,7 +2,7 @@
 // Times on the wire are Unix seconds; here they are ms since the epoch, as everywhere else.
 
 /** What a run ends as in Laminar. */
-export type RunResult = "success" | "failed" | "aborted";
+type RunResult = "success" | "failed" | "aborted";
 /** What laminard says of a run: its `result` field. */
 export type LaminarRunState = "queued" | "running" | RunResult;
 

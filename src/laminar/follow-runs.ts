@@ -11,7 +11,7 @@ import { LaminardStream } from "./follow-stream.ts";
 import { findQueuedRun, type QueuedAnswer, type QueuedQuery } from "./find-queued.ts";
 import type { RunStateChange } from "../journal/run-state.ts";
 
-export interface FollowerOptions {
+interface FollowerOptions {
   runs: RunJournal;
   /** Read at each use: `laminar.http` (reload restarts the stream), `requeue_lost`, the jobs. */
   getConfig: () => Config;

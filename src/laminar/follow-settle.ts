@@ -12,7 +12,7 @@ export interface FollowedRun {
 }
 
 /** What to do about one followed run. */
-export type Verdict =
+type Verdict =
   /** laminard knows where it is: record that (only ever forward). */
   | { kind: "advance"; facts: RunFacts }
   /** The home snapshot does not name it: ask the run's own snapshot. */
@@ -104,18 +104,18 @@ export function mergeFacts(previous: RunFacts | undefined, next: RunFacts): RunF
   return merged;
 }
 
-export function isResult(state: LaminarRunState): state is "success" | "failed" | "aborted" {
+function isResult(state: LaminarRunState): state is "success" | "failed" | "aborted" {
   return state === "success" || state === "failed" || state === "aborted";
 }
 
 /** What to do with a lost run's dispatch. */
-export type LostDecision =
+type LostDecision =
   /** Queue it again as a new run, with this LAMINAR_REASON. */
   | { kind: "requeue"; reason: string; note: string }
   /** `requeue_lost` is used up: the dispatch fails with this message. */
   | { kind: "give-up"; note: string; error: string };
 
-export interface LostInput {
+interface LostInput {
   /** `job:42` */
   run: string;
   why: string;

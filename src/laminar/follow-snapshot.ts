@@ -1,10 +1,10 @@
 import { LaminardFrameError, parseFrame, type Frame } from "./follow-events.ts";
 
 /** laminard serves its stream only to exactly this Accept header; anything else gets index.html. */
-export const EVENT_STREAM_ACCEPT = "text/event-stream";
+const EVENT_STREAM_ACCEPT = "text/event-stream";
 
 /** The fetch the follower uses; global fetch by default, a recording one in tests. */
-export type FetchFunction = (url: URL, init: RequestInit) => Promise<Response>;
+type FetchFunction = (url: URL, init: RequestInit) => Promise<Response>;
 
 /**
  * The first frame of laminard's stream at `url`: its `status` snapshot. laminard keeps the

@@ -5,7 +5,7 @@ import { formatDuration } from "../config/units.ts";
 import { parseFrame, type Frame } from "./follow-events.ts";
 
 /** What the stream tells its owner. */
-export interface StreamHandlers {
+interface StreamHandlers {
   /** The first frame of a new connection: the home snapshot. Events before a reconnect are gone. */
   snapshot(frame: Frame): void;
   /** A later frame: a live event. */
@@ -14,7 +14,7 @@ export interface StreamHandlers {
   down(why: string, failures: number, retryInMs: number): void;
 }
 
-export interface StreamOptions {
+interface StreamOptions {
   /** laminard's `/`. */
   url: URL;
   handlers: StreamHandlers;

@@ -44,7 +44,7 @@ export interface HelperChannel {
   close(): Promise<void>;
 }
 
-export interface ChannelListeners {
+interface ChannelListeners {
   result(reply: ResultMessage): void;
   /**
    * No result can come any more; called once. `checked`: the helper had passed its handshake, so

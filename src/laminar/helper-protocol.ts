@@ -14,7 +14,7 @@ import type { AttemptResult } from "../types.ts";
 export const PROTOCOL_VERSION = 2;
 
 /** The handshake: the helper answers with its own version. */
-export interface HelloMessage {
+interface HelloMessage {
   type: "hello";
   version: number;
 }
@@ -23,7 +23,7 @@ export interface HelloMessage {
  * A base environment, sent once and named by `key`: the service's own is the same for every run,
  * and sending it with each would cost more than the rest of the message.
  */
-export interface EnvMessage {
+interface EnvMessage {
   type: "env";
   key: number;
   env: Record<string, string>;
@@ -42,7 +42,7 @@ export interface RunMessage {
 }
 
 /** Kill that run now (the service is stopping); it is answered as canceled. */
-export interface CancelMessage {
+interface CancelMessage {
   type: "cancel";
   id: number;
 }

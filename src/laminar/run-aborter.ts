@@ -9,7 +9,7 @@ import type { Logger } from "../observe/logger.ts";
 import { abortChoice } from "./abort-choice.ts";
 import type { AbortResult } from "./classify-abort.ts";
 
-export interface RunAborterOptions {
+interface RunAborterOptions {
   actions: PageActions;
   runsOf(dispatchIds: readonly number[]): Map<number, RunRecord[]>;
   /** `laminarc abort JOB N` with the dispatch's LAMINAR_HOST ("" for laminar.host). */

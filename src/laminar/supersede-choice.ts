@@ -3,14 +3,14 @@
 
 import type { OpenDispatch } from "../journal/index.ts";
 
-export interface NewerDispatch {
+interface NewerDispatch {
   repo: string | null;
   kind: string;
   params: Record<string, string>;
 }
 
 /** An older dispatch to abort: `now` while it runs (`supersede: running`), else when it starts. */
-export interface Superseded {
+interface Superseded {
   dispatchId: number;
   now: boolean;
 }
@@ -19,7 +19,7 @@ export interface Superseded {
  * The branch a push builds, or the pull request: older runs of the same one are superseded. Tags,
  * releases and manual builds (a person chose them) supersede nothing and are never superseded.
  */
-export function lineOf(dispatch: { repo: string | null; kind: string; params: Record<string, string> }): string | undefined {
+function lineOf(dispatch: { repo: string | null; kind: string; params: Record<string, string> }): string | undefined {
   if (dispatch.repo === null) return undefined;
   const repo = dispatch.repo.toLowerCase();
   if (dispatch.kind === "push" && dispatch.params.branch) return `${repo} branch ${dispatch.params.branch}`;

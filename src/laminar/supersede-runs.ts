@@ -10,7 +10,7 @@ import { findRepository } from "../routing/index.ts";
 import type { Config } from "../types.ts";
 import { chooseSuperseded } from "./supersede-choice.ts";
 
-export interface SupersedeOptions {
+interface SupersedeOptions {
   actions: PageActions;
   getConfig: () => Config;
   dispatchFacts(dispatchId: number): DispatchFacts | undefined;

@@ -9,7 +9,7 @@ import type { LogLevel } from "../types.ts";
 
 export type Logger = PinoLogger;
 
-export interface LoggerOptions {
+interface LoggerOptions {
   level?: LogLevel;
   /** Where lines go; stdout by default. Tests pass a stream that records. */
   destination?: DestinationStream;
@@ -29,7 +29,7 @@ function defaultDestination(pretty: boolean): DestinationStream {
  * its CPU per delivery under load (bench/README.md); a serializer runs only when a line has a
  * `headers` field.
  */
-export function censorHeaders(headers: unknown): unknown {
+function censorHeaders(headers: unknown): unknown {
   if (typeof headers !== "object" || headers === null) return headers;
   const censored: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(headers)) {

@@ -7,7 +7,7 @@ import type { ForgeName, HookEvent } from "../types.ts";
 import type { Plan } from "./plan-delivery.ts";
 
 /** What every journaled delivery records, whatever it turns out to be. */
-export interface Received {
+interface Received {
   forge: ForgeName;
   deliveryId: string;
   forgeEvent: string;

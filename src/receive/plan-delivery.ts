@@ -11,7 +11,7 @@ export type Plan =
   | { kind: "ping" | "ignored"; repo: string | undefined; note: string }
   | RoutedPlan;
 
-export interface RoutedPlan {
+interface RoutedPlan {
   kind: "routed";
   event: HookEvent;
   routing: RoutingResult;
@@ -23,7 +23,7 @@ export interface Located {
   repository: RepositoryConfig | undefined;
 }
 
-export const PING_NOTE = "ping: the hook reaches laminar-hooks and the secret matches";
+const PING_NOTE = "ping: the hook reaches laminar-hooks and the secret matches";
 
 /**
  * `check` runs once the repository is known and before the payload is normalised: the hook endpoint

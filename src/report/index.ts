@@ -1,10 +1,1 @@
-export { startStatusReporter, type StatusReporter, type StatusReporterOptions } from "./start-status-reporter.ts";
-export { StatusPoster, DEFAULT_STATUS_RETRY, defaultClients, type StatusPosterOptions, type PostEvent } from "./status-poster.ts";
-export { createStatusListener } from "./status-listener.ts";
-export { planStatus } from "./plan-status.ts";
-export { decidePost, type PostDecision } from "./decide-post.ts";
-export { describeRun } from "./describe-run.ts";
-export { forgeState } from "./forge-state.ts";
-export { statusTarget, FORGES_WITH_STATUSES, type StatusTarget } from "./status-target.ts";
-export type { PostStatus, StatusRequest } from "../forges/shared/status-request.ts";
-export type { StatusAnswer } from "../forges/shared/api-answer.ts";
+export { startStatusReporter, type StatusReporter } from "./start-status-reporter.ts";

@@ -7,7 +7,7 @@ import { createStatusListener } from "./status-listener.ts";
 import { StatusPoster, type PostEvent } from "./status-poster.ts";
 import type { PostStatus } from "../forges/shared/status-request.ts";
 
-export interface StatusReporterOptions {
+interface StatusReporterOptions {
   /** The journal's outbox (Journal.statusOutbox): in the same file and transactions as the runs. */
   outbox: StatusOutbox;
   getConfig: () => Config;

@@ -1,7 +1,7 @@
 import { cut } from "./describe-run.ts";
 
 /** What `status.context` may name (checked at load by the config's schema). */
-export interface ContextFields {
+interface ContextFields {
   job: string;
   event: string;
   forge: string;

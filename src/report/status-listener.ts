@@ -3,7 +3,7 @@ import type { RunStateListener } from "../journal/run-state.ts";
 import type { Config } from "../types.ts";
 import { planStatus } from "./plan-status.ts";
 
-export interface StatusListenerOptions {
+interface StatusListenerOptions {
   outbox: StatusOutbox;
   getConfig: () => Config;
   /** Told after a post was added (the poster's kick); it must defer its work past the transaction. */

@@ -14,7 +14,7 @@ export interface PostEvent {
   decision: PostDecision;
 }
 
-export interface StatusPosterOptions {
+interface StatusPosterOptions {
   outbox: StatusOutbox;
   /** Read at each post: a reload that changes a token or turns statuses off applies at once. */
   getConfig: () => Config;
@@ -37,12 +37,12 @@ export interface StatusPosterOptions {
 }
 
 /** 2 s doubling to 10 min: a forge's outage of about two hours is ridden out before giving up. */
-export const DEFAULT_STATUS_RETRY: RetryPolicy = { attempts: 20, delayMs: 2_000, maxDelayMs: 600_000 };
+const DEFAULT_STATUS_RETRY: RetryPolicy = { attempts: 20, delayMs: 2_000, maxDelayMs: 600_000 };
 
 const JOURNAL_RETRY_MS = 1000;
 
 /** The clients for each forge with a status API; Forgejo speaks Gitea's. */
-export function defaultClients(options: { fetch?: typeof fetch; log?: ApiLog }): Partial<Record<ForgeName, PostStatus>> {
+function defaultClients(options: { fetch?: typeof fetch; log?: ApiLog }): Partial<Record<ForgeName, PostStatus>> {
   const apis = forgeApis(options);
   const clients: Partial<Record<ForgeName, PostStatus>> = {};
   for (const [forge, api] of Object.entries(apis) as [ForgeName, ForgeApi][]) if (api.postStatus !== undefined) clients[forge] = api.postStatus;

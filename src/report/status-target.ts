@@ -3,10 +3,10 @@ import { findRepository } from "../routing/find-repository.ts";
 import type { Config, ForgeName } from "../types.ts";
 
 /** Where and with what a status for one repository goes. */
-export type StatusTarget = ApiTarget;
+type StatusTarget = ApiTarget;
 
 /** Forges with a commit status API (reference/forges.md); Gogs has none. */
-export const FORGES_WITH_STATUSES: ReadonlySet<ForgeName> = new Set(["github", "gitea", "forgejo", "gitlab"]);
+const FORGES_WITH_STATUSES: ReadonlySet<ForgeName> = new Set(["github", "gitea", "forgejo", "gitlab"]);
 
 /**
  * The API and token for statuses on `repo`, or undefined when none are posted: the repository says

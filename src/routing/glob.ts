@@ -5,7 +5,7 @@
 
 import picomatch from "picomatch";
 
-export interface GlobOptions {
+interface GlobOptions {
   /** Compare without case (repository names). */
   nocase?: boolean;
 }

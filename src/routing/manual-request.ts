@@ -3,7 +3,7 @@ import { buildParams } from "./build-params.ts";
 import { renderTemplate } from "./render-template.ts";
 
 /** A build a person chose on the page: a repository's job at a ref whose head was resolved. */
-export interface ManualBuild {
+interface ManualBuild {
   forge: ForgeName;
   repo: string;
   /** `refs/heads/…` or `refs/tags/…`. */

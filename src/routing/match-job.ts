@@ -6,7 +6,7 @@ import { matchesGlob } from "./glob.ts";
 import { matchPaths } from "./match-paths.ts";
 import { skipMarker } from "./skip-marker.ts";
 
-export interface RuleMatch {
+interface RuleMatch {
   matched: boolean;
   reason: string;
 }

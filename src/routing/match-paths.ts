@@ -6,7 +6,7 @@ import type { HookEvent, JobRule } from "../types.ts";
 import { FORGE_LABELS } from "../forges/shared/forge-labels.ts";
 import { matchesAnyGlob, matchesGlob } from "./glob.ts";
 
-export interface PathMatch {
+interface PathMatch {
   matched: boolean;
   reason: string;
 }

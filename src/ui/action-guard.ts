@@ -26,7 +26,7 @@ export interface ActionPost {
   form: URLSearchParams;
 }
 
-export const ACTIONS_NEED_AUTH =
+const ACTIONS_NEED_AUTH =
   "acting from the page (rebuild, build a branch or tag, abort) needs a signed-in user: set ui.auth (a user and a password) in the config";
 
 export async function readActionPost(ctx: Context, config: Config, tokens: ActionTokens, action: PageActionKind): Promise<ActionPost> {

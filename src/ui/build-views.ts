@@ -128,7 +128,7 @@ function everyPost(posts: readonly StatusPostRecord[]): readonly StatusPostRecor
   return posts;
 }
 
-export function toRunView(run: string, context: ViewContext): RunView {
+function toRunView(run: string, context: ViewContext): RunView {
   const url = runUrl(context.baseUrl, run);
   return url ? { label: run, url } : { label: run };
 }

@@ -15,7 +15,7 @@ import { commitStatuses, jobState, runLink, runList } from "./run-parts.ts";
 import type { DeliveryDetailView, DispatchView } from "./view-model.ts";
 
 /** The page's actions on this delivery: the forms (absent without ui.auth), what was done, each run's abort. */
-export interface DetailActions {
+interface DetailActions {
   forms?: ActionForms;
   records: readonly PageActionRecord[];
   aborts: ReadonlyMap<number, AbortChoice>;

@@ -28,7 +28,7 @@ export class Html {
 }
 
 /** What a template takes: nothing (`null`, `undefined`, `false`) renders as nothing; arrays are joined. */
-export type Interpolation = Html | string | number | null | undefined | false | readonly Interpolation[];
+type Interpolation = Html | string | number | null | undefined | false | readonly Interpolation[];
 
 export function html(strings: TemplateStringsArray, ...values: Interpolation[]): Html {
   return Html.fromTemplate(strings, values);

@@ -5,7 +5,7 @@ import { formatTime } from "./format-time.ts";
 import { formatAgo } from "./format.ts";
 import { html, type Html } from "./html.ts";
 
-export interface PageFrame {
+interface PageFrame {
   title: string;
   /** The relative way from this page to /ui/: `./` or `../`. */
   root: string;

@@ -12,7 +12,7 @@ import { listHref, PAGE_SIZE, type ListFilter } from "./list-query.ts";
 import { jobLine, statusLine } from "./run-parts.ts";
 import type { DeliveryRowView } from "./view-model.ts";
 
-export interface ListPage {
+interface ListPage {
   rows: readonly DeliveryRowView[];
   filter: ListFilter;
   /** Every repository in the journal, for the filter's choices. */

@@ -25,7 +25,7 @@ export interface ActionServices {
   resolveHead: HeadResolver;
 }
 
-export interface ActionRoutes {
+interface ActionRoutes {
   router: Router;
   guard: readonly Middleware[];
   getConfig: () => Config;

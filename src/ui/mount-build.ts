@@ -14,7 +14,7 @@ import { readActionPost, type ActionPost } from "./action-guard.ts";
 import type { ActionTokens } from "./action-token.ts";
 import type { BuildTarget } from "./action-forms.ts";
 
-export type HeadAnswer =
+type HeadAnswer =
   | { ok: true; ref: string; sha: string; cloneUrl: string }
   | { ok: false; status: 400 | 404 | 409 | 503; reason: string };
 

@@ -4,7 +4,7 @@
 // could not run.
 
 import type { Router } from "@koa/router";
-import type { Context, Middleware, Next } from "koa";
+import type { Context, Next } from "koa";
 import { HttpError } from "../errors.ts";
 import type { DeliveriesPage, DeliveriesPageQuery, DeliveryDetail, RunRecord } from "../journal/index.ts";
 import type { StatusPostRecord } from "../journal/status-outbox.ts";
@@ -27,7 +27,7 @@ import { mountActions, type ActionServices } from "./mount-actions.ts";
 import { buildTargets } from "./mount-build.ts";
 
 /** What the page reads from the journal. */
-export interface UiJournal {
+interface UiJournal {
   deliveriesPage(query: DeliveriesPageQuery): DeliveriesPage;
   getDelivery(idOrDeliveryId: number | string): DeliveryDetail | undefined;
   /** The Laminar runs each dispatch became, as they are followed. */
@@ -36,7 +36,7 @@ export interface UiJournal {
   catchUp: { redelivered(deliveryIds: readonly string[]): Set<string> };
 }
 
-export interface UiOptions {
+interface UiOptions {
   getConfig: () => Config;
   journal: UiJournal;
   /** ms since the epoch, for "3 min ago". */
@@ -45,7 +45,7 @@ export interface UiOptions {
   act?: ActionServices;
 }
 
-export const CONTENT_SECURITY_POLICY =
+const CONTENT_SECURITY_POLICY =
   "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 export function mountUi(router: Router, options: UiOptions): void {

@@ -36,7 +36,7 @@ function retries(job: JobView): Html | string {
 }
 
 /** `success in 1m 3s`, or `lost → job:43` with a link to the run queued instead. */
-export function runBadge(run: RunStateView): Html {
+function runBadge(run: RunStateView): Html {
   if (run.requeuedAs) return html`${chip(run.state)} → ${runLink(run.requeuedAs)}`;
   const took = run.durationMs === undefined ? "" : ` in ${formatDuration(run.durationMs)}`;
   return chip(run.state, `${run.label}${took}`);

@@ -81,7 +81,7 @@ export interface DeliveryRowView {
 }
 
 /** One laminarc attempt, with the line `show` prints for it. */
-export interface AttemptView {
+interface AttemptView {
   startedAt: number;
   outcome: string;
   /** `queued, exit 0, 18 ms: …` as `show` says it. */

@@ -5,7 +5,7 @@ import type { ConfiguredJob } from "./configured-jobs.ts";
 import { problem, type Finding } from "./finding.ts";
 
 /** What `laminarc show-jobs` printed, per LAMINAR_HOST: one job name a line (reference/laminarc.md). */
-export function parseShowJobs(stdout: string): Set<string> {
+function parseShowJobs(stdout: string): Set<string> {
   return new Set(stdout.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== ""));
 }
 

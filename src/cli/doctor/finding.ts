@@ -4,7 +4,7 @@
  * `problem`: a push will not build, or its result will not show (exit 1). `warning`: probably
  * not meant, or will bite later (exit 0). `note`: something doctor could not check, and why.
  */
-export type Severity = "problem" | "warning" | "note";
+type Severity = "problem" | "warning" | "note";
 
 export interface Finding {
   severity: Severity;

@@ -9,7 +9,7 @@ import { describeNetworkError } from "./describe-network-error.ts";
 /** /healthz answers a few bytes; more is some other server's page, kept short for the message. */
 const MAX_BODY = 64 * 1024;
 
-export interface HealthzTarget {
+interface HealthzTarget {
   /** What is requested (with `socketPath`, only its path and scheme count). */
   url: string;
   /** What the message shows: the URL, and the socket it goes through. */

@@ -12,7 +12,7 @@ import { giteaSignature, verifyGiteaSignature } from "./signature.ts";
 import { hasHeader, headerValue, requireHeader } from "../shared/read-header.ts";
 import type { Forge } from "../types.ts";
 
-export interface GiteaDialect {
+interface GiteaDialect {
   name: ForgeName;
   /** `Gitea` for X-Gitea-Event, X-Gitea-Delivery, … */
   headerPrefix: string;

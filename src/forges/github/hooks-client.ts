@@ -13,12 +13,12 @@ const MAX_PAGES = 20;
  * One request (one page). GitHub answers a page in well under a second; one that hangs (a proxy
  * that swallowed it, an outage) must not hold the pass, nor the service's stop, any longer.
  */
-export const GITHUB_REQUEST_TIMEOUT_MS = 30_000;
+const GITHUB_REQUEST_TIMEOUT_MS = 30_000;
 
 interface RawHook { id: number; active?: boolean; config?: { url?: string } }
 interface RawDelivery { id: number; guid: string; delivered_at: string; status: string; status_code: number; event: string }
 
-export interface GitHubHooksOptions {
+interface GitHubHooksOptions {
   fetch?: typeof fetch;
   /** Aborts every request in flight (the service is stopping). */
   signal?: AbortSignal;

@@ -7,7 +7,7 @@ import { messageOf, rateLimitHeaders, withoutToken, type StatusAnswer } from "..
 import { USER_AGENT, type PostStatus } from "../shared/status-request.ts";
 
 /** What the GitHub client logs through (octokit's own warnings); a pino logger fits. */
-export type OctokitLog = ApiLog;
+type OctokitLog = ApiLog;
 
 const ThrottledOctokit = Octokit.plugin(throttling);
 type Client = InstanceType<typeof ThrottledOctokit>;

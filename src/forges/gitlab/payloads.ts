@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { pushedCommit } from "../shared/payload-schemas.ts";
 
-export const gitlabProject = z.object({
+const gitlabProject = z.object({
   path_with_namespace: z.string().min(1),
   git_http_url: z.string().nullish(),
   git_ssh_url: z.string().nullish(),

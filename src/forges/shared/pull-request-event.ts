@@ -10,7 +10,7 @@ import type { Normalised } from "../types.ts";
 
 type Maybe<T> = T | null | undefined;
 
-export interface PullRequestFacts {
+interface PullRequestFacts {
   /** In the event model's words: opened, synchronize, reopened, closed, edited, … */
   action: Maybe<string>;
   repo: string;

@@ -9,7 +9,7 @@ import { ignored } from "./ignored.ts";
 import { isZeroSha, parseRef } from "./refs.ts";
 import type { Normalised } from "../types.ts";
 
-export interface PushFacts {
+interface PushFacts {
   ref: string;
   repo: string;
   before: string | null | undefined;

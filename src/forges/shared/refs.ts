@@ -4,7 +4,7 @@ const BRANCH_PREFIX = "refs/heads/";
 const TAG_PREFIX = "refs/tags/";
 const ZERO_SHA = /^0+$/;
 
-export type ParsedRef =
+type ParsedRef =
   | { kind: "branch"; name: string }
   | { kind: "tag"; name: string }
   | { kind: "other" };

@@ -6,7 +6,7 @@ import { compact } from "./compact.ts";
 import { isCommitId, tagRef } from "./refs.ts";
 import type { Normalised } from "../types.ts";
 
-export interface ReleaseFacts {
+interface ReleaseFacts {
   action: string;
   release: { tag_name: string; name?: string | null | undefined; target_commitish?: string | null | undefined };
   repository: { full_name: string; clone_url?: string | null | undefined; ssh_url?: string | null | undefined };

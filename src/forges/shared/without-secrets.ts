@@ -4,7 +4,7 @@
 
 import { SECRET_PAYLOAD_FIELDS } from "../../config/secret.ts";
 
-export interface KeptPayload {
+interface KeptPayload {
   payload: unknown;
   /** The JSON text to journal: the text as sent when nothing was removed, else re-serialised. */
   text: string;
