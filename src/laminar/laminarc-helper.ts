@@ -24,7 +24,7 @@ export class LaminarcHelper {
   #environments = new WeakMap<NodeJS.ProcessEnv, number>();
   #nextEnvKey = 1;
   /** Runs sent and not answered yet, with the helper each went to. */
-  readonly #waiting = new Map<number, { channel: HelperChannel; settle: (reply: Report) => void }>();
+  readonly #waiting = new Map<number, { channel: HelperChannel; settle: (reply: Report) => void; started: number }>();
 
   constructor(options: HelperOptions = {}) {
     this.#options = options;
@@ -94,7 +94,7 @@ export class LaminarcHelper {
       };
       try {
         const channel = this.#helper();
-        this.#waiting.set(id, { channel, settle });
+        this.#waiting.set(id, { channel, settle, started });
         channel.hold(true);
         // buildEnvironment(request, base), in two parts: the base without LAMINAR_HOST and with
         // the variables laminarc must not see dropped, once; what this call sets, each time.
@@ -143,7 +143,9 @@ export class LaminarcHelper {
           if (waiting.channel !== channel) continue;
           this.#waiting.delete(id);
           // Once the helper had passed its handshake, a laminarc it started may have queued.
-          waiting.settle(notStarted(0, { canceled: false, spawnError: checked ? { code: HELPER_LOST, message } : { message } }));
+          // Its duration runs from when it was sent: a run in doubt is looked for in laminard from
+          // then (find-queued.ts), and laminard may have queued it long before the helper died.
+          waiting.settle(notStarted(performance.now() - waiting.started, { canceled: false, spawnError: checked ? { code: HELPER_LOST, message } : { message } }));
         }
       },
     }, this.#options);

@@ -70,8 +70,10 @@ test("the helper SIGKILLed while laminarc calls hang: the kernel kills every lam
   try {
     const options = { laminarc: FAKE_LAMINARC, timeoutMs: 600_000, env: fake.env };
     const request = { job: "hello", params: {}, host: "", reason: "orphans" };
+    const sent = performance.now();
     const attempts = [1, 2, 3].map(() => helper.run(request, options));
     const pids = await hanging(fake, 3);
+    const beforeKill = performance.now() - sent;
     const helperPid = parentOf(pids[0]!);
     assert.equal(readlinkSync(`/proc/${helperPid}/exe`), SPAWN_HELPER);
     assert.deepEqual(fakeProcesses(fake.dir).sort(), [...pids].sort(), "only the laminarc calls carry the marker here");
@@ -80,6 +82,8 @@ test("the helper SIGKILLed while laminarc calls hang: the kernel kills every lam
     for (const result of await Promise.all(attempts)) {
       assert.equal(result.outcome.kind, "retry");
       assert.match(result.outcome.kind === "retry" ? result.outcome.message : "", /the helper that starts laminarc (exited \(SIGKILL\)|went away); whether laminarc ran is unknown/);
+      // It ran from when it was sent: laminard is searched from then for a run it may have queued.
+      assert.ok(result.durationMs >= beforeKill - 10, `${result.durationMs} ms, sent ${Math.round(beforeKill)} ms before the helper died`);
     }
     await noneLeft(fake, "laminarc after its helper was SIGKILLed");
   } finally {
