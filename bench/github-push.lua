@@ -11,9 +11,9 @@
 --   BENCH_SECRET     the webhook secret it is signed with
 --   BENCH_RUN        names the run: it goes into the delivery ids and the shas, so that no request
 --                    is a copy of another run's (a warm-up and its run share a service)
---   BENCH_LIMIT      optional: stop sending after this many answers, and create the file
---                    BENCH_DONE_FILE (wrk itself runs on until -d or SIGINT: bench/load.ts
---                    sends SIGINT when it sees the file)
+--   BENCH_LIMIT      optional: a thread stops sending after this many answers of its own, and
+--                    creates the file BENCH_DONE_FILE (wrk itself runs on until -d or SIGINT:
+--                    bench/load.ts sends SIGINT when it sees the file)
 -- done() prints one JSON line that bench/load.ts reads.
 
 local ffi = require("ffi")

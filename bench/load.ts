@@ -33,6 +33,11 @@ export interface LoadOptions {
   /** The webhook secret each request's body is signed with. */
   secret: string;
   connections: number;
+  /**
+   * wrk's threads (`-t`), each with `connections / threads` connections (wrk rounds down) and a
+   * share of the machine's CPU that the service under test then does not get; at most `connections`.
+   */
+  threads: number;
   /** How long, in seconds; with `limit`, an upper bound. */
   seconds: number;
   /**
@@ -40,13 +45,16 @@ export interface LoadOptions {
    * request is a copy of another run's push (a warm-up and its run go to the same service).
    */
   runId: string;
-  /** Stop after this many answers. */
+  /** Stop after about this many answers (each thread stops at its share). */
   limit?: number;
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  if (!Number.isInteger(options.threads) || options.threads < 1 || options.threads > options.connections) {
+    throw new Error(`wrk needs 1 to ${options.connections} threads at ${options.connections} connections (a connection a thread at least), not ${options.threads}`);
+  }
   const args = [
-    "-t1", `-c${options.connections}`, `-d${options.seconds}s`, "--timeout", "10s",
+    `-t${options.threads}`, `-c${options.connections}`, `-d${options.seconds}s`, "--timeout", "10s",
     "-s", join(REPO, "bench", "github-push.lua"), options.url,
   ];
   const markerDir = mkdtempSync(join(tmpdir(), "lh-bench-wrk-"));
@@ -57,7 +65,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       BENCH_BODY: options.bodyFile,
       BENCH_SECRET: options.secret,
       BENCH_RUN: options.runId,
-      ...(options.limit === undefined ? {} : { BENCH_LIMIT: String(options.limit), BENCH_DONE_FILE: doneFile }),
+      // github-push.lua counts answers per thread: the first thread to reach its share stops them all.
+      ...(options.limit === undefined ? {} : { BENCH_LIMIT: String(Math.ceil(options.limit / options.threads)), BENCH_DONE_FILE: doneFile }),
     },
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -1,8 +1,10 @@
 // `npm run bench [-- --quick]`: laminar-hooks against adnanh/webhook with signed 8.5 KB GitHub
-// pushes, each request a push of its own (bench/github-push.lua), at 1, 10 and 50 connections, in alternating runs, both running a fake laminarc that
-// costs ~15 ms of CPU a call as the real one does; then laminar-hooks alone while laminarc takes
-// 2 s, and over 100,000 deliveries for memory growth. Prints a table and the targets of issue 11
-// next to the numbers; it never fails on them. See bench/README.md.
+// pushes, each request a push of its own (bench/github-push.lua), at 1, 10 and 50 connections, in
+// alternating runs, both running a fake laminarc that costs ~15 ms of CPU a call as the real one
+// does, with the load generator (wrk) on 1 and on 2 threads; then laminar-hooks alone while
+// laminarc takes 2 s, and over 100,000 deliveries for memory growth. Prints tables and the
+// targets of issue 11 next to the numbers, judged at each wrk setting; it never fails on them.
+// See bench/README.md.
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -16,6 +18,7 @@ import {
 } from "./contenders.ts";
 import { runLoad, type LoadResult } from "./load.ts";
 import { distinctCalls, peakRssBytes, processName, processTree, rssBytes, sampleTreeMemory, waitForDrain, type Drain, type TreeMemory } from "./measure.ts";
+import { parseThreadSettings, threadsAt } from "./wrk-threads.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -23,6 +26,7 @@ const { values: flags } = parseArgs({
     seconds: { type: "string" },
     rounds: { type: "string" },
     connections: { type: "string" },
+    threads: { type: "string", default: "1,2" },
     concurrency: { type: "string", default: "4" },
     "laminarc-cpu-ms": { type: "string", default: "15" },
     soak: { type: "string" },
@@ -46,6 +50,15 @@ const rounds = Number(flags.rounds ?? (quick ? 1 : 3));
  */
 const warmupSeconds = Number(flags.warmup ?? (quick ? 1 : 2));
 const connectionsList = (flags.connections ?? "1,10,50").split(",").map(Number);
+/** wrk's thread counts: every comparison runs at each (wrk-threads.ts says why). */
+const threadSettings = parseThreadSettings(flags.threads);
+/**
+ * The soak measures memory over deliveries, not how the CPU is shared, so one setting is enough:
+ * one thread, whose answer count stops exactly at the limit.
+ */
+const SOAK_THREADS = 1;
+/** "laminarc takes 2 s" is judged at 10 connections, as the p99 target is. */
+const SLOW_CONNECTIONS = 10;
 const concurrency = Number(flags.concurrency);
 /** The CPU each fake laminarc call spins: ~15 ms, what a real `laminarc queue` costs (reference/laminarc.md). */
 const laminarc: LaminarcCost = { cpuMs: Number(flags["laminarc-cpu-ms"]), sleepMs: 0 };
@@ -69,6 +82,8 @@ const TARGETS = { answeredRatioAtC50: 1.0, reachedRatioAtC50: 2.0, p99Ms: 20, pe
 interface ThroughputRow {
   contender: string;
   connections: number;
+  /** wrk's threads. */
+  threads: number;
   round: number;
   /** The measured window; its warm-up's deliveries are in `warmAcked`. */
   load: LoadResult;
@@ -105,39 +120,45 @@ async function main(): Promise<void> {
   const idealDrain = parallelCalls / (callMs / 1000);
   console.log(`# laminar-hooks vs adnanh/webhook — ${new Date().toISOString()}`);
   if (checkout) console.log(`laminar-hooks from ${checkout}`);
-  console.log(`node ${process.version}, ${webhookVersion()}, wrk; ${body.length}-byte GitHub pushes, each with a head sha of its own and signed (HMAC-SHA256 in wrk); ${warmupSeconds}s warm-up then ${seconds}s measured a run, ${rounds} round(s)`);
+  console.log(`node ${process.version}, ${webhookVersion()}, wrk on ${threadSettings.join(" and ")} thread${threadSettings.at(-1) === 1 ? "" : "s"} (each setting a run of its own); ${body.length}-byte GitHub pushes, each with a head sha of its own and signed (HMAC-SHA256 in wrk); ${warmupSeconds}s warm-up then ${seconds}s measured a run, ${rounds} round(s)`);
   console.log(`laminar-hooks runs as \`node ${profileFlags("x").join(" ")} bin/laminar-hooks.js serve\``);
   console.log(`laminar.concurrency ${concurrency}, fake laminarc: ${laminarc.cpuMs} ms of CPU a call, ${callMs.toFixed(1)} ms a call measured alone (ideal drain = min(concurrency, ${availableParallelism()} CPUs) / call time = ${idealDrain.toFixed(0)}/s)\n`);
 
+  warnUnevenConnections();
   const rows: ThroughputRow[] = [];
   if (!skip.has("throughput")) {
     for (const connections of connectionsList) {
       for (let round = 1; round <= rounds; round++) {
-        // Alternate who goes first, so neither always gets the cooler machine.
+        // Alternate who goes first, and which wrk setting, so neither always gets the cooler machine.
         const order = round % 2 === 1 ? (["laminar-hooks", "webhook"] as const) : (["webhook", "laminar-hooks"] as const);
-        for (const which of order) {
-          if (flags.only && !which.includes(flags.only)) continue;
-          const row = await throughputRun(which, connections, round, idealDrain);
-          rows.push(row);
-          console.error(`  ${row.contender} c=${connections} round ${round}: ${rate(row.load).toFixed(0)} req/s, p99 ${row.load.p99Ms.toFixed(1)} ms, reached ${row.reached}/${acknowledged(row)}, drain ${(row.drain.drainMs / 1000).toFixed(1)} s`);
+        const settings = threadsAt(threadSettings, connections);
+        for (const threads of round % 2 === 1 ? settings : [...settings].reverse()) {
+          for (const which of order) {
+            if (flags.only && !which.includes(flags.only)) continue;
+            const row = await throughputRun(which, connections, threads, round, idealDrain);
+            rows.push(row);
+            console.error(`  ${row.contender} c=${connections} wrk -t${threads} round ${round}: ${rate(row.load).toFixed(0)} req/s, p99 ${row.load.p99Ms.toFixed(1)} ms, reached ${row.reached}/${acknowledged(row)}, drain ${(row.drain.drainMs / 1000).toFixed(1)} s`);
+          }
         }
       }
     }
     printThroughput(rows, idealDrain);
   }
 
-  let slow: { load: LoadResult; memory: TreeMemory } | undefined;
+  const slow: SlowRun[] = [];
   if (!skip.has("slow") && flags.only !== "webhook") {
-    slow = await slowLaminarcRun();
-    console.log(`\n## laminarc takes 2 s (laminar-hooks, 10 connections, ${seconds}s)\n`);
-    console.log(`| req/s | p50 | p99 | max | non-2xx | peak RSS tree |\n|---|---|---|---|---|---|`);
-    console.log(`| ${rate(slow.load).toFixed(0)} | ${ms(slow.load.p50Ms)} | ${ms(slow.load.p99Ms)} | ${ms(slow.load.maxMs)} | ${slow.load.non2xx + slow.load.socketErrors} | ${mb(slow.memory.peakTreeBytes)} |`);
+    for (const threads of threadsAt(threadSettings, SLOW_CONNECTIONS)) slow.push(await slowLaminarcRun(threads));
+    console.log(`\n## laminarc takes 2 s (laminar-hooks, ${SLOW_CONNECTIONS} connections, ${seconds}s)\n`);
+    console.log(`| wrk threads | req/s | p50 | p99 | max | non-2xx | peak RSS tree |\n|---|---|---|---|---|---|---|`);
+    for (const run of slow) {
+      console.log(`| ${run.threads} | ${rate(run.load).toFixed(0)} | ${ms(run.load.p50Ms)} | ${ms(run.load.p99Ms)} | ${ms(run.load.maxMs)} | ${run.load.non2xx + run.load.socketErrors} | ${mb(run.memory.peakTreeBytes)} |`);
+    }
   }
 
   let soak: Awaited<ReturnType<typeof soakRun>> | undefined;
   if (!skip.has("soak") && flags.only !== "webhook") {
     soak = await soakRun();
-    console.log(`\n## memory over ${soakTotal.toLocaleString("en")} deliveries (laminar-hooks, 50 connections)\n`);
+    console.log(`\n## memory over ${soakTotal.toLocaleString("en")} deliveries (laminar-hooks, 50 connections, wrk on ${SOAK_THREADS} thread)\n`);
     console.log(`| after | deliveries | RSS service | RSS tree | req/s |\n|---|---|---|---|---|`);
     for (const point of soak.points) {
       console.log(`| ${point.label} | ${point.delivered.toLocaleString("en")} | ${mb(point.rss)} | ${mb(point.tree)} | ${point.rate.toFixed(0)} |`);
@@ -157,11 +178,11 @@ async function main(): Promise<void> {
   printTargets(rows, slow, soak);
 }
 
-async function throughputRun(which: "laminar-hooks" | "webhook", connections: number, round: number, idealDrain: number): Promise<ThroughputRow> {
+async function throughputRun(which: "laminar-hooks" | "webhook", connections: number, threads: number, round: number, idealDrain: number): Promise<ThroughputRow> {
   const dir = mkdtempSync(join(tmpdir(), `lh-bench-${which}-`));
   try {
     const contender = which === "laminar-hooks"
-      ? await startLaminarHooks({ dir, concurrency, ...(checkout ? { checkout } : {}), laminarc, nodeFlags: profileFlags(`c${connections}`) })
+      ? await startLaminarHooks({ dir, concurrency, ...(checkout ? { checkout } : {}), laminarc, nodeFlags: profileFlags(`c${connections}-t${threads}`) })
       : await startWebhook({ dir, laminarc });
     const memory = sampleTreeMemory(contender.pid, LAMINARC_NAME);
     let load: LoadResult;
@@ -169,9 +190,9 @@ async function throughputRun(which: "laminar-hooks" | "webhook", connections: nu
     let drain: Drain;
     let loadEndEpochMs = 0;
     try {
-      const runId = `${which}-c${connections}-r${round}`;
-      if (warmupSeconds > 0) warm = await runLoad({ url: contender.url, bodyFile, secret: SECRET, connections, seconds: warmupSeconds, runId: `${runId}-warm` });
-      load = await runLoad({ url: contender.url, bodyFile, secret: SECRET, connections, seconds, runId });
+      const runId = `${which}-c${connections}-t${threads}-r${round}`;
+      if (warmupSeconds > 0) warm = await runLoad({ url: contender.url, bodyFile, secret: SECRET, connections, threads, seconds: warmupSeconds, runId: `${runId}-warm` });
+      load = await runLoad({ url: contender.url, bodyFile, secret: SECRET, connections, threads, seconds, runId });
       loadEndEpochMs = Date.now() - (performance.now() - load.endedAt);
       const acked = load.acked + (warm?.acked ?? 0);
       // Generous: the backlog at the ideal drain rate, three times over, and a minute more.
@@ -184,7 +205,7 @@ async function throughputRun(which: "laminar-hooks" | "webhook", connections: nu
     const drainCallMs = which === "laminar-hooks" ? meanCallMs(join(dir, "journal.db"), loadEndEpochMs) : undefined;
     const queuedNothing = which === "laminar-hooks" ? deliveriesQueuingNothing(join(dir, "journal.db")) : 0;
     return {
-      contender: contender.name, connections, round, load, warmAcked: warm?.acked ?? 0, warmMs: warm?.durationMs ?? 0, memory: memory.stop(), drain, drainCallMs,
+      contender: contender.name, connections, threads, round, load, warmAcked: warm?.acked ?? 0, warmMs: warm?.durationMs ?? 0, memory: memory.stop(), drain, drainCallMs,
       reached: calls.distinct, repeated: calls.repeated, queuedNothing, startupMs: contender.startupMs,
     };
   } finally {
@@ -192,15 +213,23 @@ async function throughputRun(which: "laminar-hooks" | "webhook", connections: nu
   }
 }
 
-async function slowLaminarcRun(): Promise<{ load: LoadResult; memory: TreeMemory }> {
+interface SlowRun {
+  threads: number;
+  load: LoadResult;
+  memory: TreeMemory;
+}
+
+async function slowLaminarcRun(threads: number): Promise<SlowRun> {
   const dir = mkdtempSync(join(tmpdir(), "lh-bench-slow-"));
   try {
-    const contender = await startLaminarHooks({ dir, concurrency, ...(checkout ? { checkout } : {}), laminarc: slowLaminarc, nodeFlags: profileFlags("slow") });
+    const contender = await startLaminarHooks({ dir, concurrency, ...(checkout ? { checkout } : {}), laminarc: slowLaminarc, nodeFlags: profileFlags(`slow-t${threads}`) });
     const memory = sampleTreeMemory(contender.pid, LAMINARC_NAME);
     try {
-      if (warmupSeconds > 0) await runLoad({ url: contender.url, bodyFile, secret: SECRET, connections: 10, seconds: warmupSeconds, runId: "slow-warm" });
-      const load = await runLoad({ url: contender.url, bodyFile, secret: SECRET, connections: 10, seconds, runId: "slow" });
-      return { load, memory: memory.current() };
+      const load = { url: contender.url, bodyFile, secret: SECRET, connections: SLOW_CONNECTIONS, threads, seconds };
+      if (warmupSeconds > 0) await runLoad({ ...load, seconds: warmupSeconds, runId: `slow-t${threads}-warm` });
+      const result = await runLoad({ ...load, runId: `slow-t${threads}` });
+      console.error(`  laminar-hooks, laminarc taking 2 s, wrk -t${threads}: ${rate(result).toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(1)} ms`);
+      return { threads, load: result, memory: memory.current() };
     } finally {
       // SIGTERM with laminarc calls in flight: they finish (2 s), the rest stays pending.
       await stopAfter(contender, memory);
@@ -228,7 +257,7 @@ async function soakRun(): Promise<{ points: SoakPoint[]; peakRoot: number }> {
     try {
       const first = Math.round(soakTotal / 10);
       for (const [label, limit] of [["first tenth", first], ["all", soakTotal - first]] as const) {
-        const load = await runLoad({ url: contender.url, bodyFile, secret: SECRET, connections: 50, seconds: 600, limit, runId: `soak-${label.replace(" ", "")}` });
+        const load = await runLoad({ url: contender.url, bodyFile, secret: SECRET, connections: 50, threads: SOAK_THREADS, seconds: 600, limit, runId: `soak-${label.replace(" ", "")}` });
         delivered += load.acked;
         // Let the answer path settle (the dispatcher keeps draining): RSS as it stays, not mid-burst.
         await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -267,11 +296,11 @@ function profileFlags(name: string): string[] {
 function printThroughput(rows: ThroughputRow[], idealDrain: number): void {
   // The median: on a shared 2-core VM one round in three can come out at half speed (CPU steal),
   // and a mean would report that as the service's speed. req/s also shows the range.
-  console.log(`## throughput (${seconds}s at each concurrency; median of ${rounds} round(s), req/s with its range; peak RSS the highest)\n`);
-  console.log("| contender | conns | req/s (2xx) | p50 | p99 | non-2xx / errors | peak RSS / PSS tree (procs) | acknowledged | reached the command | reached/s | backlog at end | drain | drain rate |");
-  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  console.log(`## throughput (${seconds}s at each concurrency and wrk setting; median of ${rounds} round(s), req/s with its range; peak RSS the highest)\n`);
+  console.log("| contender | conns | wrk threads | req/s (2xx) | p50 | p99 | non-2xx / errors | peak RSS / PSS tree (procs) | acknowledged | reached the command | reached/s | backlog at end | drain | drain rate |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const group of groupRuns(rows)) {
-    const { contender, connections, runs } = group;
+    const { contender, connections, threads, runs } = group;
     const medianOf = (pick: (row: ThroughputRow) => number) => median(runs.map(pick));
     const rates = runs.map((row) => rate(row.load));
     const range = runs.length > 1 ? ` (${Math.min(...rates).toFixed(0)}–${Math.max(...rates).toFixed(0)})` : "";
@@ -285,62 +314,94 @@ function printThroughput(rows: ThroughputRow[], idealDrain: number): void {
     const timedOut = runs.some((row) => row.drain.timedOut) ? " (timed out)" : "";
     const repeated = runs.reduce((sum, row) => sum + row.repeated, 0);
     const queuedNothing = runs.reduce((sum, row) => sum + row.queuedNothing, 0);
-    console.log(`| ${contender} | ${connections} | ${medianOf((row) => rate(row.load)).toFixed(0)}${range} | ${ms(medianOf((row) => row.load.p50Ms))} | ${ms(medianOf((row) => row.load.p99Ms))} | ${medianOf((row) => row.load.non2xx).toFixed(0)} / ${medianOf((row) => row.load.socketErrors).toFixed(0)} | ${mb(peak)} / ${mb(peakPss)} (${procs}) | ${medianOf(acknowledged).toFixed(0)} | ${medianOf((row) => row.reached).toFixed(0)}${repeated ? ` (${repeated} twice)` : ""}${queuedNothing ? ` (${queuedNothing} queued nothing)` : ""} | ${medianOf(reachedRate).toFixed(0)} | ${backlog.toFixed(0)} | ${backlog > 0 ? `${drainS.toFixed(1)} s${timedOut}` : "—"} | ${backlog > 0 && contender === "laminar-hooks" ? `${drainRate.toFixed(0)}/s (${percent(drainRate / idealDrain)} / ${ownShare === undefined ? "?" : percent(ownShare)})` : backlog > 0 ? `${drainRate.toFixed(0)}/s` : "—"} |`);
+    console.log(`| ${contender} | ${connections} | ${threads} | ${medianOf((row) => rate(row.load)).toFixed(0)}${range} | ${ms(medianOf((row) => row.load.p50Ms))} | ${ms(medianOf((row) => row.load.p99Ms))} | ${medianOf((row) => row.load.non2xx).toFixed(0)} / ${medianOf((row) => row.load.socketErrors).toFixed(0)} | ${mb(peak)} / ${mb(peakPss)} (${procs}) | ${medianOf(acknowledged).toFixed(0)} | ${medianOf((row) => row.reached).toFixed(0)}${repeated ? ` (${repeated} twice)` : ""}${queuedNothing ? ` (${queuedNothing} queued nothing)` : ""} | ${medianOf(reachedRate).toFixed(0)} | ${backlog.toFixed(0)} | ${backlog > 0 ? `${drainS.toFixed(1)} s${timedOut}` : "—"} | ${backlog > 0 && contender === "laminar-hooks" ? `${drainRate.toFixed(0)}/s (${percent(drainRate / idealDrain)} / ${ownShare === undefined ? "?" : percent(ownShare)})` : backlog > 0 ? `${drainRate.toFixed(0)}/s` : "—"} |`);
   }
-  console.log(`\nDrain rate: calls a second from the end of the load to the last call, and its share of the ideal \`concurrency / call time\`, with the call time measured at the start (${(parallelCalls / idealDrain * 1000).toFixed(1)} ms, at most ${parallelCalls} at once: one a CPU) / with the mean time of the drain's own calls (\`concurrency / their time\`: waiting for a CPU is in it). Peak RSS leaves the fake laminarc's processes out; (procs) counts the others, then laminarc's.`);
+  console.log(`\nwrk threads: the load generator's, each taking CPU the contenders then do not get (at 1 connection, 1). Drain rate: calls a second from the end of the load to the last call, and its share of the ideal \`concurrency / call time\`, with the call time measured at the start (${(parallelCalls / idealDrain * 1000).toFixed(1)} ms, at most ${parallelCalls} at once: one a CPU) / with the mean time of the drain's own calls (\`concurrency / their time\`: waiting for a CPU is in it). Peak RSS leaves the fake laminarc's processes out; (procs) counts the others, then laminarc's.`);
 }
 
+/** The runs of each contender at each concurrency and wrk setting, by connections then threads, side by side. */
 function groupRuns(rows: ThroughputRow[]) {
-  const groups = new Map<string, { contender: string; connections: number; runs: ThroughputRow[] }>();
+  const groups = new Map<string, { contender: string; connections: number; threads: number; runs: ThroughputRow[] }>();
   for (const row of rows) {
-    const key = `${row.connections}/${row.contender}`;
+    const key = `${row.connections}/${row.threads}/${row.contender}`;
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = { contender: row.contender, connections: row.connections, runs: [] }));
+    if (!group) groups.set(key, (group = { contender: row.contender, connections: row.connections, threads: row.threads, runs: [] }));
     group.runs.push(row);
   }
-  return [...groups.values()];
+  // Stable: within a setting, the contenders stay in the order of the first round.
+  return [...groups.values()].sort((a, b) => a.connections - b.connections || a.threads - b.threads);
 }
 
-function printTargets(rows: ThroughputRow[], slow: { load: LoadResult } | undefined, soak: Awaited<ReturnType<typeof soakRun>> | undefined): void {
-  const lines: string[] = [];
-  const check = (ok: boolean) => (ok ? "met" : "NOT met");
+interface TargetVerdict {
+  target: string;
+  /** The wrk setting it was measured at. */
+  threads: number;
+  measured: string;
+  met: boolean;
+}
+
+/** Each target of issue 11 at each wrk setting it was measured at, then how many each setting met. */
+function printTargets(rows: ThroughputRow[], slow: readonly SlowRun[], soak: Awaited<ReturnType<typeof soakRun>> | undefined): void {
+  const verdicts: TargetVerdict[] = [];
+  const judge = (target: string, threads: number, measured: string, met: boolean) => verdicts.push({ target, threads, measured, met });
   const groups = groupRuns(rows);
-  const medianOf = (contender: string, connections: number, pick: (row: ThroughputRow) => number) => {
-    const runs = groups.find((g) => g.contender === contender && g.connections === connections)?.runs ?? [];
+  const medianOf = (contender: string, connections: number, threads: number, pick: (row: ThroughputRow) => number) => {
+    const runs = groups.find((g) => g.contender === contender && g.connections === connections && g.threads === threads)?.runs ?? [];
     return runs.length === 0 ? undefined : median(runs.map(pick));
   };
-  const lh10 = medianOf("laminar-hooks", 10, (row) => row.load.p99Ms);
-  if (lh10 !== undefined) lines.push(`| p99 ≤ ${TARGETS.p99Ms} ms at c=10, laminarc costing ${laminarc.cpuMs} ms of CPU | ${ms(lh10)} | ${check(lh10 <= TARGETS.p99Ms)} |`);
-  if (slow) lines.push(`| p99 ≤ ${TARGETS.p99Ms} ms at c=10 while laminarc takes 2 s | ${ms(slow.load.p99Ms)} | ${check(slow.load.p99Ms <= TARGETS.p99Ms)} |`);
-  const lh50 = medianOf("laminar-hooks", 50, (row) => rate(row.load));
-  const wh50 = medianOf("adnanh/webhook", 50, (row) => rate(row.load));
-  if (lh50 !== undefined && wh50 !== undefined) {
-    const ratio = lh50 / wh50;
-    lines.push(`| c=50 answered req/s ≥ ${TARGETS.answeredRatioAtC50.toFixed(1)}× webhook's | ${lh50.toFixed(0)} vs ${wh50.toFixed(0)} (${ratio.toFixed(2)}×) | ${check(ratio >= TARGETS.answeredRatioAtC50)} |`);
+  for (const threads of threadsAt(threadSettings, 10)) {
+    const p99 = medianOf("laminar-hooks", 10, threads, (row) => row.load.p99Ms);
+    if (p99 !== undefined) judge(`p99 ≤ ${TARGETS.p99Ms} ms at c=10, laminarc costing ${laminarc.cpuMs} ms of CPU`, threads, ms(p99), p99 <= TARGETS.p99Ms);
+  }
+  for (const run of slow) {
+    judge(`p99 ≤ ${TARGETS.p99Ms} ms at c=${SLOW_CONNECTIONS} while laminarc takes 2 s`, run.threads, ms(run.load.p99Ms), run.load.p99Ms <= TARGETS.p99Ms);
+  }
+  const at50 = threadsAt(threadSettings, 50);
+  for (const threads of at50) {
+    const lh = medianOf("laminar-hooks", 50, threads, (row) => rate(row.load));
+    const wh = medianOf("adnanh/webhook", 50, threads, (row) => rate(row.load));
+    if (lh === undefined || wh === undefined) continue;
+    const ratio = lh / wh;
+    judge(`c=50 answered req/s ≥ ${TARGETS.answeredRatioAtC50.toFixed(1)}× webhook's`, threads, `${lh.toFixed(0)} vs ${wh.toFixed(0)} (${ratio.toFixed(2)}×)`, ratio >= TARGETS.answeredRatioAtC50);
   }
   // Deliveries whose laminarc (command) ran, a second of load: webhook's are those it ran before
   // its run ended, laminar-hooks' every one it acknowledged, drained after the load.
-  const lhReached = medianOf("laminar-hooks", 50, reachedRate);
-  const whReached = medianOf("adnanh/webhook", 50, reachedRate);
-  if (lhReached !== undefined && whReached !== undefined) {
-    const ratio = whReached > 0 ? lhReached / whReached : Number.POSITIVE_INFINITY;
-    lines.push(`| c=50 deliveries that reached laminarc ≥ ${TARGETS.reachedRatioAtC50.toFixed(0)}× the commands webhook ran | ${lhReached.toFixed(0)}/s vs ${whReached.toFixed(0)}/s of load (${ratio.toFixed(2)}×) | ${check(ratio >= TARGETS.reachedRatioAtC50)} |`);
+  for (const threads of at50) {
+    const lh = medianOf("laminar-hooks", 50, threads, reachedRate);
+    const wh = medianOf("adnanh/webhook", 50, threads, reachedRate);
+    if (lh === undefined || wh === undefined) continue;
+    const ratio = wh > 0 ? lh / wh : Number.POSITIVE_INFINITY;
+    judge(`c=50 deliveries that reached laminarc ≥ ${TARGETS.reachedRatioAtC50.toFixed(0)}× the commands webhook ran`, threads, `${lh.toFixed(0)}/s vs ${wh.toFixed(0)}/s of load (${ratio.toFixed(2)}×)`, ratio >= TARGETS.reachedRatioAtC50);
   }
   const lhRows = rows.filter((row) => row.contender === "laminar-hooks");
-  if (lhRows.length > 0) {
-    const peak = Math.max(...lhRows.map((row) => row.memory.peakTreeBytes));
-    const peakPss = Math.max(...lhRows.map((row) => row.memory.peakTreePssBytes));
-    lines.push(`| peak RSS of the tree, laminarc aside, ≤ ${TARGETS.peakTreeMb} MB | ${mb(peak)} summed RSS (${mb(peakPss)} PSS: shared pages counted once) | ${check(peak <= TARGETS.peakTreeMb * MB)} |`);
-    const lost = lhRows.reduce((sum, row) => sum + Math.max(0, acknowledged(row) - row.reached), 0);
-    const queuedNothing = lhRows.reduce((sum, row) => sum + row.queuedNothing, 0);
-    lines.push(`| nothing acknowledged lost (every 2xx reached laminarc) | ${lost} missing, ${queuedNothing} answered as queueing nothing (duplicate or unmatched) | ${check(lost === 0 && queuedNothing === 0)} |`);
+  const measuredThreads = [...new Set(lhRows.map((row) => row.threads))].sort((a, b) => a - b);
+  for (const threads of measuredThreads) {
+    const runs = lhRows.filter((row) => row.threads === threads);
+    const peak = Math.max(...runs.map((row) => row.memory.peakTreeBytes));
+    const peakPss = Math.max(...runs.map((row) => row.memory.peakTreePssBytes));
+    judge(`peak RSS of the tree, laminarc aside, ≤ ${TARGETS.peakTreeMb} MB`, threads, `${mb(peak)} summed RSS (${mb(peakPss)} PSS: shared pages counted once)`, peak <= TARGETS.peakTreeMb * MB);
+  }
+  for (const threads of measuredThreads) {
+    const runs = lhRows.filter((row) => row.threads === threads);
+    const lost = runs.reduce((sum, row) => sum + Math.max(0, acknowledged(row) - row.reached), 0);
+    const queuedNothing = runs.reduce((sum, row) => sum + row.queuedNothing, 0);
+    judge("nothing acknowledged lost (every 2xx reached laminarc)", threads, `${lost} missing, ${queuedNothing} answered as queueing nothing (duplicate or unmatched)`, lost === 0 && queuedNothing === 0);
   }
   if (soak && soak.points.length === 2) {
     const [first, last] = soak.points as [SoakPoint, SoakPoint];
     const growth = last.rss - first.rss;
-    lines.push(`| (issue 4) no memory growth over ${soakTotal.toLocaleString("en")} deliveries | RSS ${mb(first.rss)} → ${mb(last.rss)} (${growth >= 0 ? "+" : ""}${(growth / MB).toFixed(1)} MB) | ${check(growth <= TARGETS.soakGrowthMb * MB)} |`);
+    judge(`(issue 4) no memory growth over ${soakTotal.toLocaleString("en")} deliveries`, SOAK_THREADS, `RSS ${mb(first.rss)} → ${mb(last.rss)} (${growth >= 0 ? "+" : ""}${(growth / MB).toFixed(1)} MB)`, growth <= TARGETS.soakGrowthMb * MB);
   }
-  console.log(`\n## targets (issue 11)\n\n| target | measured | |\n|---|---|---|\n${lines.join("\n")}`);
+  if (verdicts.length === 0) return;
+  console.log("\n## targets (issue 11), judged at each wrk setting\n\n| target | wrk threads | measured | |\n|---|---|---|---|");
+  for (const verdict of verdicts) console.log(`| ${verdict.target} | ${verdict.threads} | ${verdict.measured} | ${verdict.met ? "met" : "NOT met"} |`);
+  console.log("");
+  for (const threads of [...new Set(verdicts.map((verdict) => verdict.threads))].sort((a, b) => a - b)) {
+    const judged = verdicts.filter((verdict) => verdict.threads === threads);
+    const missed = judged.filter((verdict) => !verdict.met);
+    const tally = missed.length === 0 ? `all ${judged.length} met` : `${judged.length - missed.length} of ${judged.length} met; NOT met: ${missed.map((verdict) => verdict.target).join("; ")}`;
+    console.log(`- wrk on ${threads} thread${threads === 1 ? "" : "s"}: ${tally}`);
+  }
 }
 
 /** 2xx answers of the warm-up and the measured window: every one must reach the command. */
@@ -435,6 +496,16 @@ function ensureTools(): void {
     installed = spawnSync("apt-get", ["install", "-y", ...missing], { stdio: "inherit" });
   }
   if (installed.status !== 0) throw new Error(`could not install ${missing.join(", ")}: run apt-get install -y ${missing.join(" ")} as root`);
+}
+
+/** wrk gives each thread `connections / threads` connections, rounded down: say so where that opens fewer. */
+function warnUnevenConnections(): void {
+  for (const connections of connectionsList) {
+    for (const threads of threadsAt(threadSettings, connections)) {
+      const opened = Math.floor(connections / threads) * threads;
+      if (opened !== connections) console.error(`warning: wrk on ${threads} threads opens ${opened} connections, not ${connections}`);
+    }
+  }
 }
 
 /** The service runs from dist/ as `bin/laminar-hooks.js` does for users; built as `npm ci` would. */
