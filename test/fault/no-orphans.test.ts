@@ -83,7 +83,8 @@ test("the helper SIGKILLed while laminarc calls hang: the kernel kills every lam
       assert.equal(result.outcome.kind, "retry");
       assert.match(result.outcome.kind === "retry" ? result.outcome.message : "", /the helper that starts laminarc (exited \(SIGKILL\)|went away); whether laminarc ran is unknown/);
       // It ran from when it was sent: laminard is searched from then for a run it may have queued.
-      assert.ok(result.durationMs >= beforeKill - 10, `${result.durationMs} ms, sent ${Math.round(beforeKill)} ms before the helper died`);
+      // (Half of it at least: the first run also started the helper, so the others were sent later; 0 before.)
+      assert.ok(result.durationMs >= beforeKill / 2, `${result.durationMs} ms, sent ${Math.round(beforeKill)} ms before the helper died`);
     }
     await noneLeft(fake, "laminarc after its helper was SIGKILLed");
   } finally {
