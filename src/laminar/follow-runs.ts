@@ -5,7 +5,7 @@ import type { Config, RetryPolicy } from "../types.ts";
 import { parseHomeSnapshot, parseLiveEvent, parseRunSnapshot, type Frame, type HomeSnapshot, type RunFacts } from "./follow-events.ts";
 import { configuredJobs, KnownRuns, type KnownRun } from "./follow-known.ts";
 import { recordAttemptRun, recordFacts, recordLost } from "./follow-record.ts";
-import { settleFromHome, settleFromRun, type FollowedRun, type LostCause } from "./follow-settle.ts";
+import { abortedByRestart, settleFromHome, settleFromRun, type FollowedRun, type LostCause } from "./follow-settle.ts";
 import { laminardUrl, readFirstFrame } from "./follow-snapshot.ts";
 import { LaminardStream } from "./follow-stream.ts";
 import { findQueuedRun, type QueuedAnswer, type QueuedQuery } from "./find-queued.ts";
@@ -232,16 +232,16 @@ export class RunFollower {
 
   /**
    * Settles followed runs against a home snapshot and, for those it does not name, their own.
-   * `afterDrop`: the runs were followed while the stream was down (a new connection's settling).
+   * `abortUnseen`: no event of this connection told of these runs (follow-settle.ts).
    */
-  async #settle(ids: readonly number[], home: HomeSnapshot, homeAfterRecord: boolean, afterDrop = false): Promise<void> {
+  async #settle(ids: readonly number[], home: HomeSnapshot, homeAfterRecord: boolean, abortUnseen = false): Promise<void> {
     const startSeq = this.#known.seq;
     const toFetch: FollowedRun[] = [];
     const idOf = new Map<FollowedRun, number>();
     for (const id of ids) {
       const run = this.#followed(id);
       if (run === undefined) continue;
-      const verdict = settleFromHome(run, home, afterDrop);
+      const verdict = settleFromHome(run, home, abortUnseen);
       if (verdict.kind === "advance") this.#apply(id, run, verdict.facts);
       else if (verdict.kind === "lost") this.#lose(id, run, verdict.why, verdict.cause);
       else {
@@ -253,18 +253,18 @@ export class RunFollower {
     const worker = async () => {
       while (next < toFetch.length && !this.#stopped) {
         const run = toFetch[next++]!;
-        await this.#settleOne(idOf.get(run)!, run, home, homeAfterRecord, startSeq, afterDrop);
+        await this.#settleOne(idOf.get(run)!, run, home, homeAfterRecord, startSeq, abortUnseen);
       }
     };
     await Promise.all(Array.from({ length: FETCH_CONCURRENCY }, worker));
   }
 
-  async #settleOne(id: number, run: FollowedRun, home: HomeSnapshot, homeAfterRecord: boolean, startSeq: number, afterDrop: boolean): Promise<void> {
+  async #settleOne(id: number, run: FollowedRun, home: HomeSnapshot, homeAfterRecord: boolean, startSeq: number, abortUnseen: boolean): Promise<void> {
     if (this.#url === undefined) return;
     let verdict;
     try {
       const frame = await readFirstFrame(laminardUrl(this.#url, `jobs/${run.job}/${run.number}`), this.#fetchOptions());
-      verdict = settleFromRun(run, home, parseRunSnapshot(frame), homeAfterRecord, afterDrop);
+      verdict = settleFromRun(run, home, parseRunSnapshot(frame), homeAfterRecord, abortUnseen);
     } catch (error) {
       if (this.#stopped) return;
       this.#o.logger.warn({ err: error, run: `${run.job}:${run.number}` }, "cannot read a run's snapshot from laminard; asking again later");
@@ -308,7 +308,8 @@ export class RunFollower {
    */
   #applyKnown(id: number, run: { job: string; number: number; state: string }, known: KnownRun): void {
     if (known.facts.state === "aborted" && !known.resultLive) {
-      this.#lose(id, run, `${run.job}:${run.number} was aborted by a laminard restart: laminard aborted it while it was not followed`, "aborted");
+      const verdict = abortedByRestart(run);
+      this.#lose(id, run, verdict.why, verdict.cause);
     } else {
       this.#apply(id, run, known.facts);
     }

@@ -30,22 +30,24 @@ export type LostCause = "lost" | "aborted";
 
 /**
  * Step 1: the home snapshot (`/`) names the runs laminard holds queued or running, and the last
- * completed ones. `afterDrop`: this settles what a new connection found, for runs followed while
- * the stream was down (see abortedByRestart).
+ * completed ones. `abortUnseen`: no event of this connection told of these runs (they were
+ * followed while the stream was down, or were just adopted), so an abort found here was laminard's
+ * (see abortedByRestart).
  */
-export function settleFromHome(run: FollowedRun, home: HomeSnapshot, afterDrop = false): Verdict {
+export function settleFromHome(run: FollowedRun, home: HomeSnapshot, abortUnseen = false): Verdict {
   const facts = home.runs.find((candidate) => candidate.job === run.job && candidate.number === run.number);
   if (facts === undefined) return { kind: "fetch" };
-  return afterDrop && facts.state === "aborted" ? abortedByRestart(run) : { kind: "advance", facts };
+  return abortUnseen && facts.state === "aborted" ? abortedByRestart(run) : { kind: "advance", facts };
 }
 
 /**
- * A run that was not finished when the stream dropped and that the next connection finds
- * `aborted`: laminard aborts running jobs when it is stopped (SIGTERM, reference/laminard-http.md
+ * A run found `aborted` with no event of the current connection having told of its abort (it was
+ * not finished when the stream dropped, or laminard aborted it before its unanswered call was
+ * found): laminard aborts running jobs when it is stopped (SIGTERM, reference/laminard-http.md
  * "Restarts"), and its stream ends at that moment. A person's `laminarc abort` while the stream is
  * up arrives as a live job_completed instead, and is only reported.
  */
-function abortedByRestart(run: FollowedRun): Verdict {
+export function abortedByRestart(run: Pick<FollowedRun, "job" | "number">): Extract<Verdict, { kind: "lost" }> {
   const name = `${run.job}:${run.number}`;
   return { kind: "lost", cause: "aborted", why: `${name} was aborted by a laminard restart: it was running when laminard stopped` };
 }
@@ -61,7 +63,7 @@ function abortedByRestart(run: FollowedRun): Verdict {
  * rules that out; otherwise a run queued before the snapshot's time (laminard's own clock, whole
  * seconds) is lost, and one queued in the same second or later waits for a later snapshot.
  */
-export function settleFromRun(run: FollowedRun, home: HomeSnapshot, snapshot: RunSnapshot, homeAfterRecord: boolean, afterDrop = false): Verdict {
+export function settleFromRun(run: FollowedRun, home: HomeSnapshot, snapshot: RunSnapshot, homeAfterRecord: boolean, abortUnseen = false): Verdict {
   const name = `${run.job}:${run.number}`;
   switch (snapshot.kind) {
     case "unknown-job":
@@ -70,7 +72,7 @@ export function settleFromRun(run: FollowedRun, home: HomeSnapshot, snapshot: Ru
       return { kind: "lost", cause: "lost", why: `laminard has no run ${name} (its latest is ${snapshot.latestNumber ?? "unknown"})` };
     case "run": {
       if (isResult(snapshot.state)) {
-        if (afterDrop && snapshot.state === "aborted") return abortedByRestart(run);
+        if (abortUnseen && snapshot.state === "aborted") return abortedByRestart(run);
         const { kind: _kind, reason: _reason, latestNumber: _latest, ...facts } = snapshot;
         return { kind: "advance", facts: { job: run.job, number: run.number, ...facts } };
       }
