@@ -1,6 +1,5 @@
 import { quietLogger, type StageLogger } from "../observe/stage-logger.ts";
-import { RunningAttempts } from "../dispatch/running-attempts.ts";
-import { WakeSchedule } from "../dispatch/wake-schedule.ts";
+import { WorkerLoop } from "../dispatch/worker-loop.ts";
 import type { ClaimedStatusPost, StatusOutbox } from "../journal/status-outbox.ts";
 import type { Config, ForgeName, RetryPolicy } from "../types.ts";
 import { decidePost, type PostDecision } from "./decide-post.ts";
@@ -39,8 +38,6 @@ interface StatusPosterOptions {
 /** 2 s doubling to 10 min: a forge's outage of about two hours is ridden out before giving up. */
 const DEFAULT_STATUS_RETRY: RetryPolicy = { attempts: 20, delayMs: 2_000, maxDelayMs: 600_000 };
 
-const JOURNAL_RETRY_MS = 1000;
-
 /** The clients for each forge with a status API; Forgejo speaks Gitea's. */
 function defaultClients(options: { fetch?: typeof fetch; log?: ApiLog }): Partial<Record<ForgeName, PostStatus>> {
   const apis = forgeApis(options);
@@ -62,17 +59,10 @@ export class StatusPoster {
   readonly #logger: StageLogger;
   readonly #now: () => number;
   readonly #random: () => number;
-  readonly #concurrency: number;
   readonly #timeoutMs: number;
   readonly #retry: RetryPolicy;
-  readonly #wake: WakeSchedule;
   readonly #onPost: ((event: PostEvent) => void) | undefined;
-
-  readonly #running = new RunningAttempts();
-  /** Outcomes the journal refused to record: written again before anything new is claimed. */
-  readonly #unrecorded: PostEvent[] = [];
-  #started = false;
-  #stopping = false;
+  readonly #loop: WorkerLoop<ClaimedStatusPost, PostEvent>;
 
   constructor(options: StatusPosterOptions) {
     this.#outbox = options.outbox;
@@ -84,86 +74,53 @@ export class StatusPoster {
     });
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
-    this.#concurrency = Math.max(1, options.concurrency ?? 4);
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#retry = options.retry ?? DEFAULT_STATUS_RETRY;
-    this.#wake = new WakeSchedule({
-      pump: () => this.#pump(),
+    this.#onPost = options.onPost;
+    const concurrency = Math.max(1, options.concurrency ?? 4);
+    this.#loop = new WorkerLoop({
+      capacity: () => concurrency,
+      claim: (now, max) => this.#outbox.claimDue(now, max),
+      nextDue: () => this.#outbox.nextDueTime(),
+      idOf: (post) => post.id,
+      attempt: async (post, signal) => ({ post, decision: await this.#attempt(post, signal) }),
+      record: (events) => events.map((event) => this.#record(event)),
+      announce: (event) => this.#announce(event),
+      // A forge's rate limit is in the journal before the next post to that forge is claimed.
+      recordFirst: true,
       now: this.#now,
       pollIntervalMs: options.pollIntervalMs ?? 5_000,
-      hasRoom: () => this.#running.size < this.#concurrency,
-      nextDue: () => this.#outbox.nextDueTime(),
-      onError: (error) => this.#logger.error({ err: error }, "cannot read the status outbox; trying again in 1s"),
-      retryMs: JOURNAL_RETRY_MS,
+      logger: this.#logger,
+      words: {
+        idField: "post",
+        claimed: "status posts",
+        outcome: "a status post",
+        leftAtStop: "these posts stay marked sending and are sent again at the next start",
+      },
     });
-    this.#onPost = options.onPost;
   }
 
   /** Posts being sent now. */
   get inFlight(): number {
-    return this.#running.size;
+    return this.#loop.inFlight;
   }
 
   /** Sends again what a previous process left in flight, then starts. Throws if the journal cannot be written. */
   start(): void {
-    if (this.#started) return;
-    const released = this.#outbox.releaseSending(this.#now());
-    if (released > 0) this.#logger.warn({ released }, `${released} status post(s) were in flight when laminar-hooks last stopped; sending them again`);
-    this.#started = true;
-    this.#wake.start();
-    this.#pump();
+    this.#loop.start(() => {
+      const released = this.#outbox.releaseSending(this.#now());
+      if (released > 0) this.#logger.warn({ released }, `${released} status post(s) were in flight when laminar-hooks last stopped; sending them again`);
+    });
   }
 
   /** Looks for posts now; deferred, so a caller inside a transaction has committed by then. */
   kick(): void {
-    if (this.#started && !this.#stopping) this.#wake.kick();
+    this.#loop.kick();
   }
 
   /** Stops claiming and cuts the posts in flight short; they stay in the outbox, not counted as attempts. */
   async stop(): Promise<void> {
-    this.#stopping = true;
-    this.#wake.stop();
-    this.#running.abortAll();
-    await this.#running.settled();
-    this.#flushUnrecorded();
-  }
-
-  #pump(): void {
-    if (!this.#started || this.#stopping) return;
-    if (!this.#flushUnrecorded()) {
-      this.#schedule(JOURNAL_RETRY_MS);
-      return;
-    }
-    const free = this.#concurrency - this.#running.size;
-    if (free > 0) {
-      let claimed: ClaimedStatusPost[];
-      try {
-        claimed = this.#outbox.claimDue(this.#now(), free);
-      } catch (error) {
-        this.#logger.error({ err: error }, "cannot claim status posts from the journal; trying again in 1s");
-        this.#schedule(JOURNAL_RETRY_MS);
-        return;
-      }
-      for (const post of claimed) this.#begin(post);
-    }
-    this.#schedule();
-  }
-
-  #schedule(delayMs?: number): void {
-    this.#wake.schedule(delayMs);
-  }
-
-  #begin(post: ClaimedStatusPost): void {
-    this.#running.start(
-      post.id,
-      async (signal) => {
-        const decision = await this.#attempt(post, signal);
-        this.#unrecorded.push({ post, decision });
-        this.#flushUnrecorded();
-      },
-      (error) => this.#logger.error({ err: error, post: post.id }, "status post failed unexpectedly"),
-      () => this.kick(),
-    );
+    await this.#loop.stop();
   }
 
   async #attempt(post: ClaimedStatusPost, cancel: AbortSignal): Promise<PostDecision> {
@@ -198,21 +155,15 @@ export class StatusPoster {
     return decidePost({ forge: post.forge, answer, attempt: post.attempt, policy: this.#retry, now: now(), random: this.#random });
   }
 
-  /** Writes the outcomes not yet recorded; false while the journal refuses some. */
-  #flushUnrecorded(): boolean {
-    const waiting = this.#unrecorded.splice(0);
-    for (const event of waiting) {
-      try {
-        this.#outbox.record(event.post.id, event.decision, this.#now());
-        if (event.decision.deferForgeUntil !== undefined) this.#outbox.deferForge(event.post.forge, event.decision.deferForgeUntil);
-      } catch (error) {
-        this.#logger.error({ err: error, post: event.post.id }, "cannot record a status post in the journal; trying again");
-        this.#unrecorded.push(event);
-        continue;
-      }
-      this.#announce(event);
+  /** Undefined once the post's outcome (and a forge's rate limit) is in the journal, else the error. */
+  #record(event: PostEvent): unknown {
+    try {
+      this.#outbox.record(event.post.id, event.decision, this.#now());
+      if (event.decision.deferForgeUntil !== undefined) this.#outbox.deferForge(event.post.forge, event.decision.deferForgeUntil);
+      return undefined;
+    } catch (error) {
+      return error;
     }
-    return this.#unrecorded.length === 0;
   }
 
   #announce(event: PostEvent): void {
@@ -249,11 +200,7 @@ export class StatusPoster {
         this.#logger.error(details, `${what} not posted${said}`);
         break;
     }
-    try {
-      this.#onPost?.(event);
-    } catch (error) {
-      this.#logger.error({ err: error }, "the onPost hook threw");
-    }
+    this.#onPost?.(event);
   }
 }
 
