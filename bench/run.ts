@@ -76,6 +76,13 @@ const bodyFile = join(REPO, "test", "fixtures", "payloads", "github", "push-5.js
 const body = readFileSync(bodyFile);
 const MB = 1024 * 1024;
 
+/**
+ * The load (warm-up and measured window) of the full run. Under a shorter one webhook runs every
+ * command it acknowledged (4 s at c=50: 6,496 of 6,496 on 2026-12-06), under this one about a
+ * quarter (6,317 of 26,922): a short run cannot judge the "reached laminarc" target.
+ */
+const FULL_LOAD_SECONDS = 12;
+
 /** The targets of issue 11, part 4 (with the 100,000-delivery soak kept from issue 4). */
 const TARGETS = { answeredRatioAtC50: 1.0, reachedRatioAtC50: 2.0, p99Ms: 20, peakTreeMb: 150, soakGrowthMb: 10 };
 
@@ -401,6 +408,9 @@ function printTargets(rows: ThroughputRow[], slow: readonly SlowRun[], soak: Awa
     const missed = judged.filter((verdict) => !verdict.met);
     const tally = missed.length === 0 ? `all ${judged.length} met` : `${judged.length - missed.length} of ${judged.length} met; NOT met: ${missed.map((verdict) => verdict.target).join("; ")}`;
     console.log(`- wrk on ${threads} thread${threads === 1 ? "" : "s"}: ${tally}`);
+  }
+  if (warmupSeconds + seconds < FULL_LOAD_SECONDS) {
+    console.log(`\nThe loads were ${warmupSeconds + seconds} s (warm-up included): webhook runs every command it acknowledged when the backlog of so short a load drains within the bench's wait, and drops commands only under a longer one, so "reached laminarc ≥ ${TARGETS.reachedRatioAtC50.toFixed(0)}×" is judged by the full run (${FULL_LOAD_SECONDS} s).`);
   }
 }
 
