@@ -11,7 +11,7 @@ import { test, type TestContext } from "node:test";
 import Database from "better-sqlite3";
 import { createFakeLaminar, FAKE_LAMINARC, waitFor, type FakeLaminar } from "../fixtures/fake-laminar-dir.ts";
 import { FakeLaminard } from "../fixtures/fake-laminard.ts";
-import { startChildService, type ChildService } from "../support/child-service.ts";
+import { ChildServices, type ChildService } from "../support/child-service.ts";
 import { payload } from "../support/payloads.ts";
 import { githubSignature } from "../support/sign.ts";
 import { githubHeaders } from "../support/test-service.ts";
@@ -48,10 +48,9 @@ async function setup(t: TestContext, mode: string): Promise<Setup> {
   const dir = mkdtempSync(join(tmpdir(), "lh-kill-attempt-"));
   const laminard = await FakeLaminard.start({ keepAliveMs: 100 });
   const fake = createFakeLaminar({ mode });
-  const children: ChildService[] = [];
+  const services = new ChildServices();
   t.after(async () => {
-    for (const child of children) if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill("SIGKILL");
-    await Promise.all(children.map((child) => child.exited));
+    await services.killAll();
     killHanging(fake);
     await laminard.close();
     fake.remove();
@@ -75,11 +74,7 @@ repositories:
     jobs: [{ job: hello, events: [push] }]
 `);
   const env = { ...fake.env, FAKE_LAMINARD: laminard.controlUrl };
-  const start = async () => {
-    const child = await startChildService(configFile, env);
-    children.push(child);
-    return child;
-  };
+  const start = () => services.start(configFile, env);
   return { laminard, fake, journalPath, start };
 }
 

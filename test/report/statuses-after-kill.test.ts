@@ -11,7 +11,7 @@ import Database from "better-sqlite3";
 import { createFakeLaminar, FAKE_LAMINARC, waitFor } from "../fixtures/fake-laminar-dir.ts";
 import { FakeLaminard } from "../fixtures/fake-laminard.ts";
 import { startFakeGitHubApi } from "../fixtures/fake-github-api.ts";
-import { startChildService, type ChildService } from "../support/child-service.ts";
+import { ChildServices } from "../support/child-service.ts";
 import { payload } from "../support/payloads.ts";
 import { githubSignature } from "../support/sign.ts";
 import { githubHeaders } from "../support/test-service.ts";
@@ -40,10 +40,9 @@ test("SIGKILL between job_completed and the status post: the post happens after 
   const laminard = await FakeLaminard.start({ keepAliveMs: 100 });
   const github = await startFakeGitHubApi({ token: TOKEN });
   const fake = createFakeLaminar();
-  const children: ChildService[] = [];
+  const services = new ChildServices();
   t.after(async () => {
-    for (const child of children) if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill("SIGKILL");
-    await Promise.all(children.map((child) => child.exited));
+    await services.killAll();
     await laminard.close();
     await github.close();
     fake.remove();
@@ -66,8 +65,7 @@ repositories:
 `);
   const env = { ...fake.env, FAKE_LAMINARD: laminard.controlUrl, GITHUB_TOKEN: TOKEN };
 
-  const first = await startChildService(configFile, env);
-  children.push(first);
+  const first = await services.start(configFile, env);
   await laminard.waitForStreams(1);
   const answer = await fetch(`${first.url}/hooks`, { method: "POST", body: push5, headers: githubHeaders("push", `kill-status-${process.pid}`, githubSignature("topsecret", push5)) });
   assert.equal(answer.status, 202, await answer.text());
@@ -83,8 +81,7 @@ repositories:
   await first.exited;
   assert.equal(github.statuses.filter((status) => status.state === "success").length, 0, "the hung post must not count as taken");
 
-  const second = await startChildService(configFile, env);
-  children.push(second);
+  const second = await services.start(configFile, env);
   await waitFor(() => github.statuses.some((status) => status.state === "success") || undefined, 15_000, "the success status after the restart");
   await waitFor(() => outbox(journalPath).every((post) => post.status !== "pending" && post.status !== "sending") || undefined, 5000, "the outbox to empty");
   assert.deepEqual(github.statuses.map((status) => status.state), ["pending", "success"]);

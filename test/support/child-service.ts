@@ -40,3 +40,23 @@ export async function startChildService(configFile: string, env: NodeJS.ProcessE
   });
   return { child, url, logs, exited };
 }
+
+/**
+ * The services one test starts, and starts again on the same journal after killing one: whatever
+ * still runs at the end is SIGKILLed and awaited by killAll, which the test's cleanup calls before
+ * it closes the fakes those services talk to.
+ */
+export class ChildServices {
+  readonly #started: ChildService[] = [];
+
+  async start(configFile: string, env: NodeJS.ProcessEnv): Promise<ChildService> {
+    const service = await startChildService(configFile, env);
+    this.#started.push(service);
+    return service;
+  }
+
+  async killAll(): Promise<void> {
+    for (const { child } of this.#started) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await Promise.all(this.#started.map((service) => service.exited));
+  }
+}
