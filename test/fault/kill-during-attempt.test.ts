@@ -4,14 +4,10 @@
 // queued twice; one that queued nothing is queued once (DESIGN.md guarantee 3).
 
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import Database from "better-sqlite3";
-import { createFakeLaminar, FAKE_LAMINARC, waitFor, type FakeLaminar } from "../fixtures/fake-laminar-dir.ts";
-import { FakeLaminard } from "../fixtures/fake-laminard.ts";
-import { ChildServices, type ChildService } from "../support/child-service.ts";
+import { waitFor, type FakeLaminar } from "../fixtures/fake-laminar-dir.ts";
+import { serviceOnDisk, type ServiceOnDisk } from "../support/child-service.ts";
 import { payload } from "../support/payloads.ts";
 import { githubSignature } from "../support/sign.ts";
 import { githubHeaders } from "../support/test-service.ts";
@@ -37,45 +33,21 @@ function journalView(path: string): { dispatch: DispatchRow | undefined; runs: {
   }
 }
 
-interface Setup {
-  laminard: FakeLaminard;
-  fake: FakeLaminar;
-  journalPath: string;
-  start: () => Promise<ChildService>;
-}
-
-async function setup(t: TestContext, mode: string): Promise<Setup> {
-  const dir = mkdtempSync(join(tmpdir(), "lh-kill-attempt-"));
-  const laminard = await FakeLaminard.start({ keepAliveMs: 100 });
-  const fake = createFakeLaminar({ mode });
-  const services = new ChildServices();
-  t.after(async () => {
-    await services.killAll();
-    killHanging(fake);
-    await laminard.close();
-    fake.remove();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const journalPath = join(dir, "journal.db");
-  const configFile = join(dir, "config.yml");
-  // A long timeout: the attempt is still in flight when the service is killed.
-  writeFileSync(configFile, `server: { listen: "127.0.0.1:0" }
-laminar:
-  laminarc: ${JSON.stringify(FAKE_LAMINARC)}
-  http: ${laminard.url}
-  timeout: 60s
-  retry: { attempts: 5, delay: 50ms, max_delay: 200ms }
-journal: { path: ${JSON.stringify(journalPath)} }
-log: { level: info }
+function setup(t: TestContext, mode: string): Promise<ServiceOnDisk> {
+  return serviceOnDisk(t, {
+    prefix: "lh-kill-attempt-",
+    mode,
+    // A long timeout: the attempt is still in flight when the service is killed.
+    laminar: ["timeout: 60s", "retry: { attempts: 5, delay: 50ms, max_delay: 200ms }"],
+    rest: `
 forges:
   github: { secret: topsecret }
 repositories:
   - repo: Codertocat/Hello-World
     jobs: [{ job: hello, events: [push] }]
-`);
-  const env = { ...fake.env, FAKE_LAMINARD: laminard.controlUrl };
-  const start = () => services.start(configFile, env);
-  return { laminard, fake, journalPath, start };
+`,
+    afterKill: killHanging,
+  });
 }
 
 /** The laminarc calls that still hang: this test started them (through the service it killed). */
@@ -90,7 +62,7 @@ function killHanging(fake: FakeLaminar): void {
   }
 }
 
-async function pushAndKill(s: Setup, outcome: "queued-hang" | "hang"): Promise<void> {
+async function pushAndKill(s: ServiceOnDisk, outcome: "queued-hang" | "hang"): Promise<void> {
   const first = await s.start();
   await s.laminard.waitForStreams(1);
   const answer = await fetch(`${first.url}/hooks`, { method: "POST", body: push5, headers: githubHeaders("push", `kill-attempt-${process.pid}-${outcome}`, githubSignature("topsecret", push5)) });

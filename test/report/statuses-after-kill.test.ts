@@ -3,15 +3,11 @@
 // once.
 
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
 import Database from "better-sqlite3";
-import { createFakeLaminar, FAKE_LAMINARC, waitFor } from "../fixtures/fake-laminar-dir.ts";
-import { FakeLaminard } from "../fixtures/fake-laminard.ts";
+import { waitFor } from "../fixtures/fake-laminar-dir.ts";
 import { startFakeGitHubApi } from "../fixtures/fake-github-api.ts";
-import { ChildServices } from "../support/child-service.ts";
+import { serviceOnDisk } from "../support/child-service.ts";
 import { payload } from "../support/payloads.ts";
 import { githubSignature } from "../support/sign.ts";
 import { githubHeaders } from "../support/test-service.ts";
@@ -36,36 +32,24 @@ function outbox(journalPath: string): PostRow[] {
 }
 
 test("SIGKILL between job_completed and the status post: the post happens after the restart, exactly once", async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), "lh-status-kill-"));
-  const laminard = await FakeLaminard.start({ keepAliveMs: 100 });
   const github = await startFakeGitHubApi({ token: TOKEN });
-  const fake = createFakeLaminar();
-  const services = new ChildServices();
-  t.after(async () => {
-    await services.killAll();
-    await laminard.close();
-    await github.close();
-    fake.remove();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const journalPath = join(dir, "journal.db");
-  const configFile = join(dir, "config.yml");
-  writeFileSync(configFile, `server: { listen: "127.0.0.1:0" }
-laminar:
-  laminarc: ${JSON.stringify(FAKE_LAMINARC)}
-  http: ${laminard.url}
-  base_url: https://ci.example.com
-journal: { path: ${JSON.stringify(journalPath)} }
-log: { level: info }
+  // Registered first, serviceOnDisk's cleanup (which kills the services) runs first.
+  const s = await serviceOnDisk(t, {
+    prefix: "lh-status-kill-",
+    laminar: ["base_url: https://ci.example.com"],
+    rest: `
 forges:
   github: { secret: topsecret, token: { env: GITHUB_TOKEN }, api: ${github.url} }
 repositories:
   - repo: Codertocat/Hello-World
     jobs: [{ job: hello, events: [push] }]
-`);
-  const env = { ...fake.env, FAKE_LAMINARD: laminard.controlUrl, GITHUB_TOKEN: TOKEN };
+`,
+    env: { GITHUB_TOKEN: TOKEN },
+  });
+  t.after(() => github.close());
+  const { laminard, journalPath } = s;
 
-  const first = await services.start(configFile, env);
+  const first = await s.start();
   await laminard.waitForStreams(1);
   const answer = await fetch(`${first.url}/hooks`, { method: "POST", body: push5, headers: githubHeaders("push", `kill-status-${process.pid}`, githubSignature("topsecret", push5)) });
   assert.equal(answer.status, 202, await answer.text());
@@ -81,7 +65,7 @@ repositories:
   await first.exited;
   assert.equal(github.statuses.filter((status) => status.state === "success").length, 0, "the hung post must not count as taken");
 
-  const second = await services.start(configFile, env);
+  const second = await s.start();
   await waitFor(() => github.statuses.some((status) => status.state === "success") || undefined, 15_000, "the success status after the restart");
   await waitFor(() => outbox(journalPath).every((post) => post.status !== "pending" && post.status !== "sending") || undefined, 5000, "the outbox to empty");
   assert.deepEqual(github.statuses.map((status) => status.state), ["pending", "success"]);
